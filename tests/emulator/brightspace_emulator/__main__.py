@@ -1,0 +1,40 @@
+"""``python -m brightspace_emulator --host 127.0.0.1 --port 8080 [options]``."""
+from __future__ import annotations
+
+import argparse
+
+from .app import create_app
+from .config import Config
+from .server import make_server
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="brightspace_emulator",
+                                description="D2L Brightspace API emulator")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--job-duration", type=float, default=2.0,
+                   help="seconds a job takes to reach its final status (default 2)")
+    p.add_argument("--token-lifetime", type=int, default=3600,
+                   help="lifetime in seconds of access tokens from /core/connect/token")
+    p.add_argument("--rate-limit", type=int, default=50000,
+                   help="credits per minute per application (a call costs 10)")
+    p.add_argument("--state-file", default=None,
+                   help="JSON file written on every mutation and loaded at start")
+    p.add_argument("--upload-dir", default=None,
+                   help="directory for upload data (default: <state-file>.uploads or a temp dir)")
+    p.add_argument("--log-level", default="info")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    config = Config(host=args.host, port=args.port, job_duration=args.job_duration,
+                    token_lifetime=args.token_lifetime, rate_limit=args.rate_limit,
+                    state_file=args.state_file, upload_dir=args.upload_dir)
+    app = create_app(config)
+    make_server(app, args.host, args.port, args.log_level).run()
+
+
+if __name__ == "__main__":
+    main()

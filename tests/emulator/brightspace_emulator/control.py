@@ -1,0 +1,92 @@
+"""The control API (/_emulator/...): never authenticated, logged or rate limited."""
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+
+from . import auth
+from .errors import ApiError
+from .models import ConfigUpdate, FaultRule, MintTokenRequest
+
+router = APIRouter(prefix="/_emulator", tags=["control"])
+
+
+def _emu(request: Request):
+    return request.app.state.emu
+
+
+@router.get("/health")
+async def health():
+    return {"status": "ok"}
+
+
+@router.get("/requests")
+async def requests_log(request: Request, since: int = 0):
+    return _emu(request).log.since(since)
+
+
+@router.post("/reset")
+async def reset(request: Request):
+    _emu(request).reset()
+    return {"status": "ok"}
+
+
+@router.post("/faults")
+async def add_fault(request: Request, rule: FaultRule):
+    try:
+        re.compile(rule.path)
+    except re.error as exc:
+        raise ApiError(400, f"path: invalid regular expression: {exc}") from None
+    if not (rule.status or rule.drop or rule.delay or rule.job_outcome):
+        raise ApiError(400, "A fault needs at least one of status, drop, delay, job_outcome")
+    return {"id": _emu(request).faults.add(rule.model_dump())}
+
+
+@router.get("/faults")
+async def list_faults(request: Request):
+    return {"faults": _emu(request).faults.list()}
+
+
+@router.delete("/faults")
+async def clear_faults(request: Request):
+    _emu(request).faults.clear()
+    return {"status": "ok"}
+
+
+@router.get("/config")
+async def get_config(request: Request):
+    return _emu(request).config.public()
+
+
+@router.post("/config")
+async def set_config(request: Request, update: ConfigUpdate):
+    emu = _emu(request)
+    values = update.model_dump(exclude_none=True)
+    if values.get("rate_limit") is not None and values["rate_limit"] <= 0:
+        raise ApiError(400, "rate_limit must be positive")
+    if values.get("token_lifetime") is not None and values["token_lifetime"] <= 0:
+        raise ApiError(400, "token_lifetime must be positive")
+    if values.get("job_duration") is not None and values["job_duration"] < 0:
+        raise ApiError(400, "job_duration must not be negative")
+    for key, value in values.items():
+        setattr(emu.config, key, value)
+    if "rate_limit" in values:
+        emu.ratelimiter.reset()
+    return emu.config.public()
+
+
+@router.post("/tokens")
+async def mint(request: Request, body: MintTokenRequest):
+    token = auth.mint_token(_emu(request), body.scope, body.lifetime, body.client_id)
+    return {"access_token": token}
+
+
+@router.get("/state")
+async def state(request: Request):
+    emu = _emu(request)
+    snap = emu.store.snapshot()
+    snap["jobs"] = [emu.jobs.describe(j) for j in snap["jobs"]]
+    snap["faults"] = emu.faults.list()
+    snap["config"] = emu.config.public()
+    return snap

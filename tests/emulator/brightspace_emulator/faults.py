@@ -1,0 +1,66 @@
+"""Fault injection rules set through ``POST /_emulator/faults``.
+
+A rule matches a request when ``method`` is null or equal (case-insensitive) and the regex
+``path`` is found (``re.search``) in the URL path. Each match consumes one of its ``times``.
+Effects, in order: ``delay`` (seconds, asyncio sleep), then ``drop`` (close the TCP connection
+without any HTTP response) or ``status`` (answer with ``status``, ``headers``, ``body`` without
+doing the work); a rule with only ``delay`` lets the request proceed afterwards.
+
+``job_outcome`` rules are not consumed by the middleware: the next *job created* by a request
+matching the rule consumes one use and ends with that status instead of its normal outcome.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from typing import Optional
+
+
+class Faults:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.rules: list = []
+        self._ids = itertools.count(1)
+
+    def add(self, rule: dict) -> int:
+        re.compile(rule["path"])  # raises re.error for a bad regex
+        with self.lock:
+            rule = dict(rule)
+            rule["id"] = next(self._ids)
+            rule["remaining"] = rule.get("times") or 1
+            self.rules.append(rule)
+            return rule["id"]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rules.clear()
+
+    def list(self) -> list:
+        with self.lock:
+            return [dict(r) for r in self.rules]
+
+    @staticmethod
+    def _matches(rule: dict, method: str, path: str) -> bool:
+        if rule.get("method") and rule["method"].upper() != method.upper():
+            return False
+        return re.search(rule["path"], path) is not None
+
+    def _take(self, method: str, path: str, want_job: bool) -> Optional[dict]:
+        with self.lock:
+            for rule in self.rules:
+                if bool(rule.get("job_outcome")) != want_job:
+                    continue
+                if rule["remaining"] > 0 and self._matches(rule, method, path):
+                    rule["remaining"] -= 1
+                    if rule["remaining"] <= 0:
+                        self.rules.remove(rule)
+                    return dict(rule)
+        return None
+
+    def take_request_fault(self, method: str, path: str) -> Optional[dict]:
+        return self._take(method, path, want_job=False)
+
+    def take_job_outcome(self, method: str, path: str) -> Optional[str]:
+        rule = self._take(method, path, want_job=True)
+        return rule["job_outcome"] if rule else None

@@ -1,0 +1,113 @@
+"""The ASGI middleware in front of every /d2l/ and /core/ request.
+
+Order: request log entry -> fault rules (delay, drop, status) -> rate limit (/d2l/ only)
+-> authentication (/d2l/ except /d2l/api/versions/) -> the route. The control API
+(/_emulator/...) and the docs (/openapi.json, /docs) bypass all of it.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers
+from starlette.responses import Response
+
+from .auth import auth_kind, authenticate, claimed_app
+from .errors import ApiError, error_response, problem_response
+
+UNAUTHENTICATED_PATHS = ("/d2l/api/versions/", "/d2l/api/versions")
+TRANSPORT_KEY = "emulator.transport"  # set by server.DroppableH11Protocol
+
+
+class DroppedConnection(Exception):
+    """Raised for a ``drop`` fault when no transport is reachable (e.g. TestClient)."""
+
+
+class EmulatorMiddleware:
+    def __init__(self, app, emu):
+        self.app = app
+        self.emu = emu
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if not (path.startswith("/d2l/") or path.startswith("/core/")):
+            await self.app(scope, receive, send)
+            return
+        emu = self.emu
+        method = scope["method"]
+        headers = Headers(scope=scope)
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                               keep_blank_values=True))
+        entry = emu.log.start(method, path, query, auth_kind(headers, query))
+        extra_headers: dict = {}
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                entry["status"] = message["status"]
+                if extra_headers:
+                    raw = list(message.get("headers", []))
+                    present = {k.lower() for k, _ in raw}
+                    for k, v in extra_headers.items():
+                        if k.lower().encode("latin-1") not in present:
+                            raw.append((k.lower().encode("latin-1"), v.encode("latin-1")))
+                    message = dict(message, headers=raw)
+            await send(message)
+
+        # --- faults ---------------------------------------------------------------------------
+        fault = emu.faults.take_request_fault(method, path)
+        if fault:
+            if fault.get("delay"):
+                await asyncio.sleep(float(fault["delay"]))
+            if fault.get("drop"):
+                entry["status"] = 0
+                transport = scope.get(TRANSPORT_KEY)
+                if transport is None:
+                    raise DroppedConnection(f"fault {fault['id']} dropped {method} {path}")
+                transport.abort()
+                await asyncio.sleep(0)  # let uvicorn see the lost connection (no 500 attempt)
+                return
+            if fault.get("status"):
+                await fault_response(fault, path)(scope, receive, send_wrapper)
+                return
+
+        # --- rate limit -----------------------------------------------------------------------
+        if path.startswith("/d2l/"):
+            verdict = emu.ratelimiter.charge(claimed_app(emu, headers, query))
+            extra_headers.update(verdict.headers())
+            if not verdict.allowed:
+                resp = problem_response(429, "API call-rate limit exceeded; retry after "
+                                        f"{verdict.reset} seconds", path, "Too Many Requests")
+                await resp(scope, receive, send_wrapper)
+                return
+            # --- authentication -------------------------------------------------------------
+            if path not in UNAUTHENTICATED_PATHS:
+                result = authenticate(emu, method, path, headers, query)
+                if isinstance(result, ApiError):
+                    await error_response(result, path)(scope, receive, send_wrapper)
+                    return
+                scope.setdefault("state", {})["principal"] = result
+        await self.app(scope, receive, send_wrapper)
+
+
+def fault_response(fault: dict, path: str) -> Response:
+    status = int(fault["status"])
+    headers = dict(fault.get("headers") or {})
+    if status == 429 and not any(k.lower() == "retry-after" for k in headers):
+        headers["Retry-After"] = "1"
+    body = fault.get("body")
+    if body is None:
+        if status >= 400:
+            return problem_response(status, "Injected fault", path, headers=headers)
+        return Response(b"", status_code=status, headers=headers)
+    media_type = None
+    if not any(k.lower() == "content-type" for k in headers):
+        try:
+            json.loads(body)
+            media_type = "application/json"
+        except ValueError:
+            media_type = "text/plain"
+    return Response(body, status_code=status, headers=headers, media_type=media_type)

@@ -1,0 +1,283 @@
+"""Pydantic models for every JSON block the emulator reads or writes.
+
+Request blocks are strict: ``extra="forbid"`` (unknown field -> 400), every field required
+unless the reference marks it optional, strict types (a D2LID ``<number>`` must be a JSON
+number, a ``<string>`` a JSON string, a ``<boolean>`` a JSON boolean) and ``UTCDateTime``
+must be ISO 8601 UTC with milliseconds (``2026-01-31T23:59:59.000Z``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Generic, List, Optional, TypeVar, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+# NOTE: NOTES.md defines UTCDateTime as "ISO 8601 UTC with milliseconds"; the emulator demands
+# exactly that shape (3 fraction digits, trailing Z) so a client that sends a naive or offset
+# date, or drops the milliseconds, fails here rather than on a real tenant.
+_UTC_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+def _check_utc(value: str) -> str:
+    if not _UTC_RE.match(value):
+        raise ValueError("must be a UTCDateTime like 2026-01-31T23:59:59.000Z")
+    try:
+        dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError as exc:
+        raise ValueError(f"is not a valid date: {exc}") from None
+    return value
+
+
+UTCDateTime = Annotated[StrictStr, AfterValidator(_check_utc)]
+
+
+def parse_utc(value: Optional[str]) -> Optional[dt.datetime]:
+    if value is None:
+        return None
+    return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+
+
+def format_utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{value.microsecond // 1000:03d}Z"
+
+
+# NOTE: NOTES.md says D2LIDs carried as strings ("Identifier": "6606") may also come as numbers
+# ("accept both, compare as integers"); only string-typed D2LID fields accept both. Number-typed
+# D2LIDs in Create blocks stay strict numbers.
+def _check_d2lid_str(value: Union[str, int]) -> Union[str, int]:
+    if isinstance(value, str) and not value.isdigit():
+        raise ValueError("must be a D2LID (digits)")
+    return value
+
+
+D2LIDStr = Annotated[Union[StrictStr, StrictInt], AfterValidator(_check_d2lid_str)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Out(BaseModel):
+    """Response blocks (not validated strictly; they are built by the emulator)."""
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Versions / users -------------------------------------------------------------------------
+class ProductVersions(Out):
+    ProductCode: str
+    LatestVersion: str
+    SupportedVersions: List[str]
+
+
+class WhoAmIUser(Out):
+    Identifier: str
+    FirstName: str
+    LastName: str
+    UniqueName: str
+    ProfileIdentifier: str
+
+
+# --- Org structure ----------------------------------------------------------------------------
+class OrgUnitTypeInfo(Out):
+    Id: int
+    Code: str
+    Name: str
+
+
+class OrgUnitTypePermissions(Out):
+    CanCreate: bool
+    CanDelete: bool
+    CanEdit: bool
+
+
+class OrgUnitType(Out):
+    Id: int
+    Code: str
+    Name: str
+    Description: str
+    SortOrder: int
+    Permissions: OrgUnitTypePermissions
+
+
+class OrgUnit(Out):
+    Identifier: str
+    Name: str
+    Code: str
+    Type: OrgUnitTypeInfo
+
+
+class OrgUnitProperties(Out):
+    Identifier: str
+    Name: str
+    Code: str
+    Path: str
+    Type: OrgUnitTypeInfo
+
+
+class OrgUnitTypeInfoIn(Strict):
+    Id: StrictInt
+    Code: StrictStr
+    Name: StrictStr
+
+
+class OrgUnitPropertiesIn(Strict):
+    """PUT /orgstructure/(orgUnitId) body (supporting route)."""
+    Identifier: D2LIDStr
+    Name: StrictStr
+    Code: StrictStr
+    Path: StrictStr
+    Type: OrgUnitTypeInfoIn
+
+
+class OrgUnitCreateData(Strict):
+    Type: StrictInt
+    Name: StrictStr
+    Code: StrictStr
+    Parents: List[StrictInt]
+
+
+class PagingInfo(Out):
+    Bookmark: str
+    HasMoreItems: bool
+
+
+T = TypeVar("T")
+
+
+class PagedResultSet(Out, Generic[T]):
+    PagingInfo: PagingInfo
+    Items: List[T]
+
+
+# --- Courses ----------------------------------------------------------------------------------
+class BasicOrgUnit(Out):
+    Identifier: str
+    Name: str
+    Code: str
+
+
+class CourseOffering(Out):
+    Identifier: str
+    Name: str
+    Code: str
+    IsActive: bool
+    Path: str
+    StartDate: Optional[str]
+    EndDate: Optional[str]
+    CourseTemplate: Optional[BasicOrgUnit]
+    Semester: Optional[BasicOrgUnit]
+    Department: Optional[BasicOrgUnit]
+
+
+class CourseOfferingInfo(Strict):
+    Name: StrictStr
+    Code: StrictStr
+    StartDate: Optional[UTCDateTime]
+    EndDate: Optional[UTCDateTime]
+    IsActive: StrictBool
+
+
+class CreateCourseOffering(Strict):
+    Name: StrictStr
+    Code: StrictStr
+    Path: StrictStr
+    CourseTemplateId: StrictInt
+    SemesterId: Optional[StrictInt]
+    StartDate: Optional[UTCDateTime]
+    EndDate: Optional[UTCDateTime]
+    LocaleId: Optional[StrictInt]
+    ForceLocale: StrictBool
+    ShowAddressBook: StrictBool
+
+
+class CourseTemplate(Out):
+    Identifier: str
+    Code: str
+    Name: str
+    Path: str
+
+
+class CourseTemplateInfo(Strict):
+    Name: StrictStr
+    Code: StrictStr
+
+
+class CreateCourseTemplate(Strict):
+    Name: StrictStr
+    Code: StrictStr
+    Path: StrictStr
+    ParentOrgUnitIds: List[StrictInt]
+
+
+class SchemaElement(Out):
+    Type: OrgUnitTypeInfo
+    IsNotAllowed: bool
+    IsRequired: bool
+
+
+# --- Jobs (used by later issues) --------------------------------------------------------------
+class CreateCopyJobResponse(Out):
+    JobToken: str
+
+
+class GetCopyJobResponse(Out):
+    Status: str
+
+
+# --- Errors -----------------------------------------------------------------------------------
+class ProblemDetails(Out):
+    type: str
+    status: int
+    title: str
+    detail: str
+    instance: str
+
+
+class ErrorMessage(Out):
+    Message: str
+
+
+class ErrorsBody(Out):
+    Errors: List[ErrorMessage]
+
+
+# --- OAuth ------------------------------------------------------------------------------------
+class TokenResponse(Out):
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: Optional[str] = None
+    scope: str
+
+
+class OAuthError(Out):
+    error: str
+    error_description: str = ""
+
+
+# --- Control API ------------------------------------------------------------------------------
+class FaultRule(Strict):
+    method: Optional[StrictStr] = None
+    path: StrictStr = ".*"
+    times: StrictInt = Field(default=1, ge=1)
+    status: Optional[StrictInt] = None
+    headers: dict[str, StrictStr] = Field(default_factory=dict)
+    body: Optional[StrictStr] = None
+    delay: Union[StrictInt, float] = 0.0
+    drop: StrictBool = False
+    job_outcome: Optional[StrictStr] = None
+
+
+class ConfigUpdate(Strict):
+    job_duration: Optional[Union[StrictInt, float]] = None
+    token_lifetime: Optional[StrictInt] = None
+    rate_limit: Optional[StrictInt] = None
+    clock_offset: Optional[Union[StrictInt, float]] = None
+
+
+class MintTokenRequest(Strict):
+    scope: StrictStr = "core:*:*"
+    lifetime: Optional[Union[StrictInt, float]] = 3600
+    client_id: StrictStr = "demo-client"

@@ -1,0 +1,182 @@
+"""Course offerings and course templates (courses.txt, lp)."""
+from __future__ import annotations
+
+from typing import List
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from .. import orgunits as ous
+from .. import store as st
+from ..auth import require_scope
+from ..errors import bad_request, not_found_orgunit
+from ..models import (CourseOffering, CourseOfferingInfo, CourseTemplate, CourseTemplateInfo,
+                      CreateCourseOffering, CreateCourseTemplate, SchemaElement, parse_utc)
+from . import get_emu, product_version
+from .orgstructure import check_parent_type
+
+router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["courses"],
+                   dependencies=[product_version("lp")])
+
+
+def _offering(emu, ou_id: int) -> dict:
+    ou = emu.store.orgunit(ou_id, st.TYPE_COURSE_OFFERING)
+    if ou is None:  # also a template (or any other type) id: 404
+        raise not_found_orgunit("course offering")
+    return ou
+
+
+def _template(emu, ou_id: int) -> dict:
+    ou = emu.store.orgunit(ou_id, st.TYPE_COURSE_TEMPLATE)
+    if ou is None:
+        raise not_found_orgunit("course template")
+    return ou
+
+
+def _check_dates(start, end) -> None:
+    if start is not None and end is not None and parse_utc(end) < parse_utc(start):
+        raise bad_request("EndDate must not be earlier than StartDate")
+
+
+def _schema(elements) -> list:
+    return [SchemaElement(Type=st.outype_info(tid), IsNotAllowed=not_allowed, IsRequired=required)
+            for tid, not_allowed, required in elements]
+
+
+# --- course offerings -------------------------------------------------------------------------
+@router.get("/courses/schema", response_model=List[SchemaElement])
+async def course_schema(_=Depends(require_scope("orgunits:course:read"))):
+    return _schema([
+        (st.TYPE_COURSE_TEMPLATE, False, True),
+        (st.TYPE_SEMESTER, False, False),
+        (st.TYPE_DEPARTMENT, True, False),
+        (st.TYPE_ORGANIZATION, True, False),
+    ])
+
+
+@router.post("/courses/", response_model=CourseOffering)
+async def create_course(request: Request, body: CreateCourseOffering,
+                        _=Depends(require_scope("orgunits:course:create"))):
+    emu = get_emu(request)
+    template = emu.store.orgunit(body.CourseTemplateId, st.TYPE_COURSE_TEMPLATE)
+    if template is None:
+        raise not_found_orgunit("org unit (CourseTemplateId)")
+    parents = [template["Identifier"]]
+    if body.SemesterId is not None:
+        # NOTE: a SemesterId that is not a semester cannot be resolved: 404 like a missing one.
+        semester = emu.store.orgunit(body.SemesterId, st.TYPE_SEMESTER)
+        if semester is None:
+            raise not_found_orgunit("org unit (SemesterId)")
+        parents.append(semester["Identifier"])
+    ous.check_name(body.Name)
+    ous.check_code(body.Code)
+    _check_dates(body.StartDate, body.EndDate)
+    with emu.store.mutate():
+        ous.check_unique_code(emu.store, st.TYPE_COURSE_OFFERING, body.Code)
+        # NOTE: CreateCourseOffering has no IsActive: new offerings start active.
+        ou = ous.new_orgunit(emu.store, st.TYPE_COURSE_OFFERING, body.Name, body.Code, body.Path,
+                             parents, IsActive=True, StartDate=body.StartDate,
+                             EndDate=body.EndDate, LocaleId=body.LocaleId,
+                             ForceLocale=body.ForceLocale, ShowAddressBook=body.ShowAddressBook)
+        if not body.Path:
+            ou["Path"] = ous.enforced_path(ou["Identifier"], body.Code)
+    return ous.offering_view(emu.store, ou)
+
+
+@router.get("/courses/{orgUnitId}", response_model=CourseOffering)
+async def get_course(request: Request, orgUnitId: int,
+                     _=Depends(require_scope("orgunits:course:read"))):
+    emu = get_emu(request)
+    return ous.offering_view(emu.store, _offering(emu, orgUnitId))
+
+
+@router.put("/courses/{orgUnitId}")
+async def update_course(request: Request, orgUnitId: int, body: CourseOfferingInfo,
+                        _=Depends(require_scope("orgunits:course:update"))):
+    emu = get_emu(request)
+    ou = _offering(emu, orgUnitId)
+    ous.check_name(body.Name)
+    ous.check_code(body.Code)
+    _check_dates(body.StartDate, body.EndDate)
+    with emu.store.mutate():
+        ous.check_unique_code(emu.store, st.TYPE_COURSE_OFFERING, body.Code, exclude=orgUnitId)
+        # The block replaces all five properties (Path is kept).
+        ou.update(Name=body.Name, Code=body.Code, StartDate=body.StartDate,
+                  EndDate=body.EndDate, IsActive=body.IsActive)
+    return Response(status_code=200)
+
+
+@router.delete("/courses/{orgUnitId}")
+async def delete_course(request: Request, orgUnitId: int,
+                        _=Depends(require_scope("orgunits:course:delete"))):
+    emu = get_emu(request)
+    ou = _offering(emu, orgUnitId)
+    if emu.store.children(orgUnitId):
+        raise bad_request("The course offering still has child org units (groups or sections)")
+    with emu.store.mutate():
+        # NOTE: deletion is permanent (the code becomes free again), unlike orgstructure recycle.
+        ous.delete_orgunit(emu.store, ou)
+    return Response(status_code=200)
+
+
+# --- course templates -------------------------------------------------------------------------
+@router.get("/coursetemplates/schema", response_model=List[SchemaElement])
+async def template_schema(_=Depends(require_scope("orgunits:coursetemplate:read"))):
+    return _schema([
+        (st.TYPE_DEPARTMENT, False, False),
+        (st.TYPE_ORGANIZATION, False, False),
+        (st.TYPE_SEMESTER, True, False),
+    ])
+
+
+@router.post("/coursetemplates/", response_model=CourseTemplate)
+async def create_template(request: Request, body: CreateCourseTemplate,
+                          _=Depends(require_scope("orgunits:coursetemplate:create"))):
+    emu = get_emu(request)
+    if not body.ParentOrgUnitIds:
+        # NOTE: a template needs a parent (the Organization or a Department).
+        raise bad_request("ParentOrgUnitIds: at least one parent org unit is required")
+    for pid in body.ParentOrgUnitIds:
+        parent = emu.store.orgunit(pid)
+        if parent is None:
+            raise not_found_orgunit("org unit (ParentOrgUnitIds)")
+        check_parent_type(st.TYPE_COURSE_TEMPLATE, parent)
+    ous.check_name(body.Name)
+    ous.check_code(body.Code)
+    with emu.store.mutate():
+        ous.check_unique_code(emu.store, st.TYPE_COURSE_TEMPLATE, body.Code)
+        ou = ous.new_orgunit(emu.store, st.TYPE_COURSE_TEMPLATE, body.Name, body.Code, body.Path,
+                             list(dict.fromkeys(body.ParentOrgUnitIds)))
+        if not body.Path:
+            ou["Path"] = ous.enforced_path(ou["Identifier"], body.Code)
+    return ous.template_view(ou)
+
+
+@router.get("/coursetemplates/{orgUnitId}", response_model=CourseTemplate)
+async def get_template(request: Request, orgUnitId: int,
+                       _=Depends(require_scope("orgunits:coursetemplate:read"))):
+    return ous.template_view(_template(get_emu(request), orgUnitId))
+
+
+@router.put("/coursetemplates/{orgUnitId}")
+async def update_template(request: Request, orgUnitId: int, body: CourseTemplateInfo,
+                          _=Depends(require_scope("orgunits:coursetemplate:update"))):
+    emu = get_emu(request)
+    ou = _template(emu, orgUnitId)
+    ous.check_name(body.Name)
+    ous.check_code(body.Code)
+    with emu.store.mutate():
+        ous.check_unique_code(emu.store, st.TYPE_COURSE_TEMPLATE, body.Code, exclude=orgUnitId)
+        ou.update(Name=body.Name, Code=body.Code)
+    return Response(status_code=200)
+
+
+@router.delete("/coursetemplates/{orgUnitId}")
+async def delete_template(request: Request, orgUnitId: int,
+                          _=Depends(require_scope("orgunits:coursetemplate:delete"))):
+    emu = get_emu(request)
+    ou = _template(emu, orgUnitId)
+    if emu.store.children(orgUnitId):  # recycled offerings count too
+        raise bad_request("The course template still has course offerings; delete them first")
+    with emu.store.mutate():
+        ous.delete_orgunit(emu.store, ou)
+    return Response(status_code=200)

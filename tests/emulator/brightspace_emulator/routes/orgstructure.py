@@ -1,0 +1,245 @@
+"""Org unit types and the org structure (lp).
+
+From ROUTES.txt: GET outypes/, GET orgstructure/ (look-ups), POST orgstructure/.
+Supporting routes, not in ROUTES.txt (real Valence routes needed to update/delete org units):
+GET/PUT orgstructure/(id), GET/POST orgstructure/(id)/parents/,
+DELETE orgstructure/(id)/parents/(parentId), POST orgstructure/(id)/recycle,
+DELETE orgstructure/recyclebin/(id).
+"""
+from __future__ import annotations
+
+from typing import Annotated, List, Optional
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from pydantic import StrictInt
+
+from .. import orgunits as ous
+from .. import store as st
+from ..auth import require_scope
+from ..errors import ApiError, bad_request, not_found_orgunit
+from ..models import (OrgUnit, OrgUnitCreateData, OrgUnitProperties, OrgUnitPropertiesIn,
+                      OrgUnitType, PagedResultSet)
+from . import get_emu, product_version
+
+router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["orgstructure"],
+                   dependencies=[product_version("lp")])
+
+PAGE_SIZE = 100
+
+# NOTE: the emulator's reading of a default tenant's structure: which parent types each type
+# accepts. Course templates and offerings are created through the courses routes.
+ALLOWED_PARENTS = {
+    st.TYPE_DEPARTMENT: {st.TYPE_ORGANIZATION},
+    st.TYPE_SEMESTER: {st.TYPE_ORGANIZATION},
+    st.TYPE_GROUP: {st.TYPE_COURSE_OFFERING},
+    st.TYPE_SECTION: {st.TYPE_COURSE_OFFERING},
+    st.TYPE_COURSE_TEMPLATE: {st.TYPE_ORGANIZATION, st.TYPE_DEPARTMENT},
+    st.TYPE_COURSE_OFFERING: {st.TYPE_COURSE_TEMPLATE, st.TYPE_SEMESTER},
+}
+CREATABLE_HERE = {st.TYPE_DEPARTMENT, st.TYPE_SEMESTER, st.TYPE_GROUP, st.TYPE_SECTION}
+
+
+def _unit(emu, ou_id: int) -> dict:
+    ou = emu.store.orgunit(ou_id)
+    if ou is None:
+        raise not_found_orgunit("org unit")
+    return ou
+
+
+def check_parent_type(child_type: int, parent: dict) -> None:
+    allowed = ALLOWED_PARENTS.get(child_type, set())
+    if parent["TypeId"] not in allowed:
+        raise bad_request(f"An org unit of type {st.OUTYPE_BY_ID[parent['TypeId']][2]} cannot be a "
+                          f"parent of an org unit of type {st.OUTYPE_BY_ID[child_type][2]}")
+
+
+@router.get("/outypes/", response_model=List[OrgUnitType])
+async def list_outypes(_=Depends(require_scope("orgunits:orgunit:read"))):
+    # NOTE: scope for outypes: orgunits:orgunit:read (the org structure read scope).
+    out = []
+    for order, (tid, code, name, desc) in enumerate(st.OUTYPES):
+        fixed = tid == st.TYPE_ORGANIZATION
+        out.append(OrgUnitType(Id=tid, Code=code, Name=name, Description=desc, SortOrder=order,
+                               Permissions={"CanCreate": not fixed, "CanDelete": not fixed,
+                                            "CanEdit": True}))
+    return out
+
+
+@router.get("/orgstructure/", response_model=PagedResultSet[OrgUnitProperties])
+async def list_orgunits(
+        request: Request,
+        orgUnitType: Optional[int] = Query(None),
+        orgUnitCode: Optional[str] = Query(None),
+        orgUnitName: Optional[str] = Query(None),
+        exactOrgUnitCode: Optional[str] = Query(None),
+        exactOrgUnitName: Optional[str] = Query(None),
+        bookmark: Optional[str] = Query(None),
+        _=Depends(require_scope("orgunits:orgunit:read"))):
+    emu = get_emu(request)
+    after = 0
+    if bookmark:
+        if not bookmark.isdigit():
+            raise ApiError(400, "bookmark: invalid bookmark", title="Bad Request")
+        after = int(bookmark)
+    items = []
+    for ou in emu.store.orgunits():
+        if ou["Identifier"] <= after:
+            continue
+        if orgUnitType is not None and ou["TypeId"] != orgUnitType:
+            continue
+        # NOTE: "contains" filters and the exact filters are case-insensitive, as on the
+        # real service.
+        if orgUnitCode is not None and orgUnitCode.lower() not in ou["Code"].lower():
+            continue
+        if orgUnitName is not None and orgUnitName.lower() not in ou["Name"].lower():
+            continue
+        if exactOrgUnitCode is not None and exactOrgUnitCode.lower() != ou["Code"].lower():
+            continue
+        if exactOrgUnitName is not None and exactOrgUnitName.lower() != ou["Name"].lower():
+            continue
+        items.append(ou)
+    page, more = items[:PAGE_SIZE], len(items) > PAGE_SIZE
+    # NOTE: Bookmark is the last returned Identifier (also on the last page); "" when empty.
+    mark = str(page[-1]["Identifier"]) if page else ""
+    return {"PagingInfo": {"Bookmark": mark, "HasMoreItems": more},
+            "Items": [ous.properties_view(ou) for ou in page]}
+
+
+@router.post("/orgstructure/", response_model=OrgUnit)
+async def create_orgunit(request: Request, body: OrgUnitCreateData,
+                         _=Depends(require_scope("orgunits:orgunit:create"))):
+    emu = get_emu(request)
+    if body.Type not in st.OUTYPE_BY_ID:
+        raise bad_request(f"Unknown org unit type {body.Type}")
+    if body.Type not in CREATABLE_HERE:
+        # NOTE: the Organization is unique; templates/offerings go through coursetemplates/
+        # and courses/ so that their create-only fields exist.
+        raise bad_request(f"Org units of type {st.OUTYPE_BY_ID[body.Type][2]} cannot be "
+                          "created with this action")
+    if not body.Parents:
+        raise bad_request("Parents: at least one parent org unit is required")
+    parents = []
+    for pid in body.Parents:
+        parent = emu.store.orgunit(pid)
+        if parent is None:
+            raise not_found_orgunit("parent org unit")
+        check_parent_type(body.Type, parent)
+        parents.append(pid)
+    ous.check_name(body.Name)
+    ous.check_code(body.Code)
+    with emu.store.mutate():
+        ous.check_unique_code(emu.store, body.Type, body.Code)
+        ou = ous.new_orgunit(emu.store, body.Type, body.Name, body.Code, "",
+                             list(dict.fromkeys(parents)))
+    return ous.orgunit_view(ou)
+
+
+@router.get("/orgstructure/{orgUnitId}", response_model=OrgUnitProperties)
+async def get_orgunit(request: Request, orgUnitId: int,
+                      _=Depends(require_scope("orgunits:orgunit:read"))):
+    # Supporting route, not in ROUTES.txt.
+    return ous.properties_view(_unit(get_emu(request), orgUnitId))
+
+
+@router.put("/orgstructure/{orgUnitId}", response_model=OrgUnitProperties)
+async def update_orgunit(request: Request, orgUnitId: int, body: OrgUnitPropertiesIn,
+                         _=Depends(require_scope("orgunits:orgunit:update"))):
+    # Supporting route, not in ROUTES.txt.
+    emu = get_emu(request)
+    ou = _unit(emu, orgUnitId)
+    if int(body.Identifier) != orgUnitId:
+        raise bad_request("Identifier does not match the org unit in the route")
+    if body.Type.Id != ou["TypeId"]:
+        raise bad_request("The type of an org unit cannot be changed")
+    ous.check_name(body.Name)
+    ous.check_code(body.Code)
+    with emu.store.mutate():
+        ous.check_unique_code(emu.store, ou["TypeId"], body.Code, exclude=orgUnitId)
+        ou.update(Name=body.Name, Code=body.Code, Path=body.Path)
+    return ous.properties_view(ou)
+
+
+@router.get("/orgstructure/{orgUnitId}/parents/", response_model=List[OrgUnit])
+async def list_parents(request: Request, orgUnitId: int,
+                       _=Depends(require_scope("orgunits:orgunit:read"))):
+    # Supporting route, not in ROUTES.txt.
+    emu = get_emu(request)
+    ou = _unit(emu, orgUnitId)
+    parents = [emu.store.orgunit(pid) for pid in ou["Parents"]]
+    return [ous.orgunit_view(p) for p in parents if p is not None]
+
+
+@router.post("/orgstructure/{orgUnitId}/parents/")
+async def add_parent(request: Request, orgUnitId: int,
+                     parentId: Annotated[StrictInt, Body(description="the parent's D2LID")],
+                     _=Depends(require_scope("orgunits:orgunit:update"))):
+    # Supporting route, not in ROUTES.txt. Body: a bare JSON number.
+    emu = get_emu(request)
+    ou = _unit(emu, orgUnitId)
+    parent = emu.store.orgunit(parentId)
+    if parent is None:
+        raise not_found_orgunit("parent org unit")
+    check_parent_type(ou["TypeId"], parent)
+    if parentId == orgUnitId:
+        raise bad_request("An org unit cannot be its own parent")
+    if parentId in ou["Parents"]:
+        return Response(status_code=200)
+    if ou["TypeId"] == st.TYPE_COURSE_OFFERING and parent["TypeId"] in (
+            st.TYPE_COURSE_TEMPLATE, st.TYPE_SEMESTER) and \
+            ous.parent_of_type(emu.store, ou, parent["TypeId"]) is not None:
+        # NOTE: an offering has exactly one template and at most one semester.
+        raise bad_request(f"The course offering already has a "
+                          f"{st.OUTYPE_BY_ID[parent['TypeId']][2]} parent")
+    with emu.store.mutate():
+        ou["Parents"].append(parentId)
+    return Response(status_code=200)
+
+
+@router.delete("/orgstructure/{orgUnitId}/parents/{parentOrgUnitId}")
+async def remove_parent(request: Request, orgUnitId: int, parentOrgUnitId: int,
+                        _=Depends(require_scope("orgunits:orgunit:update"))):
+    # Supporting route, not in ROUTES.txt.
+    emu = get_emu(request)
+    ou = _unit(emu, orgUnitId)
+    if parentOrgUnitId not in ou["Parents"]:
+        raise not_found_orgunit("parent org unit")
+    parent = emu.store.orgunit(parentOrgUnitId, include_recycled=True)
+    if ou["TypeId"] == st.TYPE_COURSE_OFFERING and parent and \
+            parent["TypeId"] == st.TYPE_COURSE_TEMPLATE:
+        raise bad_request("A course offering must keep its course template parent")
+    if len(ou["Parents"]) == 1:
+        # NOTE: every org unit except the Organization needs at least one parent.
+        raise bad_request("An org unit must have at least one parent")
+    with emu.store.mutate():
+        ou["Parents"].remove(parentOrgUnitId)
+    return Response(status_code=200)
+
+
+@router.post("/orgstructure/{orgUnitId}/recycle")
+async def recycle_orgunit(request: Request, orgUnitId: int,
+                          _=Depends(require_scope("orgunits:orgunit:delete"))):
+    # Supporting route, not in ROUTES.txt. The unit is neither listed nor gettable afterwards;
+    # it keeps its code (see Store.find_code) until deleted from the recycle bin.
+    emu = get_emu(request)
+    ou = _unit(emu, orgUnitId)
+    if ou["TypeId"] == st.TYPE_ORGANIZATION:
+        raise bad_request("The organization cannot be recycled")
+    with emu.store.mutate():
+        ou["Recycled"] = True
+    return Response(status_code=200)
+
+
+@router.delete("/orgstructure/recyclebin/{orgUnitId}")
+async def delete_recycled(request: Request, orgUnitId: int,
+                          _=Depends(require_scope("orgunits:orgunit:delete"))):
+    # Supporting route, not in ROUTES.txt: permanent deletion of a recycled org unit.
+    emu = get_emu(request)
+    ou = emu.store.orgunit(orgUnitId, include_recycled=True)
+    if ou is None or not ou["Recycled"]:
+        raise not_found_orgunit("org unit in the recycle bin")
+    if emu.store.children(orgUnitId):
+        # NOTE: the emulator refuses to delete a unit that other units still have as parent.
+        raise bad_request("The org unit still has child org units")
+    with emu.store.mutate():
+        ous.delete_orgunit(emu.store, ou)
+    return Response(status_code=200)

@@ -1,0 +1,150 @@
+"""Resumable uploads: initiation (eP artifacts/file/new) and the data route /d2l/upload/(key).
+
+Protocol (NOTES.md "Resumable uploads"):
+- Initiate: POST with ``X-Upload-Content-Type``, ``X-Upload-Content-Length``,
+  ``X-Upload-File-Name`` and an empty body -> ``308`` with ``Location: /d2l/upload/<key>``.
+- Data: ``POST /d2l/upload/<key>`` with ``Content-Range: bytes first-last/total``. ``first``
+  must equal the number of bytes already received, ``total`` the announced length and the body
+  exactly ``last-first+1`` bytes. Incomplete -> ``308`` with ``Range: bytes=0-<last received>``;
+  complete -> ``200`` (empty body).
+- Status query: empty body with ``Content-Range: bytes */total`` -> ``308`` with ``Range`` (no
+  ``Range`` header if nothing arrived yet) or ``200`` when complete.
+- Errors (``{"Errors": [...]}`` format): unknown key -> 404; missing/malformed Content-Range,
+  wrong total, body length not matching the range -> 400; a chunk that does not start at the
+  received length -> 416 with the current ``Range`` header (if any bytes arrived).
+"""
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.requests import ClientDisconnect
+
+from .. import uploads as up
+from ..auth import require_scope
+from ..errors import ERRORS, ApiError
+from . import get_emu, product_version
+
+router = APIRouter(prefix="/d2l/api/eP/{version}", tags=["eportfolio"],
+                   dependencies=[product_version("eP")])
+data_router = APIRouter(tags=["uploads"])
+
+_RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+_QUERY_RE = re.compile(r"^bytes \*/(\d+|\*)$")
+
+
+def _range_headers(meta: dict) -> dict:
+    if meta["Received"] <= 0:
+        return {}
+    return {"Range": f"bytes=0-{meta['Received'] - 1}"}
+
+
+def _progress(meta: dict) -> Response:
+    if meta["Complete"]:
+        return Response(status_code=200)
+    return Response(status_code=308, headers=_range_headers(meta))
+
+
+@router.post("/artifacts/file/new", status_code=308,
+             responses={308: {"description": "Resumable upload initiated; Location holds the "
+                                             "upload URL (/d2l/upload/<key>)"}})
+async def new_file_artifact(request: Request,
+                            _=Depends(require_scope("upload:file:create"))):
+    emu = get_emu(request)
+    h = request.headers
+    names = ("x-upload-content-type", "x-upload-content-length", "x-upload-file-name")
+    present = [n for n in names if n in h]
+    if not present:
+        # TODO(later issue): the FileArtifact-attach branch (JSON EP.FileArtifact with UploadKey,
+        # answered 200 with the FileArtifact block) belongs here.
+        raise ApiError(400, "Invalid file artifact data provided: resumable upload headers "
+                            "X-Upload-Content-Type, X-Upload-Content-Length and "
+                            "X-Upload-File-Name are required", ERRORS)
+    missing = [n for n in names if n not in h]
+    if missing:
+        raise ApiError(400, "Missing header(s): " + ", ".join(missing), ERRORS)
+    length = h["x-upload-content-length"].strip()
+    if not length.isdigit():
+        raise ApiError(400, "X-Upload-Content-Length must be a non-negative integer", ERRORS)
+    if not h["x-upload-file-name"].strip():
+        raise ApiError(400, "X-Upload-File-Name must not be empty", ERRORS)
+    if await request.body():
+        raise ApiError(400, "The initiating request must have an empty body", ERRORS)
+    meta = up.create_upload(emu, h["x-upload-content-type"], int(length), h["x-upload-file-name"])
+    return Response(status_code=308, headers={"Location": f"/d2l/upload/{meta['Key']}"})
+
+
+@data_router.post("/d2l/upload/{uploadKey}",
+                  responses={308: {"description": "Resume Incomplete; Range says what arrived"}})
+async def upload_data(request: Request, uploadKey: str,
+                      _=Depends(require_scope("upload:file:create"))):
+    # NOTE: the data route is authenticated like any /d2l/ call (same credentials as the
+    # initiating request).
+    emu = get_emu(request)
+    meta = up.get_upload(emu, uploadKey)
+    if meta is None:
+        raise ApiError(404, f"Unknown upload key '{uploadKey}'", ERRORS)
+    content_range = request.headers.get("content-range", "").strip()
+    query = _QUERY_RE.match(content_range)
+    if query:
+        if await request.body():
+            raise ApiError(400, "A status query (Content-Range: bytes */total) must have an "
+                                "empty body", ERRORS)
+        if query.group(1) != "*" and int(query.group(1)) != meta["Size"]:
+            raise ApiError(400, f"Content-Range total {query.group(1)} does not match the "
+                                f"announced length {meta['Size']}", ERRORS)
+        return _progress(meta)
+    match = _RANGE_RE.match(content_range)
+    if not match:
+        raise ApiError(400, "Content-Range header 'bytes first-last/total' is required", ERRORS)
+    first, last, total = (int(g) for g in match.groups())
+    if total != meta["Size"]:
+        raise ApiError(400, f"Content-Range total {total} does not match the announced length "
+                            f"{meta['Size']}", ERRORS)
+    if last < first or last >= total:
+        raise ApiError(400, f"Invalid Content-Range '{content_range}'", ERRORS)
+    if meta["Complete"]:
+        return _progress(meta)
+    if first != meta["Received"]:
+        # NOTE: a chunk must continue exactly where the data stops: 416 + the current Range.
+        raise ApiError(416, f"Chunk starts at {first} but {meta['Received']} bytes were "
+                            "received", ERRORS, headers=_range_headers(meta))
+    expected = last - first + 1
+    written = 0
+    too_long = False
+    disconnected = False
+    # Streams to disk chunk by chunk: the whole file is never held in memory.
+    with open(meta["File"], "r+b") as fh:
+        fh.seek(first)
+        fh.truncate()
+        try:
+            async for chunk in request.stream():
+                if not chunk:
+                    continue
+                if written + len(chunk) > expected:
+                    too_long = True
+                    break
+                fh.write(chunk)
+                written += len(chunk)
+        except ClientDisconnect:
+            disconnected = True
+        if too_long or (written != expected and not disconnected):
+            fh.seek(first)
+            fh.truncate()
+            written = 0
+    if too_long or (written != expected and not disconnected):
+        raise ApiError(400, f"The body length does not match Content-Range '{content_range}'",
+                       ERRORS)
+    with emu.store.mutate() as data:
+        # NOTE: bytes that arrived before a client disconnect are kept; a status query
+        # tells the client where to resume.
+        stored = data["uploads"][uploadKey]
+        stored["Received"] = first + written
+        stored["Complete"] = stored["Received"] == stored["Size"]
+        meta = stored
+    if disconnected:
+        return Response(status_code=400)
+    return _progress(meta)
+
+
+__all__ = ["router", "data_router"]

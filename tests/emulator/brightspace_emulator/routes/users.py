@@ -1,0 +1,17 @@
+"""GET /d2l/api/lp/(version)/users/whoami (supporting route: the cheapest credential check)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from .. import store as st
+from ..auth import Principal, require_scope
+from ..models import WhoAmIUser
+from . import product_version
+
+router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["users"],
+                   dependencies=[product_version("lp")])
+
+
+@router.get("/users/whoami", response_model=WhoAmIUser)
+async def whoami(principal: Principal = Depends(require_scope("users:own_profile:read"))):
+    return WhoAmIUser(**st.USERS[principal.user])

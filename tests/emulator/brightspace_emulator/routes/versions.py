@@ -1,0 +1,17 @@
+"""GET /d2l/api/versions/ (no authentication)."""
+from __future__ import annotations
+
+from typing import List
+
+from fastapi import APIRouter
+
+from ..config import API_VERSIONS
+from ..models import ProductVersions
+
+router = APIRouter(tags=["versions"])
+
+
+@router.get("/d2l/api/versions/", response_model=List[ProductVersions])
+async def list_versions():
+    return [ProductVersions(ProductCode=p, LatestVersion=latest, SupportedVersions=list(supported))
+            for p, (latest, supported) in API_VERSIONS.items()]

@@ -1,0 +1,202 @@
+"""In-memory state, optionally persisted to a JSON state file on every mutation.
+
+Everything that must survive a restart lives in ``Store.data`` (plain JSON types):
+org units (the Organization, departments, semesters, course templates and offerings are all
+org units), access and refresh tokens, uploads metadata and jobs. The request log, fault
+rules and rate-limit buckets are not persisted.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from typing import Iterator, Optional
+
+from .config import Config
+
+# --- Org unit types ---------------------------------------------------------------------------
+# NOTE: type ids differ between tenants; clients must discover them with GET outypes/. The
+# emulator deliberately uses non-consecutive ids for Semester and Department so a client that
+# hard-codes ids breaks here.
+TYPE_ORGANIZATION = 1
+TYPE_COURSE_TEMPLATE = 2
+TYPE_COURSE_OFFERING = 3
+TYPE_GROUP = 4
+TYPE_SECTION = 5
+TYPE_SEMESTER = 25
+TYPE_DEPARTMENT = 201
+
+OUTYPES = [
+    # (Id, Code, Name, Description)
+    (TYPE_ORGANIZATION, "Organization", "Organization", "The root of the org structure"),
+    (TYPE_COURSE_TEMPLATE, "Course Template", "Course Template", "Course templates"),
+    (TYPE_COURSE_OFFERING, "Course Offering", "Course Offering", "Course offerings"),
+    (TYPE_GROUP, "Group", "Group", "Groups within course offerings"),
+    (TYPE_SECTION, "Section", "Section", "Sections within course offerings"),
+    (TYPE_SEMESTER, "Semester", "Semester", "Academic terms"),
+    (TYPE_DEPARTMENT, "Department", "Department", "Academic departments"),
+]
+OUTYPE_BY_ID = {t[0]: t for t in OUTYPES}
+
+ORGANIZATION_ID = 6606
+FIRST_NEW_ID = 6607
+
+# --- Seeded credentials -----------------------------------------------------------------------
+DEMO_TOKEN = "demo-token"
+DEMO_CLIENT_ID = "demo-client"
+DEMO_CLIENT_SECRET = "demo-secret"
+DEMO_REFRESH_TOKEN = "demo-refresh"
+DEMO_USER_IDENTIFIER = "3"  # the LMS user behind every seeded credential
+
+CLIENTS = {DEMO_CLIENT_ID: {"secret": DEMO_CLIENT_SECRET, "scope": "core:*:*"}}
+IDKEY_APPS = {"demo-app-id": "demo-app-key"}
+IDKEY_USERS = {"demo-user-id": {"key": "demo-user-key", "user": DEMO_USER_IDENTIFIER}}
+USERS = {
+    DEMO_USER_IDENTIFIER: {
+        "Identifier": DEMO_USER_IDENTIFIER,
+        "FirstName": "Demo",
+        "LastName": "Administrator",
+        "UniqueName": "demo-admin",
+        "ProfileIdentifier": "dEmOaDmInPrOfIlE",
+    }
+}
+
+
+def outype_info(type_id: int) -> dict:
+    t = OUTYPE_BY_ID[type_id]
+    return {"Id": t[0], "Code": t[1], "Name": t[2]}
+
+
+def seed_data() -> dict:
+    return {
+        "next_id": FIRST_NEW_ID,
+        "orgunits": {
+            str(ORGANIZATION_ID): {
+                "Identifier": ORGANIZATION_ID,
+                "TypeId": TYPE_ORGANIZATION,
+                "Name": "Demo University",
+                "Code": "demo",
+                "Path": "",
+                "Parents": [],
+                "Recycled": False,
+            }
+        },
+        "tokens": {
+            DEMO_TOKEN: {"scope": "core:*:*", "expires_at": None, "client_id": DEMO_CLIENT_ID,
+                         "user": DEMO_USER_IDENTIFIER},
+        },
+        "refresh_tokens": {
+            DEMO_REFRESH_TOKEN: {"client_id": DEMO_CLIENT_ID, "scope": "core:*:*", "used": False,
+                                 "user": DEMO_USER_IDENTIFIER},
+        },
+        "uploads": {},
+        "jobs": {},
+    }
+
+
+class Store:
+    def __init__(self, config: Config):
+        self.config = config
+        self.lock = threading.RLock()
+        self.data: dict = {}
+        if config.upload_dir:
+            self.upload_dir = config.upload_dir
+        elif config.state_file:
+            self.upload_dir = config.state_file + ".uploads"
+        else:
+            self.upload_dir = tempfile.mkdtemp(prefix="brightspace-emulator-uploads-")
+        os.makedirs(self.upload_dir, exist_ok=True)
+        if config.state_file and os.path.exists(config.state_file):
+            self.load()
+        else:
+            self.data = seed_data()
+            self.save()
+
+    # --- persistence --------------------------------------------------------------------------
+    def load(self) -> None:
+        with open(self.config.state_file, encoding="utf-8") as fh:
+            loaded = json.load(fh)
+        data = seed_data()
+        data.update(loaded)
+        self.data = data
+
+    def save(self) -> None:
+        path = self.config.state_file
+        if not path:
+            return
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".state-", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(self.data, fh, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+
+    @contextlib.contextmanager
+    def mutate(self) -> Iterator[dict]:
+        """``with store.mutate() as data:`` change ``data``; it is saved on exit."""
+        with self.lock:
+            yield self.data
+            self.save()
+
+    def reset(self) -> None:
+        with self.lock:
+            shutil.rmtree(self.upload_dir, ignore_errors=True)
+            os.makedirs(self.upload_dir, exist_ok=True)
+            self.data = seed_data()
+            self.save()
+
+    # --- ids ----------------------------------------------------------------------------------
+    def new_id(self) -> int:
+        with self.lock:
+            value = self.data["next_id"]
+            self.data["next_id"] = value + 1
+            return value
+
+    # --- org units ----------------------------------------------------------------------------
+    def orgunit(self, ou_id: int, type_id: Optional[int] = None,
+                include_recycled: bool = False) -> Optional[dict]:
+        ou = self.data["orgunits"].get(str(ou_id))
+        if ou is None or (ou["Recycled"] and not include_recycled):
+            return None
+        if type_id is not None and ou["TypeId"] != type_id:
+            return None
+        return ou
+
+    def orgunits(self, include_recycled: bool = False) -> list:
+        units = [ou for ou in self.data["orgunits"].values()
+                 if include_recycled or not ou["Recycled"]]
+        return sorted(units, key=lambda ou: ou["Identifier"])
+
+    def find_code(self, type_id: int, code: str, exclude: Optional[int] = None) -> Optional[dict]:
+        # NOTE: codes are unique per org unit type, compared case-insensitively; units in the
+        # recycle bin keep their code (they can be restored) until permanently deleted.
+        for ou in self.data["orgunits"].values():
+            if ou["TypeId"] == type_id and ou["Code"].lower() == code.lower() \
+                    and ou["Identifier"] != exclude:
+                return ou
+        return None
+
+    def children(self, ou_id: int, include_recycled: bool = True) -> list:
+        return [ou for ou in self.orgunits(include_recycled) if ou_id in ou["Parents"]]
+
+    # --- snapshot for /_emulator/state --------------------------------------------------------
+    def snapshot(self) -> dict:
+        with self.lock:
+            data = json.loads(json.dumps(self.data))
+        units = sorted(data["orgunits"].values(), key=lambda ou: ou["Identifier"])
+        return {
+            "org_units": units,
+            "course_offerings": [ou for ou in units if ou["TypeId"] == TYPE_COURSE_OFFERING],
+            "course_templates": [ou for ou in units if ou["TypeId"] == TYPE_COURSE_TEMPLATE],
+            "outypes": [{"Id": t[0], "Code": t[1], "Name": t[2]} for t in OUTYPES],
+            "uploads": list(data["uploads"].values()),
+            "jobs": list(data["jobs"].values()),
+            "tokens": [{"client_id": t["client_id"], "scope": t["scope"],
+                        "expires_at": t["expires_at"]} for t in data["tokens"].values()],
+            "next_id": data["next_id"],
+            "server_time": time.time() + self.config.clock_offset,
+        }
