@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Connection and authentication options shared by every module.
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Base URL of the Brightspace service, for example V(https://school.brightspace.com).
+      - If not set, the environment variable E(BRIGHTSPACE_URL) is used.
+    type: str
+  access_token:
+    description:
+      - OAuth 2.0 access token, sent as a bearer token in the C(Authorization) header.
+      - Takes precedence over every other credential.
+      - If not set, the environment variable E(BRIGHTSPACE_ACCESS_TOKEN) is used.
+    type: str
+  refresh_token:
+    description:
+      - OAuth 2.0 refresh token, exchanged at O(token_url) with O(client_id) and O(client_secret).
+      - Brightspace refresh tokens are single use and rotate on every refresh. The current one is
+        kept in the O(token_cache) file shared by every task, so give the token you started with
+        and the collection follows the rotation.
+      - If not set, the environment variable E(BRIGHTSPACE_REFRESH_TOKEN) is used.
+    type: str
+  client_id:
+    description:
+      - OAuth 2.0 client id. With O(client_secret) and no O(refresh_token), the client credentials
+        grant is used.
+      - If not set, the environment variable E(BRIGHTSPACE_CLIENT_ID) is used.
+    type: str
+  client_secret:
+    description:
+      - OAuth 2.0 client secret.
+      - If not set, the environment variable E(BRIGHTSPACE_CLIENT_SECRET) is used.
+    type: str
+  token_url:
+    description:
+      - OAuth 2.0 token endpoint.
+      - If not set, the environment variable E(BRIGHTSPACE_TOKEN_URL) is used, and then
+        V(https://auth.brightspace.com/core/connect/token).
+    type: str
+  scope:
+    description:
+      - Scopes requested from the token endpoint, space separated, for example V(core:*:*).
+      - If not set, the environment variable E(BRIGHTSPACE_SCOPE) is used.
+    type: str
+  token_cache:
+    description:
+      - File that keeps OAuth 2.0 tokens between tasks (mode 0600 in a 0700 directory, locked
+        while a token is refreshed). Facts discovered once per run (API versions, org unit types)
+        are kept beside it in C(discovery.json) for ten minutes.
+      - If not set, the environment variable E(BRIGHTSPACE_TOKEN_CACHE) is used, and then
+        C(~/.cache/d2l.brightspace/tokens.json).
+    type: path
+  app_id:
+    description:
+      - ID-key authentication (legacy) application id.
+      - If not set, the environment variable E(BRIGHTSPACE_APP_ID) is used.
+    type: str
+  app_key:
+    description:
+      - ID-key application key.
+      - If not set, the environment variable E(BRIGHTSPACE_APP_KEY) is used.
+    type: str
+  user_id:
+    description:
+      - ID-key user id.
+      - If not set, the environment variable E(BRIGHTSPACE_USER_ID) is used.
+    type: str
+  user_key:
+    description:
+      - ID-key user key.
+      - If not set, the environment variable E(BRIGHTSPACE_USER_KEY) is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the service's TLS certificate.
+      - If not set, the environment variable E(BRIGHTSPACE_VALIDATE_CERTS) is used, and then V(true).
+    type: bool
+  ca_path:
+    description:
+      - CA bundle used to verify the service's certificate.
+      - If not set, the environment variable E(BRIGHTSPACE_CA_PATH) is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP response.
+      - If not set, the environment variable E(BRIGHTSPACE_TIMEOUT) is used, and then V(30).
+    type: float
+  retry_budget:
+    description:
+      - Seconds a request may spend waiting and retrying after 429 (honouring C(Retry-After)),
+        502, 503, 504 and connection errors. Requests that create something are never resent
+        blindly; the module looks the resource up first.
+      - If not set, the environment variable E(BRIGHTSPACE_RETRY_BUDGET) is used, and then V(120).
+    type: float
+  api_versions:
+    description:
+      - "API version per product (V(lp), V(le), V(eP), V(lr)), for example C({lp: '1.47'})."
+      - Products not listed use the latest version the service supports, discovered from
+        C(GET /d2l/api/versions/).
+    type: dict
+notes:
+  - Credentials are tried in this order; O(access_token); O(refresh_token) with O(client_id) and
+    O(client_secret); O(client_id) and O(client_secret) (client credentials); O(app_id),
+    O(app_key), O(user_id) and O(user_key) (ID-key).
+  - 'Run modules on the controller (C(hosts: localhost) or C(delegate_to: localhost)) with
+    C(ansible_python_interpreter: "{{ ansible_playbook_python }}"), so they find C(requests).'
+requirements:
+  - requests
+  - requests-toolbelt
+"""

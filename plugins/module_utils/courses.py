@@ -1,0 +1,371 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Course offerings, course templates and custom org units (courses.txt, NOTES.md).
+
+These are the resources ``d2l_course``, ``d2l_course_template`` and ``d2l_org_unit`` declare;
+``d2l_course_info`` reads through the same classes. All routes and block shapes live here.
+"""
+
+from __future__ import annotations
+
+from .module import Resource
+from .normalize import basic_org_unit, utc_datetime
+from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, OrgUnits, ValidationError, as_id,
+                       validate_code)
+
+
+class CourseOfferings:
+    """The course offering routes of courses.txt."""
+
+    def __init__(self, client):
+        self.client = client
+        self.orgunits = OrgUnits(client)
+
+    def route(self, template="courses/", *args):
+        return self.client.route("lp", template, *args)
+
+    def get(self, org_unit_id):
+        return self.client.get_or_none(self.route("courses/{}", org_unit_id))
+
+    def find(self, code):
+        """The CourseOffering with this code, or None (look-up by code, then the full block)."""
+        found = self.orgunits.find_by_code(code, COURSE_OFFERING)
+        return self.get(found["Identifier"]) if found else None
+
+    def create(self, body):
+        return self.client.send_json("POST", self.route(), body)
+
+    def update(self, org_unit_id, info):
+        """PUT a complete CourseOfferingInfo: the service replaces every field."""
+        return self.client.send_json("PUT", self.route("courses/{}", org_unit_id), info)
+
+    def delete(self, org_unit_id):
+        self.client.send_json("DELETE", self.route("courses/{}", org_unit_id))
+
+    def schema(self):
+        return self.client.get_json(self.route("courses/schema"))
+
+
+class CourseTemplates:
+    """The course template routes of courses.txt."""
+
+    def __init__(self, client):
+        self.client = client
+        self.orgunits = OrgUnits(client)
+
+    def route(self, template="coursetemplates/", *args):
+        return self.client.route("lp", template, *args)
+
+    def get(self, org_unit_id):
+        return self.client.get_or_none(self.route("coursetemplates/{}", org_unit_id))
+
+    def find(self, code):
+        found = self.orgunits.find_by_code(code, COURSE_TEMPLATE)
+        return self.get(found["Identifier"]) if found else None
+
+    def create(self, body):
+        return self.client.send_json("POST", self.route(), body)
+
+    def update(self, org_unit_id, info):
+        return self.client.send_json("PUT", self.route("coursetemplates/{}", org_unit_id), info)
+
+    def delete(self, org_unit_id):
+        self.client.send_json("DELETE", self.route("coursetemplates/{}", org_unit_id))
+
+    def schema(self):
+        return self.client.get_json(self.route("coursetemplates/schema"))
+
+
+def course_offering_state(block):
+    """A CourseOffering block as the module presents (and compares) it."""
+    template = basic_org_unit(block.get("CourseTemplate"))
+    semester = basic_org_unit(block.get("Semester"))
+    department = basic_org_unit(block.get("Department"))
+    return {
+        "id": as_id(block.get("Identifier")),
+        "name": block.get("Name"),
+        "code": block.get("Code"),
+        "path": block.get("Path"),
+        "is_active": block.get("IsActive"),
+        "start_date": utc_datetime(block.get("StartDate")),
+        "end_date": utc_datetime(block.get("EndDate")),
+        "template": template["id"] if template else None,
+        "template_code": template["code"] if template else None,
+        "semester": semester["id"] if semester else None,
+        "semester_code": semester["code"] if semester else None,
+        "department": department["id"] if department else None,
+        "department_code": department["code"] if department else None,
+    }
+
+
+def course_template_state(block, parents=None):
+    state = {
+        "id": as_id(block.get("Identifier")),
+        "name": block.get("Name"),
+        "code": block.get("Code"),
+        "path": block.get("Path"),
+    }
+    if parents is not None:
+        state["parent_org_units"] = sorted(parents)
+    return state
+
+
+class CourseOfferingResource(Resource):
+    """``d2l_course``: a course offering keyed by ``code``."""
+
+    label = "course offering"
+    result_key = "course"
+    key = "code"
+    compare = ("name", "is_active", "start_date", "end_date", "template", "semester")
+    immutable = {
+        "template": "the API cannot move an offering to another course template; "
+                    "delete the offering and create it again (state=absent, then present)",
+        "semester": "the API cannot change an offering's semester after creation; "
+                    "delete the offering and create it again (state=absent, then present)",
+    }
+    required_to_create = ("name", "template")
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.api = CourseOfferings(self.client)
+
+    def desired(self):
+        params = self.module.params
+        validate_code(params["code"], "code")
+        desired = self.module.given("name", "is_active")
+        for option in ("start_date", "end_date"):
+            if params.get(option) is not None:
+                desired[option] = utc_datetime(params[option], option)
+        if desired.get("start_date") and desired.get("end_date") and desired["end_date"] < desired["start_date"]:
+            raise ValidationError("end_date %s is before start_date %s" % (desired["end_date"], desired["start_date"]))
+        if params["state"] == "present":
+            if params.get("template") is not None:
+                desired["template"] = self.api.orgunits.resolve(params["template"], COURSE_TEMPLATE, "template")
+            if params.get("semester") is not None:
+                desired["semester"] = self.api.orgunits.resolve(params["semester"], "Semester", "semester")
+        return desired
+
+    def find(self):
+        return self.api.find(self.module.params["code"])
+
+    def normalize(self, raw):
+        return course_offering_state(raw)
+
+    def preview(self, desired):
+        after = super().preview(desired)
+        after["code"] = self.module.params["code"]
+        return after
+
+    def create(self, desired):
+        params = self.module.params
+        body = {
+            "Name": desired["name"],
+            "Code": params["code"],
+            "Path": params.get("path") or "",
+            "CourseTemplateId": desired["template"],
+            "SemesterId": desired.get("semester"),
+            "StartDate": desired.get("start_date"),
+            "EndDate": desired.get("end_date"),
+            "LocaleId": params.get("locale_id"),
+            "ForceLocale": bool(params.get("force_locale")),
+            "ShowAddressBook": bool(params.get("show_address_book")),
+        }
+        created = self.api.create(body)
+        # CreateCourseOffering has no IsActive: set it afterwards when the user asked for a value
+        # the service did not choose.
+        if "is_active" in desired and created.get("IsActive") != desired["is_active"]:
+            created = self.update(created, {"is_active": desired["is_active"]}, desired)
+        return created
+
+    def update(self, raw, changes, desired):
+        state = course_offering_state(raw)
+        state.update(changes)
+        info = {
+            "Name": state["name"],
+            "Code": state["code"],
+            "StartDate": state["start_date"],
+            "EndDate": state["end_date"],
+            "IsActive": bool(state["is_active"]),
+        }
+        self.api.update(state["id"], info)
+        return self.api.get(state["id"])
+
+    def delete(self, raw):
+        self.api.delete(raw["Identifier"])
+
+
+class CourseTemplateResource(Resource):
+    """``d2l_course_template``: a course template keyed by ``code``."""
+
+    label = "course template"
+    result_key = "course_template"
+    key = "code"
+    compare = ("name", "parent_org_units")
+    required_to_create = ("name",)
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.api = CourseTemplates(self.client)
+
+    def desired(self):
+        params = self.module.params
+        validate_code(params["code"], "code")
+        desired = self.module.given("name")
+        if params["state"] == "present" and params.get("parent_org_units") is not None:
+            desired["parent_org_units"] = sorted(set(
+                self.api.orgunits.resolve(ref, None, "parent_org_units") for ref in params["parent_org_units"]))
+        return desired
+
+    def find(self):
+        found = self.api.find(self.module.params["code"])
+        if found is None:
+            return None
+        # CourseTemplate blocks carry no parents: read them only when they are compared
+        if self.module.params.get("parent_org_units") is not None and self.module.params["state"] == "present":
+            found["_parents"] = self.api.orgunits.parents(found["Identifier"])
+        return found
+
+    def normalize(self, raw):
+        return course_template_state(raw, raw.get("_parents"))
+
+    def preview(self, desired):
+        after = super().preview(desired)
+        after["code"] = self.module.params["code"]
+        return after
+
+    def create(self, desired):
+        parents = desired.get("parent_org_units")
+        if not parents:
+            parents = [int(self.api.orgunits.root()["Identifier"])]
+        body = {"Name": desired["name"], "Code": self.module.params["code"],
+                "Path": self.module.params.get("path") or "", "ParentOrgUnitIds": parents}
+        created = self.api.create(body)
+        created["_parents"] = sorted(parents)
+        return created
+
+    def update(self, raw, changes, desired):
+        org_unit_id = raw["Identifier"]
+        if "name" in changes:
+            self.api.update(org_unit_id, {"Name": changes["name"], "Code": raw["Code"]})
+        if "parent_org_units" in changes:
+            self.api.orgunits.set_parents(org_unit_id, changes["parent_org_units"], raw.get("_parents") or [])
+        updated = self.api.get(org_unit_id)
+        if "_parents" in raw:
+            updated["_parents"] = self.api.orgunits.parents(org_unit_id)
+        return updated
+
+    def delete(self, raw):
+        self.api.delete(raw["Identifier"])
+
+
+class OrgUnitResource(Resource):
+    """``d2l_org_unit``: a semester, department or other custom org unit keyed by code and type."""
+
+    label = "org unit"
+    result_key = "org_unit"
+    key = "code"
+    compare = ("name", "parents")
+    required_to_create = ("name",)
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.orgunits = OrgUnits(self.client)
+
+    def desired(self):
+        params = self.module.params
+        validate_code(params["code"], "code")
+        self.orgunits.type_info(params["type"])  # unknown type: fail before anything else
+        desired = self.module.given("name")
+        if params["state"] == "present" and params.get("parents") is not None:
+            desired["parents"] = sorted(set(
+                self.orgunits.resolve(ref, None, "parents") for ref in params["parents"]))
+        return desired
+
+    def find(self):
+        found = self.orgunits.find_by_code(self.module.params["code"], self.module.params["type"])
+        if found is None:
+            return None
+        if self.module.params.get("parents") is not None and self.module.params["state"] == "present":
+            found["_parents"] = self.orgunits.parents(found["Identifier"])
+        return found
+
+    def normalize(self, raw):
+        state = {
+            "id": as_id(raw.get("Identifier")),
+            "name": raw.get("Name"),
+            "code": raw.get("Code"),
+            "path": raw.get("Path"),
+            "type": (raw.get("Type") or {}).get("Code"),
+            "type_id": as_id((raw.get("Type") or {}).get("Id")),
+        }
+        if "_parents" in raw:
+            state["parents"] = sorted(raw["_parents"])
+        return state
+
+    def preview(self, desired):
+        after = super().preview(desired)
+        after.update(code=self.module.params["code"], type=self.module.params["type"])
+        return after
+
+    def create(self, desired):
+        parents = desired.get("parents") or [int(self.orgunits.root()["Identifier"])]
+        created = self.orgunits.create(self.module.params["type"], desired["name"], self.module.params["code"], parents)
+        created["_parents"] = sorted(parents)
+        return created
+
+    def update(self, raw, changes, desired):
+        org_unit_id = raw["Identifier"]
+        if "name" in changes:
+            props = self.orgunits.get(org_unit_id)
+            props["Name"] = changes["name"]
+            self.orgunits.update(props)
+        if "parents" in changes:
+            self.orgunits.set_parents(org_unit_id, changes["parents"], raw.get("_parents") or [])
+        updated = self.orgunits.get(org_unit_id)
+        if "_parents" in raw:
+            updated["_parents"] = self.orgunits.parents(org_unit_id)
+        return updated
+
+    def delete(self, raw):
+        self.orgunits.delete(raw["Identifier"])
+
+
+def describe_courses(module):
+    """``d2l_course_info``: one offering or template by id or code, a filtered list, the schema."""
+    params = module.params
+    client = module.client
+    templates = params["kind"] == "template"
+    api = CourseTemplates(client) if templates else CourseOfferings(client)
+    type_name = COURSE_TEMPLATE if templates else COURSE_OFFERING
+
+    def full(org_unit_id):
+        block = api.get(org_unit_id)
+        if block is None:
+            return None
+        return course_template_state(block) if templates else course_offering_state(block)
+
+    items = []
+    if params.get("id") is not None:
+        found = full(params["id"])
+        items = [found] if found else []
+    elif params.get("code") is not None:
+        found = api.orgunits.find_by_code(params["code"], type_name)
+        items = [full(found["Identifier"])] if found else []
+    else:
+        found = api.orgunits.search(type_name, params.get("code_contains"), params.get("name_contains"),
+                                    limit=params.get("limit"))
+        if params["details"]:
+            items = [full(item["Identifier"]) for item in found]
+        else:
+            items = [{"id": as_id(i.get("Identifier")), "code": i.get("Code"), "name": i.get("Name"),
+                      "path": i.get("Path")} for i in found]
+    result = {"changed": False, "course_templates" if templates else "courses": [i for i in items if i]}
+    if params["schema"]:
+        result["schema"] = [{
+            "type": (element.get("Type") or {}).get("Code"),
+            "type_id": as_id((element.get("Type") or {}).get("Id")),
+            "is_not_allowed": element.get("IsNotAllowed"),
+            "is_required": element.get("IsRequired"),
+        } for element in api.schema() or []]
+    return result

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Exceptions raised by the shared client. Modules turn them into ``fail_json``."""
+
+from __future__ import annotations
+
+import json
+
+
+class BrightspaceError(Exception):
+    """Base class: anything the client wants a module to report as a failure."""
+
+    def __init__(self, message, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def __str__(self):
+        return self.message
+
+
+class BrightspaceHTTPError(BrightspaceError):
+    """An HTTP request that ended with an unexpected status.
+
+    ``str()`` reads ``POST /d2l/api/lp/1.47/courses/ failed: 400 Bad Request: <detail>``.
+    The route never carries a query string: ID-key signatures travel there.
+    """
+
+    def __init__(self, method, route, status, reason="", detail="", body=None):
+        self.method = method.upper()
+        self.route = route
+        self.status = status
+        self.reason = reason or ""
+        self.detail = detail or ""
+        self.body = body
+        text = "%s %s failed: %s" % (self.method, route, status)
+        if self.reason:
+            text += " " + self.reason
+        if self.detail:
+            text += ": " + self.detail
+        super().__init__(text, method=self.method, route=route, status=status, detail=self.detail)
+
+
+class BrightspaceConnectionError(BrightspaceError):
+    """The request never got an HTTP answer (refused, reset, timed out) after the retries."""
+
+    def __init__(self, method, route, reason):
+        self.method = method.upper()
+        self.route = route
+        super().__init__("%s %s failed: %s" % (self.method, route, reason), method=self.method, route=route)
+
+
+class BrightspaceAuthError(BrightspaceError):
+    """Credentials missing, refused by the token endpoint, or not usable."""
+
+
+class JobFailedError(BrightspaceError):
+    """A job ended in a failure status. ``result`` carries the waiter's partial result."""
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
+
+
+class WaitTimeoutError(BrightspaceError):
+    """A job did not finish within ``wait_timeout``; ``result`` carries job id and last status."""
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
+
+
+def extract_message(response):
+    """Best human message from an error response: problem+json, ``Errors`` list, JSON, text."""
+    try:
+        text = response.text or ""
+    except Exception:  # pylint: disable=broad-except
+        return ""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        parts = []
+        for key in ("title", "detail"):
+            value = data.get(key)
+            if isinstance(value, str) and value and value not in parts:
+                parts.append(value)
+        if parts:
+            # problem+json: "title: detail" unless the title just repeats the HTTP reason
+            if len(parts) == 2 and parts[0] == response.reason:
+                parts = parts[1:]
+            return ": ".join(parts)
+        errors = data.get("Errors")
+        if isinstance(errors, list):
+            messages = [e.get("Message") for e in errors if isinstance(e, dict) and e.get("Message")]
+            if messages:
+                return "; ".join(messages)
+        for key in ("error_description", "error", "Message", "message"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return text[:500]
+    if isinstance(data, str):
+        return data
+    if text.startswith("<"):
+        # HTML error page: keep its title if it has one, never the markup
+        lower = text.lower()
+        start = lower.find("<title>")
+        end = lower.find("</title>")
+        if 0 <= start < end:
+            return text[start + 7:end].strip()
+        return "HTML error page"
+    return text[:500]

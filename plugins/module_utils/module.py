@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module base every d2l_* module declares into.
+
+``BrightspaceModule`` adds the connection options (doc fragment ``d2l.brightspace.connection``)
+and optionally the wait options (``d2l.brightspace.wait``), builds the shared client from them,
+turns every ``BrightspaceError`` into a clean ``fail_json`` (never a traceback), and runs the one
+ensure path for resources:
+
+    find by natural key → normalise → compare only the options the user gave
+    → create / update / delete / nothing
+
+Check mode never sends a write: the ensure path skips the write and predicts the end state.
+``diff`` (``before``/``after``) is returned only in diff mode.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from .auth import BearerAuth, DEFAULT_TOKEN_URL, IdKeyAuth, OAuth2Auth
+from .client import BrightspaceClient, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from .errors import BrightspaceError, JobFailedError, WaitTimeoutError
+from .orgunits import ValidationError
+
+DEFAULT_CACHE = "~/.cache/d2l.brightspace/tokens.json"
+
+
+def connection_argument_spec():
+    """Options of the ``d2l.brightspace.connection`` doc fragment, with their env fallbacks."""
+    def env(name):
+        return (env_fallback, [name])
+
+    return dict(
+        url=dict(type="str", fallback=env("BRIGHTSPACE_URL")),
+        access_token=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_ACCESS_TOKEN")),
+        refresh_token=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_REFRESH_TOKEN")),
+        client_id=dict(type="str", fallback=env("BRIGHTSPACE_CLIENT_ID")),
+        client_secret=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_CLIENT_SECRET")),
+        token_url=dict(type="str", fallback=env("BRIGHTSPACE_TOKEN_URL")),
+        scope=dict(type="str", fallback=env("BRIGHTSPACE_SCOPE")),
+        token_cache=dict(type="path", no_log=False, fallback=env("BRIGHTSPACE_TOKEN_CACHE")),
+        app_id=dict(type="str", fallback=env("BRIGHTSPACE_APP_ID")),
+        app_key=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_APP_KEY")),
+        user_id=dict(type="str", fallback=env("BRIGHTSPACE_USER_ID")),
+        user_key=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_USER_KEY")),
+        validate_certs=dict(type="bool", fallback=env("BRIGHTSPACE_VALIDATE_CERTS")),
+        ca_path=dict(type="path", fallback=env("BRIGHTSPACE_CA_PATH")),
+        timeout=dict(type="float", fallback=env("BRIGHTSPACE_TIMEOUT")),
+        retry_budget=dict(type="float", fallback=env("BRIGHTSPACE_RETRY_BUDGET")),
+        api_versions=dict(type="dict"),
+    )
+
+
+def wait_argument_spec():
+    """Options of the ``d2l.brightspace.wait`` doc fragment."""
+    return dict(
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=1800),
+        poll_interval=dict(type="float", default=2.0),
+    )
+
+
+def build_auth(params, session):
+    """Choose the auth scheme from the options, in the documented order of precedence."""
+    verify = _verify(params)
+    timeout = params.get("timeout") or 30
+    cache = params.get("token_cache") or DEFAULT_CACHE
+    if params.get("access_token"):
+        return BearerAuth(params["access_token"])
+    if params.get("refresh_token") or (params.get("client_id") and params.get("client_secret")):
+        missing = [name for name in ("client_id", "client_secret") if not params.get(name)]
+        if missing:
+            raise ValidationError("OAuth 2.0 needs %s (refresh_token was given)" % " and ".join(missing))
+        return OAuth2Auth(session, params.get("token_url") or DEFAULT_TOKEN_URL, params["client_id"],
+                          params["client_secret"], refresh_token=params.get("refresh_token"),
+                          scope=params.get("scope"), cache_path=cache, timeout=timeout, verify=verify)
+    idkey = ("app_id", "app_key", "user_id", "user_key")
+    if any(params.get(name) for name in idkey):
+        missing = [name for name in idkey if not params.get(name)]
+        if missing:
+            raise ValidationError("ID-key authentication needs %s" % ", ".join(missing))
+        return IdKeyAuth(params["app_id"], params["app_key"], params["user_id"], params["user_key"])
+    raise ValidationError(
+        "no credentials: set access_token, refresh_token with client_id and client_secret, client_id "
+        "and client_secret, or app_id, app_key, user_id and user_key (or their BRIGHTSPACE_* variables)")
+
+
+def _verify(params):
+    validate = params.get("validate_certs")
+    if validate is None:
+        validate = True
+    if not validate:
+        return False
+    return params.get("ca_path") or True
+
+
+def build_client(params):
+    """The shared client for a module's parameters."""
+    import requests  # imported here: the module base reports a missing library cleanly
+
+    url = params.get("url")
+    if not url:
+        raise ValidationError("url is required: the Brightspace base URL (or set BRIGHTSPACE_URL)")
+    if not url.startswith(("http://", "https://")):
+        raise ValidationError("url must start with http:// or https://, got '%s'" % url)
+    for product, version in (params.get("api_versions") or {}).items():
+        if not str(version).replace(".", "").isdigit():
+            raise ValidationError("api_versions.%s must look like '1.47', got '%s'" % (product, version))
+    session = requests.Session()
+    auth = build_auth(params, session)
+    cache = os.path.expanduser(params.get("token_cache") or DEFAULT_CACHE)
+    validate = params.get("validate_certs")
+    return BrightspaceClient(
+        url, auth, timeout=params.get("timeout") or 30,
+        validate_certs=True if validate is None else validate, ca_path=params.get("ca_path"),
+        api_versions=params.get("api_versions"), retry_budget=params.get("retry_budget") or 120,
+        session=session, discovery_cache=os.path.join(os.path.dirname(cache), "discovery.json"))
+
+
+class BrightspaceModule(AnsibleModule):
+    """AnsibleModule with the connection options, the shared client and the ensure path."""
+
+    def __init__(self, argument_spec=None, wait=False, **kwargs):
+        spec = connection_argument_spec()
+        if wait:
+            spec.update(wait_argument_spec())
+        spec.update(argument_spec or {})
+        kwargs.setdefault("supports_check_mode", True)
+        super().__init__(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = build_client(self.params)
+        return self._client
+
+    def given(self, *names):
+        """The options among ``names`` the user set (not None)."""
+        return dict((name, self.params[name]) for name in names if self.params.get(name) is not None)
+
+    def fail_from(self, exc, **result):
+        """Report a client error as a failure; keep partial results (job id, history)."""
+        if isinstance(exc, (JobFailedError, WaitTimeoutError)):
+            result.update(exc.result)
+        self.fail_json(msg=str(exc), **result)
+
+    def run(self, action):
+        """Call ``action()`` (returns the result dict) and exit; errors become clean failures."""
+        try:
+            result = action()
+        except BrightspaceError as exc:
+            self.fail_from(exc)
+        except Exception as exc:  # a bug, not a user error: keep the traceback for -vvv
+            self.fail_json(msg="unexpected error: %s: %s" % (type(exc).__name__, exc),
+                           exception=traceback.format_exc())
+        self.exit_json(**result)
+
+    # -- the ensure path ------------------------------------------------------------------
+    def ensure(self, resource_class):
+        """present/absent for one resource declared by a ``Resource`` subclass."""
+        self.run(lambda: Ensure(self, resource_class(self)).run())
+
+
+class Resource:
+    """A kind of thing the API manages, declared by a module and implemented in module_utils.
+
+    Subclasses set ``label`` (for messages), ``result_key`` (the key of the returned state),
+    ``compare`` (option names compared with the current state), ``immutable`` (options that
+    cannot change after creation, with the reason) and implement ``desired``, ``find``,
+    ``normalize``, ``create``, ``update``, ``delete``. ``desired`` returns only the options the
+    user gave, normalised the way ``normalize`` presents the current state, so the two compare.
+    """
+
+    label = "resource"
+    result_key = "resource"
+    compare = ()
+    immutable = {}
+    required_to_create = ()
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+
+    def desired(self):
+        raise NotImplementedError
+
+    def find(self):
+        raise NotImplementedError
+
+    def normalize(self, raw):
+        raise NotImplementedError
+
+    def create(self, desired):
+        raise NotImplementedError
+
+    def update(self, raw, changes, desired):
+        raise NotImplementedError
+
+    def delete(self, raw):
+        raise NotImplementedError
+
+    def preview(self, desired):
+        """The predicted state of a new resource in check mode."""
+        after = dict((name, None) for name in self.compare)
+        after.update(desired)
+        after["id"] = None
+        return after
+
+
+def _same(current, wanted):
+    if isinstance(wanted, list) and isinstance(current, list):
+        return sorted(current, key=str) == sorted(wanted, key=str)
+    return current == wanted
+
+
+class Ensure:
+    """One run of the ensure path (kept apart so each step reads as a sentence)."""
+
+    CREATE_ATTEMPTS = 3
+
+    def __init__(self, module, resource):
+        self.module = module
+        self.resource = resource
+        self.check = module.check_mode
+
+    def run(self):
+        state = self.module.params.get("state") or "present"
+        desired = self.resource.desired()
+        raw = self.resource.find()
+        before = self.resource.normalize(raw) if raw is not None else None
+        if state == "absent":
+            if before is None:
+                return self.result(False, None, None)
+            if not self.check:
+                self.resource.delete(raw)
+            return self.result(True, before, None)
+        if before is None:
+            missing = [name for name in self.resource.required_to_create if desired.get(name) is None]
+            if missing:
+                raise ValidationError("%s %s does not exist; to create it, give %s" % (
+                    self.resource.label, self.identity(), ", ".join(missing)))
+            if self.check:
+                return self.result(True, None, self.resource.preview(desired))
+            return self.result(True, None, self.resource.normalize(self.create(desired)))
+        changes = dict((name, value) for name, value in desired.items()
+                       if name in self.resource.compare and not _same(before.get(name), value))
+        for name in changes:
+            if name in self.resource.immutable:
+                raise ValidationError("%s %s: %s cannot change from %r to %r: %s" % (
+                    self.resource.label, self.identity(), name, before.get(name), changes[name],
+                    self.resource.immutable[name]))
+        if not changes:
+            return self.result(False, before, before)
+        after = dict(before)
+        after.update(changes)
+        if not self.check:
+            updated = self.resource.update(raw, changes, desired)
+            if updated is not None:
+                after = self.resource.normalize(updated)
+        return self.result(True, before, after)
+
+    def create(self, desired):
+        """Create; after an ambiguous failure (5xx, dropped connection) look before trying again."""
+        for attempt in range(self.CREATE_ATTEMPTS):
+            try:
+                return self.resource.create(desired)
+            except BrightspaceError as exc:
+                if not getattr(exc, "ambiguous", False) or attempt + 1 == self.CREATE_ATTEMPTS:
+                    raise
+                found = self.resource.find()
+                if found is not None:
+                    return found
+        raise BrightspaceError("unreachable")  # pragma: no cover
+
+    def identity(self):
+        key = getattr(self.resource, "key", None)
+        value = self.module.params.get(key) if key else None
+        return "'%s'" % value if value is not None else ""
+
+    def result(self, changed, before, after):
+        result = {"changed": changed, self.resource.result_key: after if after is not None else {}}
+        if self.module._diff:  # pylint: disable=protected-access
+            result["diff"] = {"before": before or {}, "after": after or {}}
+        return result

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Org units: their types, look-ups by code, and id-or-code references.
+
+NOTES.md, "Finding a course by its Code": codes are the natural key a playbook uses; type ids
+come from ``outypes/`` and are never hard-coded. Update, parent and delete routes used here are
+the real Valence org structure routes (not in ROUTES.txt, which lists only lookup and create).
+"""
+
+from __future__ import annotations
+
+from .errors import BrightspaceError
+from .paging import paged_result_set
+
+# NOTES.md: "Org unit codes are at most 50 characters and may not contain \ : * ? " < > | ' # , % &"
+CODE_MAX_LENGTH = 50
+CODE_FORBIDDEN = '\\:*?"<>|\'#,%&'
+
+# Org unit type codes as the service names them (matched case-insensitively against Code or Name).
+COURSE_OFFERING = "Course Offering"
+COURSE_TEMPLATE = "Course Template"
+ORGANIZATION = "Organization"
+
+
+class ValidationError(BrightspaceError):
+    """Bad input known before any request."""
+
+
+def validate_code(code, option="code"):
+    """Raise ``ValidationError`` naming ``option`` if ``code`` breaks the service's code rules."""
+    if not isinstance(code, str) or not code.strip():
+        raise ValidationError("%s must be a non-empty string" % option)
+    if len(code) > CODE_MAX_LENGTH:
+        raise ValidationError("%s '%s' is %d characters long; org unit codes are at most %d"
+                              % (option, code, len(code), CODE_MAX_LENGTH))
+    bad = sorted(set(c for c in code if c in CODE_FORBIDDEN))
+    if bad:
+        raise ValidationError("%s '%s' contains the forbidden character(s) %s; org unit codes may not "
+                              "contain any of %s" % (option, code, " ".join(bad), " ".join(CODE_FORBIDDEN)))
+    return code
+
+
+def as_id(value):
+    """D2LIDs arrive as numbers or strings (NOTES.md, "Types"): compare them as integers."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def is_id_reference(ref):
+    """An integer (or a string of the form ``id:123``) is an org unit id; any other string is a code.
+
+    YAML ``template: 6606`` is an id and ``template: "6606"`` a code, since codes may be digits.
+    """
+    return isinstance(ref, int) and not isinstance(ref, bool)
+
+
+class OrgUnits:
+    def __init__(self, client):
+        self.client = client
+        self._types = None
+
+    def route(self, template, *args):
+        return self.client.route("lp", template, *args)
+
+    # -- types ----------------------------------------------------------------------------
+    def types(self):
+        if self._types is None:
+            cached = self.client.discovery.get("outypes")
+            if cached is None:
+                cached = self.client.get_json(self.route("outypes/")) or []
+                self.client.discovery.put("outypes", cached)
+            self._types = cached
+        return self._types
+
+    def type_info(self, name):
+        """The OrgUnitType block whose Code or Name is ``name`` (case-insensitive)."""
+        wanted = str(name).strip().lower()
+        for item in self.types():
+            if wanted in (str(item.get("Code", "")).lower(), str(item.get("Name", "")).lower()):
+                return item
+        known = ", ".join(sorted(str(item.get("Code")) for item in self.types()))
+        raise ValidationError("unknown org unit type '%s'; the service knows: %s" % (name, known))
+
+    def type_id(self, name):
+        return int(self.type_info(name)["Id"])
+
+    # -- look-ups -------------------------------------------------------------------------
+    def find_by_code(self, code, type_name=None):
+        """OrgUnitProperties of the org unit with exactly this code (and type), or None."""
+        params = {"exactOrgUnitCode": code}
+        if type_name:
+            params["orgUnitType"] = self.type_id(type_name)
+        found = list(paged_result_set(self.client, self.route("orgstructure/"), params))
+        # exactOrgUnitCode is case-insensitive on the service; the natural key is the code as given
+        exact = [item for item in found if item.get("Code") == code] or found
+        if len(exact) > 1:
+            raise BrightspaceError("org unit code '%s' is ambiguous: %d org units of %s have it (ids %s)"
+                                   % (code, len(exact), "type " + type_name if type_name else "any type",
+                                      ", ".join(str(i.get("Identifier")) for i in exact)))
+        return exact[0] if exact else None
+
+    def search(self, type_name=None, code_contains=None, name_contains=None, limit=None):
+        params = {}
+        if type_name:
+            params["orgUnitType"] = self.type_id(type_name)
+        if code_contains:
+            params["orgUnitCode"] = code_contains
+        if name_contains:
+            params["orgUnitName"] = name_contains
+        return list(paged_result_set(self.client, self.route("orgstructure/"), params, limit=limit))
+
+    def get(self, org_unit_id):
+        return self.client.get_or_none(self.route("orgstructure/{}", org_unit_id))
+
+    def root(self):
+        """The organization (root) org unit: the default parent of new org units."""
+        found = self.search(ORGANIZATION, limit=1)
+        if not found:
+            raise BrightspaceError("the service lists no org unit of type %s" % ORGANIZATION)
+        return found[0]
+
+    def resolve(self, ref, type_name=None, option="org unit"):
+        """Org unit id for ``ref`` (an id, or a code looked up within ``type_name``)."""
+        if is_id_reference(ref):
+            return int(ref)
+        if isinstance(ref, str) and ref.startswith("id:") and ref[3:].isdigit():
+            return int(ref[3:])
+        if not isinstance(ref, str) or not ref:
+            raise ValidationError("%s must be an org unit id (integer) or code (string), got %r" % (option, ref))
+        found = self.find_by_code(ref, type_name)
+        if found is None:
+            raise ValidationError("%s: no %s with code '%s' exists" % (option, type_name or "org unit", ref))
+        return int(found["Identifier"])
+
+    # -- writes ---------------------------------------------------------------------------
+    def create(self, type_name, name, code, parent_ids):
+        body = {"Type": self.type_id(type_name), "Name": name, "Code": code,
+                "Parents": [int(p) for p in parent_ids]}
+        return self.client.send_json("POST", self.route("orgstructure/"), body)
+
+    def update(self, props):
+        """PUT the whole OrgUnitProperties block (the service replaces it)."""
+        body = {"Identifier": str(props["Identifier"]), "Name": props["Name"], "Code": props["Code"],
+                "Path": props.get("Path") or "", "Type": props["Type"]}
+        return self.client.send_json("PUT", self.route("orgstructure/{}", props["Identifier"]), body)
+
+    def parents(self, org_unit_id):
+        return [int(p["Identifier"]) for p in
+                self.client.get_json(self.route("orgstructure/{}/parents/", org_unit_id)) or []]
+
+    def set_parents(self, org_unit_id, wanted, current):
+        """Add the missing parents first, then remove the extra ones (never orphan a unit)."""
+        for parent in sorted(set(wanted) - set(current)):
+            self.client.send_json("POST", self.route("orgstructure/{}/parents/", org_unit_id), parent,
+                                  idempotent=True)
+        for parent in sorted(set(current) - set(wanted)):
+            self.client.send_json("DELETE", self.route("orgstructure/{}/parents/{}", org_unit_id, parent))
+
+    def delete(self, org_unit_id):
+        """Recycle, then delete from the recycle bin (the service's two-step removal)."""
+        self.client.send_json("POST", self.route("orgstructure/{}/recycle", org_unit_id), idempotent=True)
+        self.client.send_json("DELETE", self.route("orgstructure/recyclebin/{}", org_unit_id))

@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Rate limiting and retry policy: the only place that decides to wait and send again.
+
+Rules (NOTES.md, "Rate limiting"):
+
+* 429: the service did no work; wait ``Retry-After`` and resend, whatever the method.
+* 502/503/504 and connection errors: resend idempotent requests (GET, HEAD, PUT, DELETE, or a
+  call marked idempotent) with jittered exponential backoff. A POST that creates something is
+  never resent blindly: the error goes back to the caller, whose ensure path looks the resource
+  up before trying again.
+* Every retry draws on one time budget (``retry_budget`` seconds, measured on a monotonic
+  clock); once it is spent, the last error is reported.
+* A polite client slows down as ``X-Rate-Limit-Remaining`` approaches zero: with fewer than
+  ``PACE_BELOW_CALLS`` calls left in the bucket, requests are spread evenly over the seconds
+  until ``X-Rate-Limit-Reset``.
+
+We keep this in our own small policy rather than urllib3's ``Retry`` because one loop must also
+handle the auth hooks (401 refresh, ID-key clock skew) and a single time budget across 429s and
+5xx, which ``Retry`` counts separately and in attempts rather than seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
+RETRY_STATUSES = frozenset([502, 503, 504])
+PACE_BELOW_CALLS = 10
+DEFAULT_COST = 10
+
+
+def _number(value, default=None):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class RetryPolicy:
+    def __init__(self, budget=120.0, base_delay=0.5, max_delay=10.0, clock=time.monotonic,
+                 sleep=time.sleep, rand=random.random):
+        self.budget = float(budget)
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.clock = clock
+        self.sleep = sleep
+        self.rand = rand
+        self.slept = 0.0
+        self.retries = 0
+
+    def start(self):
+        """A new request: returns its deadline."""
+        return self.clock() + self.budget
+
+    def is_idempotent(self, method, idempotent=None):
+        if idempotent is not None:
+            return idempotent
+        return method.upper() in IDEMPOTENT_METHODS
+
+    def backoff(self, attempt):
+        """Jittered exponential backoff: between half and all of base * 2**attempt, capped."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
+        return ceiling * (0.5 + 0.5 * self.rand())
+
+    def retry_after(self, response):
+        value = _number(response.headers.get("Retry-After"))
+        if value is None:
+            return self.backoff(0)
+        return max(0.0, value)
+
+    def wait(self, delay, deadline):
+        """Sleep ``delay`` seconds if the budget allows it; False when it does not."""
+        if self.clock() + delay > deadline:
+            return False
+        if delay > 0:
+            self.sleep(delay)
+            self.slept += delay
+        self.retries += 1
+        return True
+
+
+class RateLimiter:
+    """Reads the rate-limit headers of every response and paces the next request."""
+
+    def __init__(self, clock=time.monotonic, sleep=time.sleep):
+        self.clock = clock
+        self.sleep = sleep
+        self.remaining = None
+        self.reset_at = None
+        self.cost = DEFAULT_COST
+        self.paused = 0.0
+
+    def observe(self, response):
+        remaining = _number(response.headers.get("X-Rate-Limit-Remaining"))
+        reset = _number(response.headers.get("X-Rate-Limit-Reset"))
+        cost = _number(response.headers.get("X-Request-Cost"))
+        if cost:
+            self.cost = cost
+        if remaining is not None and reset is not None:
+            self.remaining = remaining
+            self.reset_at = self.clock() + reset
+
+    def pace(self):
+        """Before a request: spread the calls left in the bucket over the time until it refills."""
+        if self.remaining is None or self.reset_at is None:
+            return
+        calls_left = int(self.remaining // max(self.cost, 1))
+        if calls_left >= PACE_BELOW_CALLS:
+            return
+        until_reset = self.reset_at - self.clock()
+        if until_reset <= 0:
+            return
+        delay = until_reset / (calls_left + 1)
+        self.sleep(delay)
+        self.paused += delay
+        # one call spent: keep pacing from the new position until fresh headers arrive
+        self.remaining = max(0.0, self.remaining - self.cost)

@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""File uploads: streaming multipart forms and the resumable (308) upload.
+
+Neither reads a file whole into memory: multipart bodies are streamed by requests-toolbelt's
+``MultipartEncoder``, resumable chunks by ``FileSlice``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+
+try:
+    from requests_toolbelt.multipart.encoder import MultipartEncoder
+    HAS_TOOLBELT = True
+except ImportError:  # pragma: no cover - reported by the module base
+    MultipartEncoder = None
+    HAS_TOOLBELT = False
+
+from .errors import BrightspaceError
+
+DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
+# Above this size ``upload: auto`` chooses the resumable upload (documented in the modules).
+RESUMABLE_THRESHOLD = 16 * 1024 * 1024
+MAX_RESUMES = 5
+RANGE_HEADER = re.compile(r"bytes=(\d+)-(\d+)")
+
+
+def guess_type(path):
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+class FileSlice:
+    """A read-only, length-aware view of ``length`` bytes of a file from ``offset``."""
+
+    def __init__(self, path, offset, length, block=1024 * 1024):
+        self._handle = open(path, "rb")  # pylint: disable=consider-using-with
+        self._handle.seek(offset)
+        self._left = length
+        self._length = length
+        self._block = block
+
+    def __len__(self):
+        return self._length
+
+    def read(self, size=-1):
+        if self._left <= 0:
+            self.close()
+            return b""
+        if size is None or size < 0 or size > self._left:
+            size = min(self._left, self._block) if size is None or size < 0 else self._left
+        data = self._handle.read(size)
+        self._left -= len(data)
+        if not data:
+            self._left = 0
+        return data
+
+    def __iter__(self):
+        while True:
+            data = self.read(self._block)
+            if not data:
+                return
+            yield data
+
+    def close(self):
+        if not self._handle.closed:
+            self._handle.close()
+
+
+def multipart_upload(client, method, route, path, field="file", file_name=None, content_type=None,
+                     fields=None, params=None, expect=(200,)):
+    """Send ``path`` as a multipart form part named ``field``; returns the response."""
+    if not HAS_TOOLBELT:
+        raise BrightspaceError("the Python library 'requests-toolbelt' is required for uploads")
+    file_name = file_name or os.path.basename(path)
+    content_type = content_type or guess_type(path)
+    handles = []
+    headers = {}
+
+    def body():
+        # a fresh encoder and file handle for every attempt (a stream cannot be sent twice);
+        # the boundary differs per encoder, so the Content-Type header follows the body
+        while handles:
+            handles.pop().close()
+        handle = open(path, "rb")  # pylint: disable=consider-using-with
+        handles.append(handle)
+        parts = list((fields or {}).items()) + [(field, (file_name, handle, content_type))]
+        encoder = MultipartEncoder(fields=parts)
+        headers["Content-Type"] = encoder.content_type
+        return encoder
+
+    try:
+        return client.request(method, route, params=params, data=body, headers=headers, expect=expect)
+    finally:
+        while handles:
+            handles.pop().close()
+
+
+def _received(response):
+    """Bytes the service holds, from a 308's ``Range: bytes=0-<last>`` (none: 0)."""
+    match = RANGE_HEADER.search(response.headers.get("Range", ""))
+    return int(match.group(2)) + 1 if match else 0
+
+
+def upload_key_from(response, route):
+    location = response.headers.get("Location", "")
+    key = location.rstrip("/").rsplit("/", 1)[-1]
+    if not key:
+        raise BrightspaceError("POST %s answered 308 without an upload Location" % route)
+    return location, key
+
+
+def resumable_upload(client, init_route, path, chunk_size=DEFAULT_CHUNK_SIZE, content_type=None,
+                     file_name=None, init_params=None):
+    """Resumable upload (NOTES.md, "Resumable uploads"); returns the upload key.
+
+    1. POST ``init_route`` with the X-Upload-* headers and an empty body → 308 + Location.
+    2. POST chunks with ``Content-Range``; 308 + ``Range`` while incomplete, 200 at the end.
+    3. After an interrupted chunk, ask ``bytes */total`` and go on from what arrived.
+    """
+    total = os.path.getsize(path)
+    if total == 0:
+        raise BrightspaceError("%s is empty: a resumable upload needs at least one byte" % path)
+    headers = {
+        "X-Upload-Content-Type": content_type or guess_type(path),
+        "X-Upload-Content-Length": str(total),
+        "X-Upload-File-Name": file_name or os.path.basename(path),
+    }
+    response = client.request("POST", init_route, params=init_params, headers=headers, data=b"",
+                              expect=(308,))
+    location, key = upload_key_from(response, init_route)
+    route = "/" + location.split("://", 1)[-1].split("/", 1)[-1] if "://" in location else location
+    offset = 0
+    resumes = 0
+    chunk_size = max(1, int(chunk_size))
+    while offset < total:
+        length = min(chunk_size, total - offset)
+        last = offset + length - 1
+        chunk_headers = {"Content-Range": "bytes %d-%d/%d" % (offset, last, total),
+                         "Content-Type": "application/octet-stream"}
+        try:
+            response = client.request(
+                "POST", route, headers=chunk_headers, expect=(200, 201, 308), idempotent=False,
+                data=lambda o=offset, n=length: FileSlice(path, o, n))
+        except BrightspaceError as exc:
+            if not getattr(exc, "ambiguous", False) or resumes >= MAX_RESUMES:
+                raise
+            resumes += 1
+            status = client.request("POST", route, headers={"Content-Range": "bytes */%d" % total},
+                                    data=b"", expect=(200, 201, 308), idempotent=True)
+            if status.status_code in (200, 201):
+                return key
+            offset = _received(status)
+            continue
+        if response.status_code in (200, 201):
+            return key
+        offset = _received(response)
+    return key

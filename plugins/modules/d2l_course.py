@@ -1,0 +1,186 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: d2l_course
+short_description: Manage Brightspace course offerings
+version_added: 0.1.0
+description:
+  - Create, update and delete a course offering, identified by its O(code).
+  - Only the options you give are compared and changed. O(path), O(locale_id),
+    O(force_locale) and O(show_address_book) are used when the offering is created; the API
+    does not return them, so they are not compared afterwards.
+  - The API cannot move an offering to another O(template) or O(semester); asking for that
+    fails with a message that says so, and nothing is changed.
+author:
+  - d2l.brightspace contributors
+extends_documentation_fragment:
+  - d2l.brightspace.connection
+  - d2l.brightspace.attributes
+  - d2l.brightspace.attributes.RESOURCE
+options:
+  code:
+    description:
+      - "Org unit code of the offering, its natural key. At most 50 characters, and none of
+        these characters: C(\\ : * ? \" < > | ' # , % &)."
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the offering. Required to create one.
+    type: str
+  template:
+    description:
+      - Course template of the offering, required to create one. An integer is an org unit id;
+        a string is a course template code.
+    type: raw
+  semester:
+    description:
+      - Semester of the offering. An integer is an org unit id; a string is a semester code.
+    type: raw
+  path:
+    description:
+      - Root path of the offering's content. Leave unset when the service enforces paths.
+      - Used on creation only.
+    type: str
+  start_date:
+    description:
+      - Start of the offering, ISO 8601 (V(2026-09-01), V(2026-09-01T08:00:00Z)); stored in UTC.
+    type: str
+  end_date:
+    description:
+      - End of the offering, ISO 8601; must not be before O(start_date).
+    type: str
+  is_active:
+    description:
+      - Whether the offering is active.
+    type: bool
+  locale_id:
+    description:
+      - Locale of the offering. Used on creation only.
+    type: int
+  force_locale:
+    description:
+      - Whether the offering's locale overrides the user's saved locale. Used on creation only.
+    type: bool
+  show_address_book:
+    description:
+      - Whether the email address book groups the course's users together. Used on creation only.
+    type: bool
+  state:
+    description:
+      - V(present) creates or updates the offering; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: d2l.brightspace.d2l_course_template
+  - module: d2l.brightspace.d2l_course_info
+"""
+
+EXAMPLES = r"""
+- name: Provision a course offering from a template in a semester
+  d2l.brightspace.d2l_course:
+    url: https://school.brightspace.com
+    access_token: "{{ brightspace_token }}"
+    code: BIO101-2026F
+    name: Biology 101 (Fall 2026)
+    template: BIO101
+    semester: 2026F
+    start_date: "2026-09-01"
+    end_date: "2026-12-20"
+    is_active: true
+
+- name: Deactivate it (connection from the BRIGHTSPACE_* environment variables)
+  d2l.brightspace.d2l_course:
+    code: BIO101-2026F
+    is_active: false
+
+- name: Delete it
+  d2l.brightspace.d2l_course:
+    code: BIO101-2026F
+    state: absent
+"""
+
+RETURN = r"""
+course:
+  description: The offering after the task (its predicted state in check mode; empty when absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Org unit id (null in check mode before creation).
+      type: int
+      sample: 6609
+    code:
+      description: Org unit code.
+      type: str
+      sample: BIO101-2026F
+    name:
+      description: Name.
+      type: str
+    path:
+      description: Content path.
+      type: str
+    is_active:
+      description: Whether the offering is active.
+      type: bool
+    start_date:
+      description: Start, UTC.
+      type: str
+      sample: "2026-09-01T00:00:00.000Z"
+    end_date:
+      description: End, UTC.
+      type: str
+    template:
+      description: Course template id.
+      type: int
+    template_code:
+      description: Course template code.
+      type: str
+    semester:
+      description: Semester id.
+      type: int
+    semester_code:
+      description: Semester code.
+      type: str
+    department:
+      description: Department id (from the template).
+      type: int
+    department_code:
+      description: Department code.
+      type: str
+diff:
+  description: C(before) and C(after) states, in diff mode only.
+  returned: when diff mode is on
+  type: dict
+"""
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
+from ansible_collections.d2l.brightspace.plugins.module_utils.courses import CourseOfferingResource
+
+
+def main():
+    module = BrightspaceModule(argument_spec=dict(
+        code=dict(type="str", required=True),
+        name=dict(type="str"),
+        template=dict(type="raw"),
+        semester=dict(type="raw"),
+        path=dict(type="str"),
+        start_date=dict(type="str"),
+        end_date=dict(type="str"),
+        is_active=dict(type="bool"),
+        locale_id=dict(type="int"),
+        force_locale=dict(type="bool"),
+        show_address_book=dict(type="bool"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ))
+    module.ensure(CourseOfferingResource)
+
+
+if __name__ == "__main__":
+    main()

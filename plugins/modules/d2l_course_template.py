@@ -1,0 +1,117 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: d2l_course_template
+short_description: Manage Brightspace course templates
+version_added: 0.1.0
+description:
+  - Create, update and delete a course template, identified by its O(code).
+  - Only the options you give are compared and changed.
+author:
+  - d2l.brightspace contributors
+extends_documentation_fragment:
+  - d2l.brightspace.connection
+  - d2l.brightspace.attributes
+  - d2l.brightspace.attributes.RESOURCE
+options:
+  code:
+    description:
+      - "Org unit code of the template, its natural key. At most 50 characters, and none of
+        these characters: C(\\ : * ? \" < > | ' # , % &)."
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the template. Required to create one.
+    type: str
+  path:
+    description:
+      - Root path of the template's content. Leave unset when the service enforces paths.
+      - Used on creation only.
+    type: str
+  parent_org_units:
+    description:
+      - Parent org units (usually departments). An integer is an org unit id; a string is an org
+        unit code. Compared as a set; missing parents are added before extra ones are removed.
+      - When creating without this option, the organization (root) org unit is the parent.
+    type: list
+    elements: raw
+  state:
+    description:
+      - V(present) creates or updates the template; V(absent) deletes it. The service refuses
+        to delete a template that still has offerings.
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: d2l.brightspace.d2l_course
+  - module: d2l.brightspace.d2l_org_unit
+"""
+
+EXAMPLES = r"""
+- name: A course template under the Biology department
+  d2l.brightspace.d2l_course_template:
+    url: https://school.brightspace.com
+    access_token: "{{ brightspace_token }}"
+    code: BIO101
+    name: Biology 101
+    parent_org_units:
+      - BIOLOGY
+
+- name: Delete it
+  d2l.brightspace.d2l_course_template:
+    code: BIO101
+    state: absent
+"""
+
+RETURN = r"""
+course_template:
+  description: The template after the task (its predicted state in check mode; empty when absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Org unit id (null in check mode before creation).
+      type: int
+      sample: 6610
+    code:
+      description: Org unit code.
+      type: str
+    name:
+      description: Name.
+      type: str
+    path:
+      description: Content path.
+      type: str
+    parent_org_units:
+      description: Parent org unit ids, when O(parent_org_units) was given.
+      type: list
+      elements: int
+diff:
+  description: C(before) and C(after) states, in diff mode only.
+  returned: when diff mode is on
+  type: dict
+"""
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
+from ansible_collections.d2l.brightspace.plugins.module_utils.courses import CourseTemplateResource
+
+
+def main():
+    module = BrightspaceModule(argument_spec=dict(
+        code=dict(type="str", required=True),
+        name=dict(type="str"),
+        path=dict(type="str"),
+        parent_org_units=dict(type="list", elements="raw"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ))
+    module.ensure(CourseTemplateResource)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: d2l_org_unit
+short_description: Manage Brightspace semesters, departments and other custom org units
+version_added: 0.1.0
+description:
+  - Create, rename, re-parent and delete an org unit of a custom type (semester, department,
+    ...), identified by its O(code) within its O(type).
+  - Course offerings and templates have their own modules, M(d2l.brightspace.d2l_course) and
+    M(d2l.brightspace.d2l_course_template).
+  - Deleting moves the org unit to the recycle bin and then deletes it from there.
+author:
+  - d2l.brightspace contributors
+extends_documentation_fragment:
+  - d2l.brightspace.connection
+  - d2l.brightspace.attributes
+  - d2l.brightspace.attributes.RESOURCE
+options:
+  code:
+    description:
+      - Org unit code, the natural key with O(type).
+    type: str
+    required: true
+  type:
+    description:
+      - Org unit type, by its code or name as the service lists it (C(GET outypes/)), for example
+        V(Semester) or V(Department).
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the org unit. Required to create one.
+    type: str
+  parents:
+    description:
+      - Parent org units. An integer is an org unit id; a string is an org unit code. Compared
+        as a set. When creating without this option, the organization (root) is the parent.
+    type: list
+    elements: raw
+  state:
+    description:
+      - V(present) creates or updates the org unit; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+"""
+
+EXAMPLES = r"""
+- name: A semester
+  d2l.brightspace.d2l_org_unit:
+    url: https://school.brightspace.com
+    access_token: "{{ brightspace_token }}"
+    type: Semester
+    code: 2026F
+    name: Fall 2026
+
+- name: A department
+  d2l.brightspace.d2l_org_unit:
+    type: Department
+    code: BIOLOGY
+    name: Department of Biology
+"""
+
+RETURN = r"""
+org_unit:
+  description: The org unit after the task (its predicted state in check mode; empty when absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Org unit id (null in check mode before creation).
+      type: int
+    code:
+      description: Code.
+      type: str
+    name:
+      description: Name.
+      type: str
+    type:
+      description: Type code.
+      type: str
+    type_id:
+      description: Type id.
+      type: int
+    path:
+      description: Path.
+      type: str
+    parents:
+      description: Parent org unit ids, when O(parents) was given.
+      type: list
+      elements: int
+diff:
+  description: C(before) and C(after) states, in diff mode only.
+  returned: when diff mode is on
+  type: dict
+"""
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
+from ansible_collections.d2l.brightspace.plugins.module_utils.courses import OrgUnitResource
+
+
+def main():
+    module = BrightspaceModule(argument_spec=dict(
+        code=dict(type="str", required=True),
+        type=dict(type="str", required=True),
+        name=dict(type="str"),
+        parents=dict(type="list", elements="raw"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ))
+    module.ensure(OrgUnitResource)
+
+
+if __name__ == "__main__":
+    main()
