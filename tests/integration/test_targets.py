@@ -1,0 +1,33 @@
+"""Each target under targets/ is a playbook in the rhythm check mode → apply → apply again →
+diff → remove → remove again (plus its failure paths), asserting inside the play."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import TARGETS
+
+NAMES = sorted(p.name for p in TARGETS.iterdir() if (p / "main.yml").is_file())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_target(name, emulator, playbook):
+    emulator.reset()
+    result = playbook(TARGETS / name / "main.yml")
+    assert result.returncode == 0, result.output
+    assert "failed=0" in result.output, result.output
+
+
+def test_faults_leave_no_duplicates(emulator, playbook):
+    """After the course target's 429/503 faults, each code exists exactly once."""
+    if not emulator.control:
+        pytest.skip("needs the emulator's state")
+    emulator.reset()
+    result = playbook(TARGETS / "d2l_course" / "main.yml")
+    assert result.returncode == 0, result.output
+    state = emulator.state()
+    offerings = state["course_offerings"]
+    codes = [o["Code"] for o in (offerings.values() if isinstance(offerings, dict) else offerings)]
+    assert codes.count("IT-FAULTS") == 1
+    assert "IT-BIO101-F" not in codes  # removed by the rhythm
+    assert not any(code.startswith("IT-BAD") or code in ("IT-403", "IT-404") for code in codes)
