@@ -1,0 +1,145 @@
+# Build and test tooling for the d2l.brightspace Ansible collection.
+#
+#   make venv         .venv/ with the pinned toolchain, the emulator and this collection
+#   make test         the whole gate: lint, sanity, units, integration (what CI runs)
+#   make lint         ansible-lint, production profile
+#   make sanity       ansible-test sanity (SANITY_ARGS="--test pylint" to pick tests)
+#   make units        pytest tests/unit and tests/emulator/tests
+#   make integration  pytest tests/integration (playbooks against a real emulator)
+#   make demo         the demo playbook, twice, against a local emulator (2nd run: changed=0)
+#   make bench        tools/bench.py
+#   make build        the collection tarball, in tests/output/build/
+#   make clean        generated files and caches; `make distclean` also removes .venv/
+#
+# Every tool is called as .venv/bin/...; nothing relies on the caller's PATH.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+VENV_BIN := $(CURDIR)/$(VENV)/bin
+VENV_PY := $(VENV_BIN)/python
+STAMP := $(VENV)/.stamp
+
+NAMESPACE := $(shell sed -n 's/^namespace:[[:space:]]*//p' galaxy.yml)
+NAME := $(shell sed -n 's/^name:[[:space:]]*//p' galaxy.yml)
+
+# Appears later than this Makefile: while it is missing the venv is built without the
+# emulator, and the first `make` after it appears re-installs (it is a stamp prerequisite).
+EMULATOR_PYPROJECT := $(wildcard tests/emulator/pyproject.toml)
+
+# Extra arguments: make units PYTEST_ARGS="-k paging -x"; make sanity SANITY_ARGS="--test pep8"
+PYTEST_ARGS ?=
+SANITY_ARGS ?=
+BENCH_ARGS ?=
+# pytest-xdist workers for the integration tests (empty: one process).
+INTEGRATION_JOBS ?=
+
+# The tests start ansible-playbook / the emulator as subprocesses: give them the venv first.
+TEST_ENV := env PATH="$(VENV_BIN):$$PATH" ANSIBLE_FORCE_COLOR=0 PYTHONDONTWRITEBYTECODE=1
+PYTEST := $(TEST_ENV) $(VENV_PY) -m pytest -p no:cacheprovider -ra
+
+define banner
+	@printf '\n======== %s ========\n' "$(1)"
+endef
+
+.PHONY: help venv test lint sanity units integration demo bench build clean distclean
+
+help:
+	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
+
+# ---------------------------------------------------------------------------- venv
+
+$(STAMP): requirements-dev.txt requirements.txt galaxy.yml $(EMULATOR_PYPROJECT)
+	$(call banner,venv: install the pinned toolchain into $(VENV)/)
+	if [ ! -x "$(VENV_PY)" ]; then $(PYTHON) -m venv "$(VENV)"; fi
+	"$(VENV_PY)" -m pip install --quiet --disable-pip-version-check --upgrade pip
+	"$(VENV_PY)" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	if [ -f tests/emulator/pyproject.toml ]; then \
+	  "$(VENV_PY)" -m pip install --quiet --disable-pip-version-check -e tests/emulator; \
+	else \
+	  echo "tests/emulator/pyproject.toml does not exist yet: emulator not installed"; \
+	fi
+	touch "$@"
+
+# The collection is "installed" as a symlink in the venv's site-packages: ansible-core finds
+# ansible_collections packages on sys.path, so .venv/bin/ansible-* resolve d2l.brightspace.*
+# with no configuration, and edits in the work tree are live. Re-linked every time (cheap),
+# so a moved checkout still works.
+venv: $(STAMP)
+	@site="$$("$(VENV_PY)" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"; \
+	  mkdir -p "$$site/ansible_collections/$(NAMESPACE)"; \
+	  ln -sfn "$(CURDIR)" "$$site/ansible_collections/$(NAMESPACE)/$(NAME)"
+
+# ---------------------------------------------------------------------------- the gate
+
+# Sequential on purpose (also under make -j), cheap checks first; stops at the first failing
+# step unless KEEP_GOING=1, which runs every step and fails at the end if any failed.
+KEEP_GOING ?=
+test: venv
+	@start=$$SECONDS; failed=""; \
+	for step in lint sanity units integration; do \
+	  t=$$SECONDS; \
+	  if $(MAKE) --no-print-directory $$step; then \
+	    echo "make test: $$step passed in $$((SECONDS - t)) s"; \
+	  else \
+	    echo "make test: $$step FAILED after $$((SECONDS - t)) s"; \
+	    failed="$$failed $$step"; \
+	    if [ -z "$(KEEP_GOING)" ]; then break; fi; \
+	  fi; \
+	done; \
+	echo; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed ($$((SECONDS - start)) s)"; exit 1; fi; \
+	echo "make test: lint, sanity, units and integration passed in $$((SECONDS - start)) s"
+
+lint: venv
+	$(call banner,lint: ansible-lint (production profile))
+	cd "$(CURDIR)" && env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/ansible-lint"
+
+sanity: venv
+	$(call banner,sanity: ansible-test sanity --venv)
+	"$(VENV_PY)" tools/sanity.py $(SANITY_ARGS)
+
+# Two runs: with both paths in one run pytest takes tests/emulator/pyproject.toml as its
+# config and rootdir, and then skips conftest.py files above tests/emulator (tests/conftest.py).
+units: venv
+	$(call banner,units: pytest tests/unit)
+	@rc=0; \
+	  echo '$(PYTEST) $(PYTEST_ARGS) tests/unit'; \
+	  $(PYTEST) $(PYTEST_ARGS) tests/unit || rc=$$?; \
+	  printf '\n======== %s ========\n' "units: pytest tests/emulator/tests (the emulator's own tests)"; \
+	  echo '$(PYTEST) $(PYTEST_ARGS) tests/emulator/tests'; \
+	  $(PYTEST) $(PYTEST_ARGS) tests/emulator/tests || rc=$$?; \
+	  exit $$rc
+
+integration: venv
+	$(call banner,integration: pytest tests/integration)
+	$(PYTEST) $(if $(INTEGRATION_JOBS),-n $(INTEGRATION_JOBS)) $(PYTEST_ARGS) tests/integration
+
+# ---------------------------------------------------------------------------- the rest
+
+demo: venv
+	$(call banner,demo: playbooks/demo.yml twice against the emulator)
+	"$(VENV_PY)" tools/demo.py
+
+bench: venv
+	$(call banner,bench: tools/bench.py)
+	@test -f tools/bench.py || { echo "tools/bench.py does not exist yet"; exit 1; }
+	$(TEST_ENV) "$(VENV_PY)" tools/bench.py $(BENCH_ARGS)
+
+build: venv
+	$(call banner,build: ansible-galaxy collection build)
+	"$(VENV_BIN)/ansible-galaxy" collection build --force --output-path tests/output/build .
+
+clean:
+	$(call banner,clean)
+	rm -rf tests/output .pytest_cache .ruff_cache .ansible
+	rm -f .emulator-state*.json $(NAMESPACE)-$(NAME)-*.tar.gz
+	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
+	  \( -name __pycache__ -o -name .pytest_cache -o -name '*.egg-info' \) -type d -print0 | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,153 @@
+#!/usr/bin/env python
+"""Run the demo playbook twice against a local Brightspace emulator (``make demo``).
+
+1. starts ``python -m brightspace_emulator --host 127.0.0.1 --port <free port>`` with the
+   interpreter running this script (the project venv);
+2. waits for ``GET /_emulator/health``;
+3. runs ``ansible-playbook -i playbooks/inventory.yml playbooks/demo.yml`` twice with
+   BRIGHTSPACE_URL / BRIGHTSPACE_ACCESS_TOKEN pointing at the emulator;
+4. fails unless both runs succeed and the second one reports ``changed=0`` for every host;
+5. always stops the emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+INVENTORY = os.path.join('playbooks', 'inventory.yml')
+PLAYBOOK = os.path.join('playbooks', 'demo.yml')
+TOKEN = 'demo-token'
+HEALTH_TIMEOUT = 30.0
+
+RECAP_LINE = re.compile(r'^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+'
+                        r'unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)')
+
+
+def banner(message: str) -> None:
+    print('==> demo: %s' % message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, emulator: subprocess.Popen) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+
+    while time.monotonic() < deadline:
+        if emulator.poll() is not None:
+            raise RuntimeError('the emulator exited with status %s before it was healthy' % emulator.returncode)
+
+        try:
+            with urllib.request.urlopen(url + '/_emulator/health', timeout=2) as response:
+                if json.load(response).get('status') == 'ok':
+                    return
+        except (OSError, ValueError, urllib.error.URLError):
+            pass
+
+        time.sleep(0.2)
+
+    raise RuntimeError('the emulator was not healthy after %.0f s' % HEALTH_TIMEOUT)
+
+
+def run_playbook(run: int, env: dict[str, str]) -> dict[str, int]:
+    """Run the demo playbook, echo its output, return the changed count per host of the recap."""
+    banner('ansible-playbook run %d' % run)
+    command = [os.path.join(BIN, 'ansible-playbook'), '-i', INVENTORY, PLAYBOOK]
+    process = subprocess.run(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    sys.stdout.write(process.stdout)
+    sys.stdout.flush()
+
+    if process.returncode != 0:
+        raise RuntimeError('ansible-playbook run %d failed with status %d' % (run, process.returncode))
+
+    changed = {}
+
+    for line in process.stdout.splitlines():
+        match = RECAP_LINE.match(line.strip())
+
+        if match:
+            changed[match.group('host')] = int(match.group('changed'))
+
+    if not changed:
+        raise RuntimeError('no PLAY RECAP found in the output of run %d' % run)
+
+    return changed
+
+
+def stop(emulator: subprocess.Popen) -> None:
+    if emulator.poll() is not None:
+        return
+
+    emulator.send_signal(signal.SIGTERM)
+
+    try:
+        emulator.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        emulator.kill()
+        emulator.wait()
+
+
+def main() -> int:
+    for path in (INVENTORY, PLAYBOOK):
+        if not os.path.exists(os.path.join(REPO, path)):
+            banner('%s does not exist' % path)
+            return 1
+
+    port = free_port()
+    url = 'http://127.0.0.1:%d' % port
+    banner('starting the emulator on %s' % url)
+    emulator = subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, '-m', 'brightspace_emulator', '--host', '127.0.0.1', '--port', str(port)],
+        cwd=REPO, stdin=subprocess.DEVNULL)
+
+    def on_signal(signum, _frame):
+        stop(emulator)
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    try:
+        wait_healthy(url, emulator)
+        env = dict(os.environ, BRIGHTSPACE_URL=url, BRIGHTSPACE_ACCESS_TOKEN=TOKEN,
+                   ANSIBLE_FORCE_COLOR=os.environ.get('ANSIBLE_FORCE_COLOR', '0'))
+        env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
+
+        first = run_playbook(1, env)
+        banner('run 1: changed per host %s' % first)
+        second = run_playbook(2, env)
+        banner('run 2: changed per host %s' % second)
+
+        not_idempotent = {host: count for host, count in second.items() if count}
+
+        if not_idempotent:
+            banner('FAILED: the second run changed something: %s' % not_idempotent)
+            return 1
+
+        banner('OK: the second run reported changed=0')
+        return 0
+    except RuntimeError as ex:
+        banner('FAILED: %s' % ex)
+        return 1
+    finally:
+        banner('stopping the emulator')
+        stop(emulator)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
