@@ -17,9 +17,11 @@ process, several at a time (forks), so the current refresh token must outlive th
 received it. ``TokenCache`` keeps it in one JSON file (mode 0600 in a 0700 directory) shared by
 every task on the machine; a refresh happens under an exclusive ``flock`` on a sibling lock file,
 and a process that waited for the lock re-reads the cache first, so only one process refreshes
-and the others use its result. Entries are keyed by token URL and client id, and each entry
-remembers the fingerprints (SHA-256) of every refresh token of its rotation chain: the refresh
-token a playbook was started with keeps mapping to the newest one in the chain.
+and the others use its result. There is one entry per rotation chain (token URL, client id and
+the chain's refresh tokens) and one per client and scope for client credentials; a chain's entry
+remembers the fingerprints (SHA-256) of every refresh token of the chain: the refresh token a
+playbook was started with keeps mapping to the newest one in the chain, and two chains of one
+client (two users) never overwrite each other.
 """
 
 from __future__ import annotations
@@ -143,6 +145,9 @@ class OAuth2Auth:
         self.verify = verify
         self.clock = clock
         self.key = fingerprint("%s\n%s" % (self.token_url, client_id or ""))
+        # where our entry lives in the cache file: one per refresh chain (found by _load), one
+        # per client and scope for client credentials (never a user's token from a chain)
+        self._slot = fingerprint("client_credentials\n%s\n%s" % (self.key, scope or ""))
         self._memory = {}  # the entry when no cache file is used
         self._current = None  # access token used for the last request
         self._rejected = None  # access token the service refused in this process
@@ -151,19 +156,28 @@ class OAuth2Auth:
     def _load(self):
         if self.cache is None:
             return dict(self._memory)
-        entry = self.cache.read().get(self.key) or {}
-        if self.refresh_token and entry:
-            # An entry belongs to our chain if the token we were given is one of its links.
-            if fingerprint(self.refresh_token) not in entry.get("chain", []):
-                return {}
-        return entry
+        data = self.cache.read()
+        if not self.refresh_token:
+            entry = data.get(self._slot)
+            return entry if isinstance(entry, dict) else {}
+        # An entry belongs to our chain if the token we were given is one of its links; other
+        # chains of the same client (other users) keep their own entries.
+        mine = fingerprint(self.refresh_token)
+        for slot, entry in data.items():
+            if isinstance(entry, dict) and entry.get("client") == self.key and mine in entry.get("chain", []):
+                self._slot = slot
+                return entry
+        self._slot = fingerprint("%s\n%s" % (self.key, mine))
+        return {}
 
     def _store(self, entry):
         if self.cache is None:
             self._memory = entry
             return
         data = self.cache.read()
-        data[self.key] = entry
+        if self.refresh_token:
+            entry["client"] = self.key
+        data[self._slot] = entry
         self.cache.write(data)
 
     def _valid(self, entry):

@@ -41,7 +41,7 @@ def connection_argument_spec():
         refresh_token=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_REFRESH_TOKEN")),
         client_id=dict(type="str", fallback=env("BRIGHTSPACE_CLIENT_ID")),
         client_secret=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_CLIENT_SECRET")),
-        token_url=dict(type="str", fallback=env("BRIGHTSPACE_TOKEN_URL")),
+        token_url=dict(type="str", no_log=False, fallback=env("BRIGHTSPACE_TOKEN_URL")),
         scope=dict(type="str", fallback=env("BRIGHTSPACE_SCOPE")),
         token_cache=dict(type="path", no_log=False, fallback=env("BRIGHTSPACE_TOKEN_CACHE")),
         app_id=dict(type="str", fallback=env("BRIGHTSPACE_APP_ID")),

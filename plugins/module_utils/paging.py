@@ -10,6 +10,8 @@ from urllib.parse import urlsplit, parse_qsl
 
 def paged_result_set(client, route, params=None, limit=None):
     """Items of a ``PagedResultSet``, following ``PagingInfo.Bookmark`` while ``HasMoreItems``."""
+    if limit is not None and limit <= 0:  # limit: 0 asks for nothing, not for one item
+        return
     params = dict(params or {})
     count = 0
     while True:
@@ -28,6 +30,8 @@ def paged_result_set(client, route, params=None, limit=None):
 
 def object_list_page(client, route, params=None, limit=None):
     """Objects of an ``ObjectListPage``, following ``Next`` (an absolute or relative URL)."""
+    if limit is not None and limit <= 0:  # limit: 0 asks for nothing, not for one item
+        return
     params = dict(params or {})
     count = 0
     while route:

@@ -51,7 +51,7 @@ class FileSlice:
             self.close()
             return b""
         if size is None or size < 0 or size > self._left:
-            size = min(self._left, self._block) if size is None or size < 0 else self._left
+            size = self._left  # read() means "all that is left", as for any file
         data = self._handle.read(size)
         self._left -= len(data)
         if not data:

@@ -14,7 +14,7 @@ description:
     collection will use, and (by default) C(whoami), the cheapest authenticated call, to
     check credentials.
 author:
-  - d2l.brightspace contributors
+  - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.attributes

@@ -17,7 +17,7 @@ description:
   - The API cannot move an offering to another O(template) or O(semester); asking for that
     fails with a message that says so, and nothing is changed.
 author:
-  - d2l.brightspace contributors
+  - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.attributes

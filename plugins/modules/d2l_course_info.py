@@ -13,7 +13,7 @@ description:
   - Returns one course offering or template by O(id) or O(code), or a list filtered by
     O(code_contains) and O(name_contains), and optionally the parent org unit schema.
 author:
-  - d2l.brightspace contributors
+  - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.attributes

@@ -13,7 +13,7 @@ description:
   - Create, update and delete a course template, identified by its O(code).
   - Only the options you give are compared and changed.
 author:
-  - d2l.brightspace contributors
+  - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.attributes

@@ -16,7 +16,7 @@ description:
     M(d2l.brightspace.d2l_course_template).
   - Deleting moves the org unit to the recycle bin and then deletes it from there.
 author:
-  - d2l.brightspace contributors
+  - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.attributes

@@ -81,7 +81,7 @@ class JobEngine:
         job = self.get(job_or_id) if isinstance(job_or_id, str) else job_or_id
         return job is not None and self.status(job, now) == job["outcome"] and \
             (self.clock() if now is None else now) - job["created"] >= \
-            sum(sec for _, sec in job["phases"])
+            sum(sec for _status, sec in job["phases"])
 
     def describe(self, job: dict) -> dict:
         out = dict(job)

@@ -50,7 +50,7 @@ class EmulatorMiddleware:
                 entry["status"] = message["status"]
                 if extra_headers:
                     raw = list(message.get("headers", []))
-                    present = {k.lower() for k, _ in raw}
+                    present = {k.lower() for k, _value in raw}
                     for k, v in extra_headers.items():
                         if k.lower().encode("latin-1") not in present:
                             raw.append((k.lower().encode("latin-1"), v.encode("latin-1")))

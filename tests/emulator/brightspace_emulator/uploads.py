@@ -18,7 +18,7 @@ _KEY_ALPHABET = string.ascii_letters + string.digits
 
 
 def new_key() -> str:
-    return "".join(secrets.choice(_KEY_ALPHABET) for _ in range(10))
+    return "".join(secrets.choice(_KEY_ALPHABET) for _index in range(10))
 
 
 def create_upload(emu, content_type: str, size: int, file_name: str) -> dict:

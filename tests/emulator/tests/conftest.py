@@ -95,7 +95,8 @@ def live(live_factory):
     return live_factory()
 
 
-def make_template(client, code="TPL1", parents=(6606,), headers=BEARER):
+def make_template(client, code="TPL1", parents=(6606,), headers=None):
+    headers = headers or BEARER
     r = client.post(f"{LP}/coursetemplates/", headers=headers,
                     json={"Name": "Template " + code, "Code": code, "Path": "",
                           "ParentOrgUnitIds": list(parents)})

@@ -46,7 +46,7 @@ def test_openapi_lists_every_route(client, app):
 def test_rate_limit_headers_and_429(client):
     client.post("/_emulator/config", json={"rate_limit": 30})
     seen = []
-    for _ in range(3):
+    for _attempt in range(3):
         r = client.get(f"{LP}/users/whoami", headers=BEARER)
         assert r.status_code == 200
         seen.append(int(r.headers["X-Rate-Limit-Remaining"]))

@@ -12,7 +12,7 @@ def test_status_fault_n_times(client):
                                                  "times": 2, "status": 503,
                                                  "body": "down", "headers": {"X-Test": "1"}})
     assert fid.status_code == 200 and "id" in fid.json()
-    for _ in range(2):
+    for _attempt in range(2):
         r = client.get(f"{LP}/users/whoami", headers=BEARER)
         assert r.status_code == 503 and r.text == "down" and r.headers["X-Test"] == "1"
     assert client.get(f"{LP}/users/whoami", headers=BEARER).status_code == 200

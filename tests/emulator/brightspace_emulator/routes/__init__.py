@@ -14,8 +14,9 @@ def get_emu(request: Request):
 def product_version(product: str):
     """Router dependency: 404 when the route's API version is not supported for ``product``."""
 
-    def dependency(version: str = Path(..., description=f"{product} API version, e.g. "
-                                                           f"{API_VERSIONS[product][0]}")):
+    example = API_VERSIONS[product][0]
+
+    def dependency(version: str = Path(..., description=f"{product} API version, e.g. {example}")):
         if version not in API_VERSIONS[product][1]:
             # NOTE: the real service answers an unknown version like an unknown route.
             raise ApiError(404, f"API version '{version}' is not supported for product "

@@ -44,7 +44,7 @@ def _schema(elements) -> list:
 
 # --- course offerings -------------------------------------------------------------------------
 @router.get("/courses/schema", response_model=List[SchemaElement])
-async def course_schema(_=Depends(require_scope("orgunits:course:read"))):
+async def course_schema(_scope=Depends(require_scope("orgunits:course:read"))):
     return _schema([
         (st.TYPE_COURSE_TEMPLATE, False, True),
         (st.TYPE_SEMESTER, False, False),
@@ -55,7 +55,7 @@ async def course_schema(_=Depends(require_scope("orgunits:course:read"))):
 
 @router.post("/courses/", response_model=CourseOffering)
 async def create_course(request: Request, body: CreateCourseOffering,
-                        _=Depends(require_scope("orgunits:course:create"))):
+                        _scope=Depends(require_scope("orgunits:course:create"))):
     emu = get_emu(request)
     template = emu.store.orgunit(body.CourseTemplateId, st.TYPE_COURSE_TEMPLATE)
     if template is None:
@@ -84,14 +84,14 @@ async def create_course(request: Request, body: CreateCourseOffering,
 
 @router.get("/courses/{orgUnitId}", response_model=CourseOffering)
 async def get_course(request: Request, orgUnitId: int,
-                     _=Depends(require_scope("orgunits:course:read"))):
+                     _scope=Depends(require_scope("orgunits:course:read"))):
     emu = get_emu(request)
     return ous.offering_view(emu.store, _offering(emu, orgUnitId))
 
 
 @router.put("/courses/{orgUnitId}")
 async def update_course(request: Request, orgUnitId: int, body: CourseOfferingInfo,
-                        _=Depends(require_scope("orgunits:course:update"))):
+                        _scope=Depends(require_scope("orgunits:course:update"))):
     emu = get_emu(request)
     ou = _offering(emu, orgUnitId)
     ous.check_name(body.Name)
@@ -107,7 +107,7 @@ async def update_course(request: Request, orgUnitId: int, body: CourseOfferingIn
 
 @router.delete("/courses/{orgUnitId}")
 async def delete_course(request: Request, orgUnitId: int,
-                        _=Depends(require_scope("orgunits:course:delete"))):
+                        _scope=Depends(require_scope("orgunits:course:delete"))):
     emu = get_emu(request)
     ou = _offering(emu, orgUnitId)
     if emu.store.children(orgUnitId):
@@ -120,7 +120,7 @@ async def delete_course(request: Request, orgUnitId: int,
 
 # --- course templates -------------------------------------------------------------------------
 @router.get("/coursetemplates/schema", response_model=List[SchemaElement])
-async def template_schema(_=Depends(require_scope("orgunits:coursetemplate:read"))):
+async def template_schema(_scope=Depends(require_scope("orgunits:coursetemplate:read"))):
     return _schema([
         (st.TYPE_DEPARTMENT, False, False),
         (st.TYPE_ORGANIZATION, False, False),
@@ -130,7 +130,7 @@ async def template_schema(_=Depends(require_scope("orgunits:coursetemplate:read"
 
 @router.post("/coursetemplates/", response_model=CourseTemplate)
 async def create_template(request: Request, body: CreateCourseTemplate,
-                          _=Depends(require_scope("orgunits:coursetemplate:create"))):
+                          _scope=Depends(require_scope("orgunits:coursetemplate:create"))):
     emu = get_emu(request)
     if not body.ParentOrgUnitIds:
         # NOTE: a template needs a parent (the Organization or a Department).
@@ -153,13 +153,13 @@ async def create_template(request: Request, body: CreateCourseTemplate,
 
 @router.get("/coursetemplates/{orgUnitId}", response_model=CourseTemplate)
 async def get_template(request: Request, orgUnitId: int,
-                       _=Depends(require_scope("orgunits:coursetemplate:read"))):
+                       _scope=Depends(require_scope("orgunits:coursetemplate:read"))):
     return ous.template_view(_template(get_emu(request), orgUnitId))
 
 
 @router.put("/coursetemplates/{orgUnitId}")
 async def update_template(request: Request, orgUnitId: int, body: CourseTemplateInfo,
-                          _=Depends(require_scope("orgunits:coursetemplate:update"))):
+                          _scope=Depends(require_scope("orgunits:coursetemplate:update"))):
     emu = get_emu(request)
     ou = _template(emu, orgUnitId)
     ous.check_name(body.Name)
@@ -172,7 +172,7 @@ async def update_template(request: Request, orgUnitId: int, body: CourseTemplate
 
 @router.delete("/coursetemplates/{orgUnitId}")
 async def delete_template(request: Request, orgUnitId: int,
-                          _=Depends(require_scope("orgunits:coursetemplate:delete"))):
+                          _scope=Depends(require_scope("orgunits:coursetemplate:delete"))):
     emu = get_emu(request)
     ou = _template(emu, orgUnitId)
     if emu.store.children(orgUnitId):  # recycled offerings count too

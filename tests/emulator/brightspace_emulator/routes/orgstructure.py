@@ -54,7 +54,7 @@ def check_parent_type(child_type: int, parent: dict) -> None:
 
 
 @router.get("/outypes/", response_model=List[OrgUnitType])
-async def list_outypes(_=Depends(require_scope("orgunits:orgunit:read"))):
+async def list_outypes(_scope=Depends(require_scope("orgunits:orgunit:read"))):
     # NOTE: scope for outypes: orgunits:orgunit:read (the org structure read scope).
     out = []
     for order, (tid, code, name, desc) in enumerate(st.OUTYPES):
@@ -74,7 +74,7 @@ async def list_orgunits(
         exactOrgUnitCode: Optional[str] = Query(None),
         exactOrgUnitName: Optional[str] = Query(None),
         bookmark: Optional[str] = Query(None),
-        _=Depends(require_scope("orgunits:orgunit:read"))):
+        _scope=Depends(require_scope("orgunits:orgunit:read"))):
     emu = get_emu(request)
     after = 0
     if bookmark:
@@ -107,7 +107,7 @@ async def list_orgunits(
 
 @router.post("/orgstructure/", response_model=OrgUnit)
 async def create_orgunit(request: Request, body: OrgUnitCreateData,
-                         _=Depends(require_scope("orgunits:orgunit:create"))):
+                         _scope=Depends(require_scope("orgunits:orgunit:create"))):
     emu = get_emu(request)
     if body.Type not in st.OUTYPE_BY_ID:
         raise bad_request(f"Unknown org unit type {body.Type}")
@@ -136,14 +136,14 @@ async def create_orgunit(request: Request, body: OrgUnitCreateData,
 
 @router.get("/orgstructure/{orgUnitId}", response_model=OrgUnitProperties)
 async def get_orgunit(request: Request, orgUnitId: int,
-                      _=Depends(require_scope("orgunits:orgunit:read"))):
+                      _scope=Depends(require_scope("orgunits:orgunit:read"))):
     # Supporting route, not in ROUTES.txt.
     return ous.properties_view(_unit(get_emu(request), orgUnitId))
 
 
 @router.put("/orgstructure/{orgUnitId}", response_model=OrgUnitProperties)
 async def update_orgunit(request: Request, orgUnitId: int, body: OrgUnitPropertiesIn,
-                         _=Depends(require_scope("orgunits:orgunit:update"))):
+                         _scope=Depends(require_scope("orgunits:orgunit:update"))):
     # Supporting route, not in ROUTES.txt.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -161,7 +161,7 @@ async def update_orgunit(request: Request, orgUnitId: int, body: OrgUnitProperti
 
 @router.get("/orgstructure/{orgUnitId}/parents/", response_model=List[OrgUnit])
 async def list_parents(request: Request, orgUnitId: int,
-                       _=Depends(require_scope("orgunits:orgunit:read"))):
+                       _scope=Depends(require_scope("orgunits:orgunit:read"))):
     # Supporting route, not in ROUTES.txt.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -172,7 +172,7 @@ async def list_parents(request: Request, orgUnitId: int,
 @router.post("/orgstructure/{orgUnitId}/parents/")
 async def add_parent(request: Request, orgUnitId: int,
                      parentId: Annotated[StrictInt, Body(description="the parent's D2LID")],
-                     _=Depends(require_scope("orgunits:orgunit:update"))):
+                     _scope=Depends(require_scope("orgunits:orgunit:update"))):
     # Supporting route, not in ROUTES.txt. Body: a bare JSON number.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -197,7 +197,7 @@ async def add_parent(request: Request, orgUnitId: int,
 
 @router.delete("/orgstructure/{orgUnitId}/parents/{parentOrgUnitId}")
 async def remove_parent(request: Request, orgUnitId: int, parentOrgUnitId: int,
-                        _=Depends(require_scope("orgunits:orgunit:update"))):
+                        _scope=Depends(require_scope("orgunits:orgunit:update"))):
     # Supporting route, not in ROUTES.txt.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -217,7 +217,7 @@ async def remove_parent(request: Request, orgUnitId: int, parentOrgUnitId: int,
 
 @router.post("/orgstructure/{orgUnitId}/recycle")
 async def recycle_orgunit(request: Request, orgUnitId: int,
-                          _=Depends(require_scope("orgunits:orgunit:delete"))):
+                          _scope=Depends(require_scope("orgunits:orgunit:delete"))):
     # Supporting route, not in ROUTES.txt. The unit is neither listed nor gettable afterwards;
     # it keeps its code (see Store.find_code) until deleted from the recycle bin.
     emu = get_emu(request)
@@ -231,7 +231,7 @@ async def recycle_orgunit(request: Request, orgUnitId: int,
 
 @router.delete("/orgstructure/recyclebin/{orgUnitId}")
 async def delete_recycled(request: Request, orgUnitId: int,
-                          _=Depends(require_scope("orgunits:orgunit:delete"))):
+                          _scope=Depends(require_scope("orgunits:orgunit:delete"))):
     # Supporting route, not in ROUTES.txt: permanent deletion of a recycled org unit.
     emu = get_emu(request)
     ou = emu.store.orgunit(orgUnitId, include_recycled=True)

@@ -49,7 +49,7 @@ def _progress(meta: dict) -> Response:
              responses={308: {"description": "Resumable upload initiated; Location holds the "
                                              "upload URL (/d2l/upload/<key>)"}})
 async def new_file_artifact(request: Request,
-                            _=Depends(require_scope("upload:file:create"))):
+                            _scope=Depends(require_scope("upload:file:create"))):
     emu = get_emu(request)
     h = request.headers
     names = ("x-upload-content-type", "x-upload-content-length", "x-upload-file-name")
@@ -77,7 +77,7 @@ async def new_file_artifact(request: Request,
 @data_router.post("/d2l/upload/{uploadKey}",
                   responses={308: {"description": "Resume Incomplete; Range says what arrived"}})
 async def upload_data(request: Request, uploadKey: str,
-                      _=Depends(require_scope("upload:file:create"))):
+                      _scope=Depends(require_scope("upload:file:create"))):
     # NOTE: the data route is authenticated like any /d2l/ call (same credentials as the
     # initiating request).
     emu = get_emu(request)
