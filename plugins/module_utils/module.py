@@ -72,10 +72,12 @@ def build_auth(params, session):
     cache = params.get("token_cache") or DEFAULT_CACHE
     if params.get("access_token"):
         return BearerAuth(params["access_token"])
-    if params.get("refresh_token") or (params.get("client_id") and params.get("client_secret")):
+    if params.get("refresh_token") or params.get("client_id") or params.get("client_secret"):
         missing = [name for name in ("client_id", "client_secret") if not params.get(name)]
         if missing:
-            raise ValidationError("OAuth 2.0 needs %s (refresh_token was given)" % " and ".join(missing))
+            given = "refresh_token" if params.get("refresh_token") else \
+                "client_id" if params.get("client_id") else "client_secret"
+            raise ValidationError("OAuth 2.0 needs %s (%s was given)" % (" and ".join(missing), given))
         return OAuth2Auth(session, params.get("token_url") or DEFAULT_TOKEN_URL, params["client_id"],
                           params["client_secret"], refresh_token=params.get("refresh_token"),
                           scope=params.get("scope"), cache_path=cache, timeout=timeout, verify=verify)

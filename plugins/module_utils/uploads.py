@@ -141,10 +141,16 @@ def resumable_upload(client, init_route, path, chunk_size=DEFAULT_CHUNK_SIZE, co
         last = offset + length - 1
         chunk_headers = {"Content-Range": "bytes %d-%d/%d" % (offset, last, total),
                          "Content-Type": "application/octet-stream"}
+        slices = []  # every attempt's view of the chunk, closed however the request ends
+
+        def chunk(o=offset, n=length, opened=slices):
+            opened.append(FileSlice(path, o, n))
+            return opened[-1]
+
         try:
             response = client.request(
                 "POST", route, headers=chunk_headers, expect=(200, 201, 308), idempotent=False,
-                data=lambda o=offset, n=length: FileSlice(path, o, n))
+                data=chunk)
         except BrightspaceError as exc:
             if not getattr(exc, "ambiguous", False) or resumes >= MAX_RESUMES:
                 raise
@@ -155,7 +161,17 @@ def resumable_upload(client, init_route, path, chunk_size=DEFAULT_CHUNK_SIZE, co
                 return key
             offset = _received(status)
             continue
+        finally:
+            for piece in slices:
+                piece.close()
         if response.status_code in (200, 201):
             return key
-        offset = _received(response)
+        received = _received(response)
+        if received <= offset:
+            # the service kept nothing of this chunk (or sent no Range): resend it a few times
+            resumes += 1
+            if resumes > MAX_RESUMES:
+                raise BrightspaceError("POST %s: the upload made no progress at byte %d of %d"
+                                       % (route, offset, total))
+        offset = received
     return key

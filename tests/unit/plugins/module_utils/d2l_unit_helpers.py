@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers for the shared client's unit tests: ordered HTTP expectations and a fake clock.
+
+``http.expect(...)`` registers the next expected request (community.hrobot style): method, URL,
+auth and query are always pinned, plus the JSON/form/body sent, and the answer. The registry is
+``responses.registries.OrderedRegistry``: a request out of order or not registered fails, and at
+teardown every expectation must have been used and no other request sent.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+
+import pytest
+import requests
+import responses
+from responses import matchers
+from responses.registries import OrderedRegistry
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.auth import BearerAuth
+from ansible_collections.d2l.brightspace.plugins.module_utils.client import BrightspaceClient
+
+BASE = "https://school.example.com"
+TOKEN = "demo-token"
+BEARER = "Bearer " + TOKEN
+ANY = object()  # auth=ANY: the Authorization header is not pinned (ID-key tests pin the query)
+VERSIONS = {"lp": "1.47", "le": "1.74", "eP": "2.5", "lr": "1.3"}
+VERSIONS_BODY = [
+    {"ProductCode": "lp", "LatestVersion": "1.47", "SupportedVersions": ["1.9", "1.10", "1.40", "1.46"]},
+    {"ProductCode": "le", "LatestVersion": "1.74", "SupportedVersions": ["1.70", "1.74"]},
+    {"ProductCode": "eP", "LatestVersion": "2.5", "SupportedVersions": ["2.4"]},
+    {"ProductCode": "lr", "LatestVersion": "1.3", "SupportedVersions": ["1.1", "1.2", "1.3"]},
+]
+
+
+class FakeTime:
+    """``clock``/``sleep`` pair: sleeping advances the clock and is recorded, never real."""
+
+    def __init__(self, now=1000.0):
+        self.now = float(now)
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+def no_header(name):
+    def match(request):
+        if name in request.headers:
+            return False, "unexpected %s header: %r" % (name, request.headers[name])
+        return True, ""
+    return match
+
+
+def raw_body(expected):
+    """The request body is exactly ``expected`` bytes (None and b"" both mean empty)."""
+    def match(request):
+        body = request.body
+        if body is None:
+            body = b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        if body != expected:
+            return False, "body %r != %r" % (body, expected)
+        return True, ""
+    return match
+
+
+class Http:
+    def __init__(self, rsps):
+        self.rsps = rsps
+        self.count = 0
+
+    def _matchers(self, auth, query, json, form, headers, body):
+        match = [matchers.query_param_matcher(query or {})]
+        if auth is None:
+            match.append(no_header("Authorization"))
+        elif auth is not ANY:
+            match.append(matchers.header_matcher({"Authorization": auth}))
+        if headers:
+            match.append(matchers.header_matcher(headers))
+        if json is not None:
+            match.append(matchers.json_params_matcher(json))
+        if form is not None:
+            match.append(matchers.urlencoded_params_matcher(form))
+        if body is not None:
+            match.append(raw_body(body))
+        return match
+
+    def expect(self, method, path, *, auth=BEARER, query=None, json=None, form=None, headers=None,
+               body=None, status=200, answer=None, text=None, answer_headers=None,
+               content_type=None, extra_match=()):
+        """The next request is ``method BASE+path`` (or an absolute URL); it gets this answer."""
+        url = path if path.startswith("http") else BASE + path
+        kwargs = {}
+        if answer is not None:
+            kwargs["body"] = jsonlib.dumps(answer)
+            kwargs["content_type"] = content_type or "application/json"
+        else:
+            kwargs["body"] = text or ""
+            kwargs["content_type"] = content_type or "text/plain"
+        self.rsps.add(method, url, status=status, headers=answer_headers or {},
+                      match=self._matchers(auth, query, json, form, headers, body) + list(extra_match),
+                      **kwargs)
+        self.count += 1
+
+    def drop(self, method, path, *, exc=None, auth=BEARER, query=None, json=None, headers=None,
+             body=None):
+        """The next request is sent but gets no HTTP answer (connection reset by default)."""
+        url = path if path.startswith("http") else BASE + path
+        self.rsps.add(method, url, body=exc or requests.exceptions.ConnectionError("Connection reset by peer"),
+                      match=self._matchers(auth, query, json, None, headers, body))
+        self.count += 1
+
+    @property
+    def calls(self):
+        return self.rsps.calls
+
+    def sent(self):
+        """``[(method, path?query)]`` of every request sent so far."""
+        return [(c.request.method, c.request.path_url) for c in self.rsps.calls]
+
+
+@pytest.fixture
+def http():
+    with responses.RequestsMock(registry=OrderedRegistry, assert_all_requests_are_fired=True) as rsps:
+        expectations = Http(rsps)
+        yield expectations
+        unexpected = [(c.request.method, c.request.url) for c in rsps.calls
+                      if isinstance(c.response, requests.exceptions.ConnectionError)
+                      and "match" in str(c.response)]
+        assert not unexpected, "unexpected requests: %r" % unexpected
+        assert len(rsps.calls) == expectations.count, "sent %r" % expectations.sent()
+
+
+@pytest.fixture
+def fake_time():
+    return FakeTime()
+
+
+@pytest.fixture
+def make_client(fake_time):
+    """A client with the fake clock, fixed versions (no discovery) and jitter pinned to its top."""
+    def make(auth=None, api_versions="fixed", rand=1.0, **kwargs):
+        if api_versions == "fixed":  # not a dict default (pylint: dangerous-default-value)
+            api_versions = VERSIONS
+        client = BrightspaceClient(BASE, auth or BearerAuth(TOKEN), api_versions=api_versions,
+                                   sleep=fake_time.sleep, clock=fake_time.clock, **kwargs)
+        client.retry.rand = lambda: rand
+        return client
+    return make

@@ -1,0 +1,311 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""module.py: auth precedence, client building, and the Ensure path with a fake resource."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.auth import BearerAuth, IdKeyAuth, OAuth2Auth
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceHTTPError
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import (
+    DEFAULT_CACHE, Ensure, Resource, build_auth, build_client, connection_argument_spec)
+from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import ValidationError
+
+OAUTH = dict(refresh_token="rt", client_id="cid", client_secret="sec")
+IDKEY = dict(app_id="a", app_key="ak", user_id="u", user_key="uk")
+
+
+def params(**given):
+    spec = connection_argument_spec()
+    values = dict((name, None) for name in spec)
+    values.update(given)
+    return values
+
+
+# -- build_auth -----------------------------------------------------------------------------
+
+def test_access_token_wins_over_everything():
+    auth = build_auth(params(access_token="tok", **dict(OAUTH, **IDKEY)), requests.Session())
+    assert isinstance(auth, BearerAuth) and auth.token == "tok"
+
+
+def test_refresh_token_before_id_key():
+    session = requests.Session()
+    auth = build_auth(params(token_url="https://t/x", scope="core:*:*", timeout=5, **dict(OAUTH, **IDKEY)), session)
+    assert isinstance(auth, OAuth2Auth)
+    assert (auth.refresh_token, auth.client_id, auth.client_secret) == ("rt", "cid", "sec")
+    assert (auth.token_url, auth.scope, auth.timeout, auth.session) == ("https://t/x", "core:*:*", 5, session)
+    assert auth.cache.path == os.path.expanduser(DEFAULT_CACHE)
+
+
+def test_refresh_token_defaults():
+    auth = build_auth(params(**OAUTH), requests.Session())
+    assert auth.token_url == "https://auth.brightspace.com/core/connect/token"
+    assert auth.timeout == 30 and auth.verify is True
+
+
+def test_client_credentials():
+    auth = build_auth(params(client_id="cid", client_secret="sec", token_cache="/tmp/x/t.json",
+                             validate_certs=False, **IDKEY), requests.Session())
+    assert isinstance(auth, OAuth2Auth) and auth.refresh_token is None
+    assert auth.cache.path == "/tmp/x/t.json" and auth.verify is False
+
+
+def test_id_key():
+    auth = build_auth(params(**IDKEY), requests.Session())
+    assert isinstance(auth, IdKeyAuth)
+    assert (auth.app_id, auth.app_key, auth.user_id, auth.user_key) == ("a", "ak", "u", "uk")
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(refresh_token="rt"), "OAuth 2.0 needs client_id and client_secret (refresh_token was given)"),
+    (dict(refresh_token="rt", client_id="cid"), "OAuth 2.0 needs client_secret (refresh_token was given)"),
+    (dict(refresh_token="rt", client_secret="sec"), "OAuth 2.0 needs client_id (refresh_token was given)"),
+    (dict(app_id="a"), "ID-key authentication needs app_key, user_id, user_key"),
+    (dict(app_id="a", app_key="ak", user_key="uk"), "ID-key authentication needs user_id"),
+])
+def test_incomplete_credentials(given, message):
+    with pytest.raises(ValidationError) as info:
+        build_auth(params(**given), requests.Session())
+    assert str(info.value) == message
+
+
+def test_no_credentials():
+    with pytest.raises(ValidationError, match="^no credentials: set access_token, refresh_token with client_id"):
+        build_auth(params(), requests.Session())
+
+
+@pytest.mark.parametrize("given", [dict(client_id="cid"), dict(client_secret="sec")])
+def test_half_client_credentials_names_the_missing_option(given):
+    with pytest.raises(ValidationError) as info:
+        build_auth(params(**given), requests.Session())
+    missing = "client_secret" if "client_id" in given else "client_id"
+    assert not str(info.value).startswith("no credentials")
+    assert missing in str(info.value)
+
+
+# -- build_client ---------------------------------------------------------------------------
+
+def test_build_client(tmp_path):
+    cache = str(tmp_path / "c" / "tokens.json")
+    client = build_client(params(url="https://school.example.com/", access_token="tok", token_cache=cache,
+                                 api_versions={"lp": "1.40"}, timeout=7, retry_budget=9, ca_path="/ca.pem"))
+    assert client.base_url == "https://school.example.com"
+    assert client.api_versions == {"lp": "1.40"} and client.timeout == 7 and client.retry.budget == 9
+    assert client.verify == "/ca.pem"
+    assert client.discovery.path == str(tmp_path / "c" / "discovery.json")
+    assert client.session is not None and client.auth.token == "tok"
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(), "url is required: the Brightspace base URL (or set BRIGHTSPACE_URL)"),
+    (dict(url="school.example.com"), "url must start with http:// or https://, got 'school.example.com'"),
+    (dict(url="https://s", api_versions={"lp": "latest"}), "api_versions.lp must look like '1.47', got 'latest'"),
+])
+def test_build_client_validation(given, message):
+    with pytest.raises(ValidationError) as info:
+        build_client(params(access_token="tok", **given))
+    assert str(info.value) == message
+
+
+# -- Ensure ---------------------------------------------------------------------------------
+
+class FakeModule:
+    def __init__(self, check_mode=False, diff=False, **given):
+        self.params = dict(given)
+        self.check_mode = check_mode
+        self._diff = diff
+        self.client = object()  # a Resource must not need HTTP here
+
+
+class FakeCourse(Resource):
+    """Records every call; ``existing`` is the raw block the service has (or None)."""
+
+    label = "course"
+    result_key = "course"
+    key = "code"
+    compare = ("name", "code", "active", "template")
+    immutable = {"template": "a course offering keeps its template"}
+    required_to_create = ("name", "template")
+
+    def __init__(self, module, existing=None, create_errors=(), found_after_error=None):
+        super().__init__(module)
+        self.existing = existing
+        self.calls = []
+        self.create_errors = list(create_errors)
+        self.found_after_error = found_after_error
+
+    def desired(self):
+        return dict((k, v) for k, v in self.module.params.items() if k in self.compare and v is not None)
+
+    def find(self):
+        self.calls.append(("find",))
+        if self.existing is None and self.found_after_error is not None and len(self.calls) > 2:
+            return self.found_after_error
+        return self.existing
+
+    def normalize(self, raw):
+        return {"id": int(raw["Identifier"]), "name": raw["Name"], "code": raw["Code"],
+                "active": raw["IsActive"], "template": raw["Template"]}
+
+    def create(self, desired):
+        self.calls.append(("create", desired))
+        if self.create_errors:
+            raise self.create_errors.pop(0)
+        return {"Identifier": "6609", "Name": desired["name"], "Code": desired["code"],
+                "IsActive": desired.get("active", True), "Template": desired["template"]}
+
+    def update(self, raw, changes, desired):
+        self.calls.append(("update", changes))
+        updated = dict(raw)
+        updated.update({"Name": changes.get("name", raw["Name"]), "IsActive": changes.get("active", raw["IsActive"])})
+        return updated
+
+    def delete(self, raw):
+        self.calls.append(("delete", raw["Identifier"]))
+
+
+RAW = {"Identifier": "6609", "Name": "Biology", "Code": "BIO-101", "IsActive": True, "Template": 6606}
+NORMAL = {"id": 6609, "name": "Biology", "code": "BIO-101", "active": True, "template": 6606}
+WRITES = ("create", "update", "delete")
+
+
+def writes(resource):
+    return [call for call in resource.calls if call[0] in WRITES]
+
+
+def test_create():
+    module = FakeModule(code="BIO-101", name="Biology", template=6606)
+    resource = FakeCourse(module)
+    result = Ensure(module, resource).run()
+    assert result == {"changed": True, "course": dict(NORMAL)}
+    assert resource.calls == [("find",), ("create", {"code": "BIO-101", "name": "Biology", "template": 6606})]
+
+
+def test_create_in_check_mode_sends_no_write():
+    module = FakeModule(check_mode=True, diff=True, code="BIO-101", name="Biology", template=6606)
+    resource = FakeCourse(module)
+    result = Ensure(module, resource).run()
+    assert writes(resource) == []
+    assert result["changed"] is True
+    assert result["course"] == {"id": None, "name": "Biology", "code": "BIO-101", "active": None, "template": 6606}
+    assert result["diff"] == {"before": {}, "after": result["course"]}
+
+
+def test_missing_create_options_are_named():
+    module = FakeModule(code="BIO-101", name="Biology")
+    resource = FakeCourse(module)
+    with pytest.raises(ValidationError, match="^course 'BIO-101' does not exist; to create it, give template$"):
+        Ensure(module, resource).run()
+    assert writes(resource) == []
+
+
+def test_only_given_options_are_compared():
+    module = FakeModule(code="BIO-101", name="Biology")  # active and template not given: not compared
+    resource = FakeCourse(module, existing=dict(RAW, IsActive=False, Template=7777))
+    result = Ensure(module, resource).run()
+    assert result["changed"] is False and writes(resource) == []
+    assert "diff" not in result
+
+
+def test_update_only_the_changes():
+    module = FakeModule(diff=True, code="BIO-101", name="Biology II", active=True)
+    resource = FakeCourse(module, existing=dict(RAW))
+    result = Ensure(module, resource).run()
+    assert writes(resource) == [("update", {"name": "Biology II"})]
+    assert result["changed"] is True and result["course"]["name"] == "Biology II"
+    assert result["diff"] == {"before": NORMAL, "after": dict(NORMAL, name="Biology II")}
+
+
+def test_update_in_check_mode_sends_no_write():
+    module = FakeModule(check_mode=True, code="BIO-101", name="Biology II", active=False)
+    resource = FakeCourse(module, existing=dict(RAW))
+    result = Ensure(module, resource).run()
+    assert writes(resource) == []
+    assert result == {"changed": True, "course": dict(NORMAL, name="Biology II", active=False)}
+
+
+def test_immutable_option_change_is_a_clear_error():
+    module = FakeModule(code="BIO-101", template=7777)
+    resource = FakeCourse(module, existing=dict(RAW))
+    with pytest.raises(ValidationError) as info:
+        Ensure(module, resource).run()
+    assert str(info.value) == ("course 'BIO-101': template cannot change from 6606 to 7777: "
+                               "a course offering keeps its template")
+    assert writes(resource) == []
+
+
+def test_immutable_option_unchanged_is_fine():
+    module = FakeModule(code="BIO-101", template=6606)
+    assert Ensure(module, FakeCourse(module, existing=dict(RAW))).run()["changed"] is False
+
+
+def test_absent():
+    module = FakeModule(state="absent", code="BIO-101")
+    resource = FakeCourse(module, existing=dict(RAW))
+    assert Ensure(module, resource).run() == {"changed": True, "course": {}}
+    assert writes(resource) == [("delete", "6609")]
+
+
+def test_absent_in_check_mode_and_already_absent():
+    module = FakeModule(state="absent", check_mode=True, diff=True, code="BIO-101")
+    resource = FakeCourse(module, existing=dict(RAW))
+    result = Ensure(module, resource).run()
+    assert writes(resource) == [] and result["changed"] is True
+    assert result["diff"] == {"before": NORMAL, "after": {}}
+    module = FakeModule(state="absent", code="BIO-101")
+    resource = FakeCourse(module)
+    assert Ensure(module, resource).run() == {"changed": False, "course": {}}
+    assert writes(resource) == []
+
+
+def ambiguous(status=503):
+    error = BrightspaceHTTPError("POST", "/d2l/api/lp/1.47/courses/", status, "Service Unavailable")
+    error.ambiguous = True
+    return error
+
+
+def test_ambiguous_create_looks_before_trying_again():
+    module = FakeModule(code="BIO-101", name="Biology", template=6606)
+    resource = FakeCourse(module, create_errors=[ambiguous()], found_after_error=dict(RAW))
+    result = Ensure(module, resource).run()
+    # the first create may have worked: find it instead of creating a duplicate
+    assert [c[0] for c in resource.calls] == ["find", "create", "find"]
+    assert result["course"] == NORMAL
+
+
+def test_ambiguous_create_not_found_is_created_again():
+    module = FakeModule(code="BIO-101", name="Biology", template=6606)
+    resource = FakeCourse(module, create_errors=[ambiguous()])
+    Ensure(module, resource).run()
+    assert [c[0] for c in resource.calls] == ["find", "create", "find", "create"]
+
+
+def test_clear_create_error_is_raised_without_retry():
+    module = FakeModule(code="BIO-101", name="Biology", template=6606)
+    error = BrightspaceHTTPError("POST", "/d2l/api/lp/1.47/courses/", 400, "Bad Request", "Code is taken")
+    resource = FakeCourse(module, create_errors=[error])
+    with pytest.raises(BrightspaceHTTPError, match="Code is taken"):
+        Ensure(module, resource).run()
+    assert [c[0] for c in resource.calls] == ["find", "create"]
+
+
+def test_ambiguous_create_gives_up_after_three_attempts():
+    module = FakeModule(code="BIO-101", name="Biology", template=6606)
+    resource = FakeCourse(module, create_errors=[ambiguous(), ambiguous(), ambiguous(504)])
+    with pytest.raises(BrightspaceHTTPError) as info:
+        Ensure(module, resource).run()
+    assert info.value.status == 504
+    assert [c[0] for c in resource.calls] == ["find", "create", "find", "create", "find", "create"]
+
+
+def test_diff_only_in_diff_mode():
+    for diff in (False, True):
+        module = FakeModule(diff=diff, code="BIO-101", name="Biology II")
+        result = Ensure(module, FakeCourse(module, existing=dict(RAW))).run()
+        assert ("diff" in result) is diff

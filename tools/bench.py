@@ -1,0 +1,498 @@
+#!/usr/bin/env python
+"""Benchmark the d2l.brightspace collection against a local Brightspace emulator (``make bench``).
+
+Prints figures; it is not a timed test: it exits 0 unless something it runs fails (the
+emulator, a playbook), whatever the figures are.
+
+1. Per-task overhead. Three playbooks of N tasks each (one task looping N times), run on
+   localhost against the emulator:
+
+   - ``baseline``: ``ansible.builtin.debug``, the cost of a task that does nothing;
+   - ``uri``: ``ansible.builtin.uri`` doing the look-up the module does
+     (``GET /d2l/api/lp/1.47/orgstructure/?exactOrgUnitCode=<code>&orgUnitType=3`` with the
+     bearer header);
+   - ``module``: ``d2l.brightspace.d2l_course_info`` with ``code: <code>``.
+
+   Each round runs the three (interleaved, so drift hits them alike); the median of the rounds
+   is reported, as wall time per task (playbook / N) and as the net time per task (playbook
+   minus baseline, / N). Each playbook run gets a fresh token cache directory, so the module's
+   API version / org unit type discovery (``discovery.json`` beside the token cache) happens once
+   per playbook and is shared by its N tasks, as in real use. Requests are counted from the
+   emulator's request log.
+
+2. Re-run requests. ``playbooks/demo.yml`` (with ``playbooks/inventory.yml``) runs twice with
+   one token cache directory (the second run finds a warm discovery cache, as a re-run within
+   ten minutes does); the requests of the second run are counted by method, and the GETs are
+   listed by route (numeric path segments collapsed to ``{id}``, query keys kept).
+
+3. A Markdown table of the figures, with the machine, printed and written to
+   ``docs/performance.md`` (overwritten).
+
+The emulator runs as ``<this python> -m brightspace_emulator`` on a free loopback port and is
+always stopped at the end. ansible-playbook is the one beside this interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+ANSIBLE_PLAYBOOK = os.path.join(BIN, 'ansible-playbook')
+DEMO_PLAYBOOK = os.path.join(REPO, 'playbooks', 'demo.yml')
+DEMO_INVENTORY = os.path.join(REPO, 'playbooks', 'inventory.yml')
+REPORT = os.path.join(REPO, 'docs', 'performance.md')
+TOKEN = 'demo-token'
+LP_VERSION = '1.47'
+# Managed by the demo: semester, department, template, three offerings.
+DEMO_RESOURCES = 6
+# An offering the demo creates; the per-task benchmark reads it.
+LOOKUP_CODE = 'DEMO-BIO101-F26-A'
+HEALTH_TIMEOUT = 30.0
+PLAYBOOK_TIMEOUT = 300
+RATIO_TARGET = 1.15
+
+BASELINE_PLAYBOOK = """\
+- name: Baseline
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Do nothing
+      ansible.builtin.debug:
+        msg: "{{ item }}"
+      loop: "{{ range(bench_tasks | int) | list }}"
+"""
+
+URI_PLAYBOOK = """\
+- name: The look-up with ansible.builtin.uri
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: GET orgstructure by exact code
+      ansible.builtin.uri:
+        url: "{{ bench_url }}/d2l/api/lp/%s/orgstructure/?exactOrgUnitCode={{ bench_code | urlencode }}&orgUnitType=3"
+        method: GET
+        headers:
+          Authorization: "Bearer {{ bench_token }}"
+        return_content: true
+      loop: "{{ range(bench_tasks | int) | list }}"
+      register: found
+      failed_when: found.json['Items'] | length != 1
+""" % LP_VERSION
+
+MODULE_PLAYBOOK = """\
+- name: The look-up with d2l.brightspace.d2l_course_info
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Read the offering by code
+      d2l.brightspace.d2l_course_info:
+        code: "{{ bench_code }}"
+      loop: "{{ range(bench_tasks | int) | list }}"
+      register: found
+      failed_when: found.courses | length != 1
+"""
+
+RECAP_LINE = re.compile(r'^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+'
+                        r'unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)')
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def say(message: str = '') -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Emulator:
+    def __init__(self, workdir: str):
+        self.port = free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.log_path = os.path.join(workdir, 'emulator.log')
+        self.proc = None
+        self.mark = 0
+
+    def start(self) -> None:
+        with open(self.log_path, 'w', encoding='utf-8') as log:
+            self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
+                [sys.executable, '-m', 'brightspace_emulator', '--host', '127.0.0.1',
+                 '--port', str(self.port), '--log-level', 'warning'],
+                cwd=REPO, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + HEALTH_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError('the emulator exited with status %s before it was healthy (log: %s)'
+                                 % (self.proc.returncode, self.log_path))
+            try:
+                if self.call('GET', '/_emulator/health').get('status') == 'ok':
+                    self.mark = self.call('GET', '/_emulator/requests?since=0')['next']
+                    return
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.2)
+        raise BenchError('the emulator was not healthy after %.0f s' % HEALTH_TIMEOUT)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def call(self, method: str, path: str):
+        request = urllib.request.Request(self.url + path, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read().decode()
+        return json.loads(text) if text else None
+
+    def new_requests(self) -> list:
+        """The requests logged since the previous call (or the start)."""
+        answer = self.call('GET', '/_emulator/requests?since=%d' % self.mark)
+        self.mark = answer['next']
+        return answer['requests']
+
+
+class Runner:
+    """Runs ansible-playbook on localhost against the emulator, the collection from this checkout."""
+
+    def __init__(self, workdir: str, emulator: Emulator):
+        self.workdir = workdir
+        self.emulator = emulator
+        collections_dir = os.path.join(workdir, 'collections')
+        os.makedirs(os.path.join(collections_dir, 'ansible_collections', 'd2l'))
+        os.symlink(REPO, os.path.join(collections_dir, 'ansible_collections', 'd2l', 'brightspace'))
+        self.env = dict(os.environ)
+        self.env.update({
+            'PATH': BIN + os.pathsep + os.environ.get('PATH', ''),
+            'ANSIBLE_COLLECTIONS_PATH': collections_dir,
+            'ANSIBLE_STDOUT_CALLBACK': 'default',
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_FORCE_COLOR': '0',
+            'ANSIBLE_RETRY_FILES_ENABLED': '0',
+            'ANSIBLE_LOCALHOST_WARNING': '0',
+            'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
+            'BRIGHTSPACE_URL': emulator.url,
+            'BRIGHTSPACE_ACCESS_TOKEN': TOKEN,
+        })
+        self.runs = 0
+
+    def run(self, playbook: str, inventory: str = 'localhost,', extra_vars: dict | None = None,
+            cache_dir: str | None = None) -> tuple[float, list, str]:
+        """Run a playbook; returns (wall seconds, requests it made, output). Raises if it fails."""
+        self.runs += 1
+        if cache_dir is None:
+            cache_dir = os.path.join(self.workdir, 'cache-%d' % self.runs)
+        env = dict(self.env, BRIGHTSPACE_TOKEN_CACHE=os.path.join(cache_dir, 'tokens.json'))
+        command = [ANSIBLE_PLAYBOOK, '-i', inventory, '-c', 'local',
+                   '-e', 'ansible_python_interpreter=%s' % sys.executable]
+        if extra_vars:
+            command += ['-e', json.dumps(extra_vars)]
+        command.append(playbook)
+        self.emulator.new_requests()  # skip anything logged before this run
+        started = time.perf_counter()
+        proc = subprocess.run(command, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=PLAYBOOK_TIMEOUT, check=False)
+        elapsed = time.perf_counter() - started
+        requests = self.emulator.new_requests()
+        if proc.returncode != 0:
+            sys.stdout.write(proc.stdout)
+            raise BenchError('%s failed with status %d' % (os.path.basename(playbook), proc.returncode))
+        return elapsed, requests, proc.stdout
+
+
+def write_playbook(workdir: str, name: str, text: str) -> str:
+    path = os.path.join(workdir, name)
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+    return path
+
+
+def route(entry: dict) -> str:
+    """``GET /d2l/api/lp/1.47/courses/{id}`` (+ ``?key&key`` for the query keys)."""
+    path = '/'.join('{id}' if part.isdigit() else part for part in entry['path'].split('/'))
+    keys = sorted(entry.get('query') or {})
+    return '%s %s%s' % (entry['method'], path, ('?' + '&'.join(keys)) if keys else '')
+
+
+def changed_count(output: str) -> int:
+    total = None
+    for line in output.splitlines():
+        match = RECAP_LINE.match(line.strip())
+        if match:
+            total = (total or 0) + int(match.group('changed'))
+    if total is None:
+        raise BenchError('no PLAY RECAP in the output')
+    return total
+
+
+def machine() -> dict:
+    try:
+        from ansible.release import __version__ as ansible_version  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        ansible_version = 'unknown'
+    return {
+        'platform': platform.platform(),
+        'cpus': os.cpu_count(),
+        'python': platform.python_version(),
+        'ansible_core': ansible_version,
+    }
+
+
+# ---------------------------------------------------------------------------- part 1
+
+def bench_per_task(runner: Runner, emulator: Emulator, tasks: int, rounds: int) -> dict:
+    say('\n== 1. per-task overhead: d2l_course_info vs ansible.builtin.uri (%d tasks, %d rounds) =='
+        % (tasks, rounds))
+    workdir = runner.workdir
+    playbooks = {
+        'baseline': write_playbook(workdir, 'baseline.yml', BASELINE_PLAYBOOK),
+        'uri': write_playbook(workdir, 'uri.yml', URI_PLAYBOOK),
+        'module': write_playbook(workdir, 'module.yml', MODULE_PLAYBOOK),
+    }
+    extra = {'bench_tasks': tasks, 'bench_url': emulator.url, 'bench_token': TOKEN,
+             'bench_code': LOOKUP_CODE}
+    times = {name: [] for name in playbooks}
+    requests = {}
+    for number in range(1, rounds + 1):
+        for name, path in playbooks.items():
+            elapsed, logged, _output = runner.run(path, extra_vars=extra)
+            times[name].append(elapsed)
+            requests.setdefault(name, logged)
+            if len(logged) != len(requests[name]):
+                say('   note: %s made %d requests in round %d, %d in round 1'
+                    % (name, len(logged), number, len(requests[name])))
+            say('   round %d  %-8s %6.2f s  %3d requests' % (number, name, elapsed, len(logged)))
+
+    median = {name: statistics.median(values) for name, values in times.items()}
+    per_task = {name: median[name] / tasks for name in median}
+    net = {name: (median[name] - median['baseline']) / tasks for name in ('uri', 'module')}
+    result = {
+        'tasks': tasks, 'rounds': rounds, 'times': times, 'median': median,
+        'per_task': per_task, 'net': net,
+        'ratio_gross': per_task['module'] / per_task['uri'],
+        'ratio_net': net['module'] / net['uri'] if net['uri'] > 0 else float('nan'),
+        'requests': {name: len(logged) for name, logged in requests.items()},
+        'routes': {name: collections.Counter(route(e) for e in logged) for name, logged in requests.items()},
+    }
+
+    say('')
+    say('   %-8s %10s %12s %14s %9s' % ('playbook', 'median s', 'per task ms', 'net/task ms', 'requests'))
+    for name in ('baseline', 'uri', 'module'):
+        say('   %-8s %10.2f %12.1f %14s %9d' % (
+            name, median[name], per_task[name] * 1000,
+            '-' if name == 'baseline' else '%.1f' % (net[name] * 1000), result['requests'][name]))
+    say('')
+    say('   ratio module/uri, per task (playbook / %d):           %.2f  (target <= %.2f)'
+        % (tasks, result['ratio_gross'], RATIO_TARGET))
+    say('   ratio module/uri, net of baseline ((playbook - debug) / %d): %.2f  (target <= %.2f)'
+        % (tasks, result['ratio_net'], RATIO_TARGET))
+    for name in ('uri', 'module'):
+        say('   requests of one %s playbook (%d tasks):' % (name, tasks))
+        for key, count in sorted(result['routes'][name].items()):
+            say('     %4d  %s' % (count, key))
+    return result
+
+
+# ---------------------------------------------------------------------------- part 2
+
+def bench_rerun(runner: Runner) -> dict:
+    say('\n== 2. re-run requests: %s twice (one token cache) ==' % os.path.relpath(DEMO_PLAYBOOK, REPO))
+    cache_dir = os.path.join(runner.workdir, 'cache-demo')
+    first_time, first, first_out = runner.run(DEMO_PLAYBOOK, inventory=DEMO_INVENTORY, cache_dir=cache_dir)
+    say('   run 1: %.2f s, %d requests, changed=%d' % (first_time, len(first), changed_count(first_out)))
+    second_time, second, second_out = runner.run(DEMO_PLAYBOOK, inventory=DEMO_INVENTORY, cache_dir=cache_dir)
+    changed = changed_count(second_out)
+    say('   run 2: %.2f s, %d requests, changed=%d' % (second_time, len(second), changed))
+
+    by_method = collections.Counter(e['method'] for e in second)
+    gets = by_method.get('GET', 0)
+    writes = sum(count for method, count in by_method.items() if method != 'GET')
+    get_routes = collections.Counter(route(e) for e in second if e['method'] == 'GET')
+    write_routes = collections.Counter(route(e) for e in second if e['method'] != 'GET')
+    units = DEMO_RESOURCES + 1  # + the api_info check
+    lookups = collections.Counter(
+        '%s (orgUnitType %s)' % (e['query'].get('exactOrgUnitCode'), e['query'].get('orgUnitType', 'any'))
+        for e in second if e['method'] == 'GET' and e['path'].endswith('/orgstructure/')
+        and 'exactOrgUnitCode' in (e.get('query') or {}))
+    result = {
+        'lookups': lookups,
+        'first_requests': len(first), 'first_time': first_time,
+        'second_requests': len(second), 'second_time': second_time, 'second_changed': changed,
+        'by_method': dict(by_method), 'gets': gets, 'writes': writes,
+        'units': units, 'gets_per_resource': gets / units,
+        'get_routes': get_routes, 'write_routes': write_routes,
+        'statuses': collections.Counter(e['status'] for e in second),
+    }
+    say('')
+    say('   second run by method: %s' % ', '.join('%s %d' % kv for kv in sorted(by_method.items())))
+    say('   statuses: %s' % ', '.join('%s: %d' % (k, v) for k, v in sorted(result['statuses'].items(), key=str)))
+    say('   writes (non-GET): %d  (target 0)' % writes)
+    say('   GETs per resource: %.2f  (%d GETs / %d = %d managed resources + the api_info check; target 1.00)'
+        % (result['gets_per_resource'], gets, units, DEMO_RESOURCES))
+    say('   GETs of the second run by route:')
+    for key, count in sorted(get_routes.items(), key=lambda kv: (-kv[1], kv[0])):
+        say('     %4d  %s' % (count, key))
+    say('   look-ups by code (orgstructure/?exactOrgUnitCode=...) of the second run:')
+    for key, count in sorted(lookups.items(), key=lambda kv: (-kv[1], kv[0])):
+        say('     %4d  %s' % (count, key))
+    if write_routes:
+        say('   writes of the second run by route:')
+        for key, count in sorted(write_routes.items(), key=lambda kv: (-kv[1], kv[0])):
+            say('     %4d  %s' % (count, key))
+    return result
+
+
+# ---------------------------------------------------------------------------- part 3
+
+def report(per_task: dict, rerun: dict, info: dict, elapsed: float, command: str) -> str:
+    tasks = per_task['tasks']
+    rows = [
+        ('`debug` baseline, per task', '%.1f ms' % (per_task['per_task']['baseline'] * 1000), ''),
+        ('`uri` GET, per task', '%.1f ms' % (per_task['per_task']['uri'] * 1000),
+         '%.1f ms net of baseline' % (per_task['net']['uri'] * 1000)),
+        ('`d2l_course_info`, per task', '%.1f ms' % (per_task['per_task']['module'] * 1000),
+         '%.1f ms net of baseline' % (per_task['net']['module'] * 1000)),
+        ('ratio module / uri, per task', '%.2f' % per_task['ratio_gross'], 'target <= %.2f' % RATIO_TARGET),
+        ('ratio module / uri, net of baseline', '%.2f' % per_task['ratio_net'], 'target <= %.2f' % RATIO_TARGET),
+        ('requests, `uri` playbook', '%d' % per_task['requests']['uri'], '%d tasks' % tasks),
+        ('requests, `d2l_course_info` playbook', '%d' % per_task['requests']['module'],
+         '%d tasks; discovery once per playbook' % tasks),
+        ('demo re-run: writes', '%d' % rerun['writes'], 'target 0'),
+        ('demo re-run: GETs', '%d' % rerun['gets'],
+         '%d managed resources + the api_info check' % DEMO_RESOURCES),
+        ('demo re-run: GETs per resource', '%.2f' % rerun['gets_per_resource'], 'target 1.00'),
+        ('demo re-run: changed', '%d' % rerun['second_changed'], ''),
+    ]
+    lines = [
+        '# Performance',
+        '',
+        'Produced by `make bench` (`.venv/bin/python tools/bench.py%s`) on %s, in %.0f s. '
+        'The figures are from one run on one machine: compare them with a run on the same machine.'
+        % ((' ' + command) if command else '', datetime.date.today().isoformat(), elapsed),
+        '',
+        '| machine | |',
+        '|---|---|',
+        '| platform | %s |' % info['platform'],
+        '| CPUs | %s |' % info['cpus'],
+        '| Python | %s |' % info['python'],
+        '| ansible-core | %s |' % info['ansible_core'],
+        '',
+        '| figure | value | note |',
+        '|---|---|---|',
+    ]
+    lines += ['| %s | %s | %s |' % row for row in rows]
+    lines += [
+        '',
+        'Method: playbooks of %d tasks (one task looping %d times) on localhost against the emulator; '
+        'median of %d interleaved rounds. "Per task" is playbook wall time / %d; "net of baseline" '
+        'subtracts an `ansible.builtin.debug` playbook of the same length first. The `uri` task makes '
+        'the module\'s look-up `GET /d2l/api/lp/%s/orgstructure/?exactOrgUnitCode=...&orgUnitType=3`; '
+        'the module also reads `courses/{id}` and discovers API versions and org unit types once per '
+        'playbook (fresh token cache directory per playbook run). Request counts come from the '
+        'emulator\'s request log.' % (tasks, tasks, per_task['rounds'], tasks, LP_VERSION),
+        '',
+        'Demo re-run: `playbooks/demo.yml` twice with one token cache directory; the second run\'s '
+        'GETs by route:',
+        '',
+        '| GETs | route |',
+        '|---|---|',
+    ]
+    lines += ['| %d | `%s` |' % (count, key)
+              for key, count in sorted(rerun['get_routes'].items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines += [
+        '',
+        'The second run\'s look-ups by code (`orgstructure/?exactOrgUnitCode=...`):',
+        '',
+        '| look-ups | code |',
+        '|---|---|',
+    ]
+    lines += ['| %d | `%s` |' % (count, key)
+              for key, count in sorted(rerun['lookups'].items(), key=lambda kv: (-kv[1], kv[0]))]
+    return '\n'.join(lines) + '\n'
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--tasks', type=int, default=30, help='tasks per playbook (default 30)')
+    parser.add_argument('--rounds', type=int, default=3, help='rounds of the per-task playbooks (default 3)')
+    parser.add_argument('--no-report', action='store_true', help='do not write docs/performance.md')
+    args = parser.parse_args()
+    if args.tasks < 1 or args.rounds < 1:
+        parser.error('--tasks and --rounds must be at least 1')
+
+    for path in (DEMO_PLAYBOOK, DEMO_INVENTORY, ANSIBLE_PLAYBOOK):
+        if not os.path.exists(path):
+            say('bench: %s does not exist' % path)
+            return 1
+
+    started = time.perf_counter()
+    workdir = tempfile.mkdtemp(prefix='d2l-bench-')
+    emulator = Emulator(workdir)
+
+    def on_signal(signum, _frame):
+        emulator.stop()
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    ok = False
+    try:
+        emulator.start()
+        say('bench: emulator on %s, work directory %s' % (emulator.url, workdir))
+        runner = Runner(workdir, emulator)
+        # The demo first: it creates the offering the per-task playbooks read.
+        rerun = bench_rerun(runner)
+        per_task = bench_per_task(runner, emulator, args.tasks, args.rounds)
+        elapsed = time.perf_counter() - started
+        info = machine()
+        command = ' '.join(sys.argv[1:])
+        text = report(per_task, rerun, info, elapsed, command)
+        say('\n== 3. summary ==\n')
+        say(text)
+        if not args.no_report:
+            with open(REPORT, 'w', encoding='utf-8') as handle:
+                handle.write(text)
+            say('bench: wrote %s' % os.path.relpath(REPORT, REPO))
+        ok = True
+        return 0
+    except (BenchError, OSError, ValueError, subprocess.TimeoutExpired) as ex:
+        say('bench: FAILED: %s' % ex)
+        return 1
+    finally:
+        emulator.stop()
+        if ok:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            say('bench: kept %s (emulator log: %s)' % (workdir, emulator.log_path))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
