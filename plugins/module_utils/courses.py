@@ -12,7 +12,7 @@ from __future__ import annotations
 from .module import Resource
 from .normalize import basic_org_unit, utc_datetime
 from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, OrgUnits, ValidationError, as_id,
-                       validate_code)
+                       is_id_reference, validate_code)
 
 
 class CourseOfferings:
@@ -100,6 +100,8 @@ def course_offering_state(block):
 
 
 def course_template_state(block, parents=None):
+    """A CourseTemplate block (or the look-up's OrgUnitProperties) as the module presents it;
+    ``parents`` is ``{id: code}`` when they were read."""
     state = {
         "id": as_id(block.get("Identifier")),
         "name": block.get("Name"),
@@ -140,10 +142,15 @@ class CourseOfferingResource(Resource):
         if desired.get("start_date") and desired.get("end_date") and desired["end_date"] < desired["start_date"]:
             raise ValidationError("end_date %s is before start_date %s" % (desired["end_date"], desired["start_date"]))
         if params["state"] == "present":
-            if params.get("template") is not None:
-                desired["template"] = self.api.orgunits.resolve(params["template"], COURSE_TEMPLATE, "template")
-            if params.get("semester") is not None:
-                desired["semester"] = self.api.orgunits.resolve(params["semester"], "Semester", "semester")
+            # References stay as given (an id, or a code): an existing offering's template and
+            # semester codes come with it, so a re-run compares codes without looking them up.
+            for option in ("template", "semester"):
+                ref = params.get(option)
+                if ref is not None:
+                    if not (is_id_reference(ref) or (isinstance(ref, str) and ref)):
+                        raise ValidationError("%s must be an org unit id (integer) or code (string), got %r"
+                                              % (option, ref))
+                    desired[option] = ref
         return desired
 
     def find(self):
@@ -152,13 +159,28 @@ class CourseOfferingResource(Resource):
     def normalize(self, raw):
         return course_offering_state(raw)
 
+    def same(self, name, before, wanted):
+        if name in ("template", "semester") and isinstance(wanted, str):
+            return before.get(name + "_code") == wanted
+        return super().same(name, before, wanted)
+
+    def resolved(self, desired):
+        """``desired`` with the template and semester references resolved to ids."""
+        desired = dict(desired)
+        if desired.get("template") is not None:
+            desired["template"] = self.api.orgunits.resolve(desired["template"], COURSE_TEMPLATE, "template")
+        if desired.get("semester") is not None:
+            desired["semester"] = self.api.orgunits.resolve(desired["semester"], "Semester", "semester")
+        return desired
+
     def preview(self, desired):
-        after = super().preview(desired)
+        after = super().preview(self.resolved(desired))
         after["code"] = self.module.params["code"]
         return after
 
     def create(self, desired):
         params = self.module.params
+        desired = self.resolved(desired)
         body = {
             "Name": desired["name"],
             "Code": params["code"],
@@ -198,6 +220,8 @@ class CourseOfferingResource(Resource):
 class CourseTemplateResource(Resource):
     """``d2l_course_template``: a course template keyed by ``code``."""
 
+    found_parents = None  # {id: code} of the template found, when parents are compared
+
     label = "course template"
     result_key = "course_template"
     key = "code"
@@ -213,35 +237,46 @@ class CourseTemplateResource(Resource):
         validate_code(params["code"], "code")
         desired = self.module.given("name")
         if params["state"] == "present" and params.get("parent_org_units") is not None:
-            desired["parent_org_units"] = sorted(set(
-                self.api.orgunits.resolve(ref, None, "parent_org_units") for ref in params["parent_org_units"]))
+            # kept as given: codes are matched against the current parents' codes first
+            desired["parent_org_units"] = list(params["parent_org_units"])
         return desired
 
     def find(self):
-        found = self.api.find(self.module.params["code"])
+        found = self.api.orgunits.find_by_code(self.module.params["code"], COURSE_TEMPLATE)
         if found is None:
             return None
-        # CourseTemplate blocks carry no parents: read them only when they are compared
+        # The look-up's OrgUnitProperties carry every CourseTemplate field (Identifier, Code,
+        # Name, Path): no second GET. Parents are read only when they are compared.
         if self.module.params.get("parent_org_units") is not None and self.module.params["state"] == "present":
-            found["_parents"] = self.api.orgunits.parents(found["Identifier"])
+            found["_parents"] = self.found_parents = self.api.orgunits.parents(found["Identifier"])
         return found
 
     def normalize(self, raw):
-        return course_template_state(raw, raw.get("_parents"))
+        return course_template_state(raw, list(raw["_parents"]) if "_parents" in raw else None)
+
+    def same(self, name, before, wanted):
+        if name == "parent_org_units":
+            return OrgUnits.same_refs(wanted, self.found_parents)
+        return super().same(name, before, wanted)
 
     def preview(self, desired):
+        desired = dict(desired)
+        if desired.get("parent_org_units") is not None:
+            desired["parent_org_units"] = self.api.orgunits.resolve_all(desired["parent_org_units"], "parent_org_units")
         after = super().preview(desired)
         after["code"] = self.module.params["code"]
         return after
 
     def create(self, desired):
         parents = desired.get("parent_org_units")
-        if not parents:
+        if parents:
+            parents = self.api.orgunits.resolve_all(parents, "parent_org_units")
+        else:
             parents = [int(self.api.orgunits.root()["Identifier"])]
         body = {"Name": desired["name"], "Code": self.module.params["code"],
                 "Path": self.module.params.get("path") or "", "ParentOrgUnitIds": parents}
         created = self.api.create(body)
-        created["_parents"] = sorted(parents)
+        created["_parents"] = dict((p, None) for p in parents)
         return created
 
     def update(self, raw, changes, desired):
@@ -249,7 +284,9 @@ class CourseTemplateResource(Resource):
         if "name" in changes:
             self.api.update(org_unit_id, {"Name": changes["name"], "Code": raw["Code"]})
         if "parent_org_units" in changes:
-            self.api.orgunits.set_parents(org_unit_id, changes["parent_org_units"], raw.get("_parents") or [])
+            current = raw.get("_parents") or {}
+            wanted = self.api.orgunits.resolve_all(changes["parent_org_units"], "parent_org_units", current)
+            self.api.orgunits.set_parents(org_unit_id, wanted, list(current))
         updated = self.api.get(org_unit_id)
         if "_parents" in raw:
             updated["_parents"] = self.api.orgunits.parents(org_unit_id)
@@ -267,6 +304,7 @@ class OrgUnitResource(Resource):
     key = "code"
     compare = ("name", "parents")
     required_to_create = ("name",)
+    found_parents = None  # {id: code} of the org unit found, when parents are compared
 
     def __init__(self, module):
         super().__init__(module)
@@ -278,8 +316,7 @@ class OrgUnitResource(Resource):
         self.orgunits.type_info(params["type"])  # unknown type: fail before anything else
         desired = self.module.given("name")
         if params["state"] == "present" and params.get("parents") is not None:
-            desired["parents"] = sorted(set(
-                self.orgunits.resolve(ref, None, "parents") for ref in params["parents"]))
+            desired["parents"] = list(params["parents"])
         return desired
 
     def find(self):
@@ -287,7 +324,7 @@ class OrgUnitResource(Resource):
         if found is None:
             return None
         if self.module.params.get("parents") is not None and self.module.params["state"] == "present":
-            found["_parents"] = self.orgunits.parents(found["Identifier"])
+            found["_parents"] = self.found_parents = self.orgunits.parents(found["Identifier"])
         return found
 
     def normalize(self, raw):
@@ -303,15 +340,27 @@ class OrgUnitResource(Resource):
             state["parents"] = sorted(raw["_parents"])
         return state
 
+    def same(self, name, before, wanted):
+        if name == "parents":
+            return OrgUnits.same_refs(wanted, self.found_parents)
+        return super().same(name, before, wanted)
+
     def preview(self, desired):
+        desired = dict(desired)
+        if desired.get("parents") is not None:
+            desired["parents"] = self.orgunits.resolve_all(desired["parents"], "parents")
         after = super().preview(desired)
         after.update(code=self.module.params["code"], type=self.module.params["type"])
         return after
 
     def create(self, desired):
-        parents = desired.get("parents") or [int(self.orgunits.root()["Identifier"])]
+        parents = desired.get("parents")
+        if parents:
+            parents = self.orgunits.resolve_all(parents, "parents")
+        else:
+            parents = [int(self.orgunits.root()["Identifier"])]
         created = self.orgunits.create(self.module.params["type"], desired["name"], self.module.params["code"], parents)
-        created["_parents"] = sorted(parents)
+        created["_parents"] = dict((p, None) for p in parents)
         return created
 
     def update(self, raw, changes, desired):
@@ -320,8 +369,10 @@ class OrgUnitResource(Resource):
             props = self.orgunits.get(org_unit_id)
             props["Name"] = changes["name"]
             self.orgunits.update(props)
+        current = raw.get("_parents") or {}
         if "parents" in changes:
-            self.orgunits.set_parents(org_unit_id, changes["parents"], raw.get("_parents") or [])
+            wanted = self.orgunits.resolve_all(changes["parents"], "parents", current)
+            self.orgunits.set_parents(org_unit_id, wanted, list(current))
         updated = self.orgunits.get(org_unit_id)
         if "_parents" in raw:
             updated["_parents"] = self.orgunits.parents(org_unit_id)

@@ -209,6 +209,10 @@ class Resource:
     def delete(self, raw):
         raise NotImplementedError
 
+    def same(self, name, before, wanted):
+        """Whether option ``name`` already has the ``wanted`` value in the ``before`` state."""
+        return _same(before.get(name), wanted)
+
     def preview(self, desired):
         """The predicted state of a new resource in check mode."""
         after = dict((name, None) for name in self.compare)
@@ -253,7 +257,7 @@ class Ensure:
                 return self.result(True, None, self.resource.preview(desired))
             return self.result(True, None, self.resource.normalize(self.create(desired)))
         changes = dict((name, value) for name, value in desired.items()
-                       if name in self.resource.compare and not _same(before.get(name), value))
+                       if name in self.resource.compare and not self.resource.same(name, before, value))
         for name in changes:
             if name in self.resource.immutable:
                 raise ValidationError("%s %s: %s cannot change from %r to %r: %s" % (

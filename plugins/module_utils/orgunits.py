@@ -147,8 +147,28 @@ class OrgUnits:
         return self.client.send_json("PUT", self.route("orgstructure/{}", props["Identifier"]), body)
 
     def parents(self, org_unit_id):
-        return [int(p["Identifier"]) for p in
-                self.client.get_json(self.route("orgstructure/{}/parents/", org_unit_id)) or []]
+        """``{parent id: parent code}`` of an org unit."""
+        return dict((int(p["Identifier"]), p.get("Code")) for p in
+                    self.client.get_json(self.route("orgstructure/{}/parents/", org_unit_id)) or [])
+
+    def resolve_all(self, refs, option, known=None):
+        """Sorted ids of ``refs``; codes found in ``known`` ({id: code}) need no look-up."""
+        by_code = dict((code, org_unit_id) for org_unit_id, code in (known or {}).items())
+        return sorted(set(by_code[ref] if isinstance(ref, str) and ref in by_code
+                          else self.resolve(ref, None, option) for ref in refs))
+
+    @staticmethod
+    def same_refs(refs, known):
+        """Whether ``refs`` (ids or codes) name exactly the org units in ``known`` ({id: code})."""
+        wanted = set()
+        for ref in refs:
+            if is_id_reference(ref):
+                wanted.add(int(ref))
+            elif ref in known.values():
+                wanted.update(i for i, code in known.items() if code == ref)
+            else:
+                return False
+        return wanted == set(known)
 
     def set_parents(self, org_unit_id, wanted, current):
         """Add the missing parents first, then remove the extra ones (never orphan a unit)."""

@@ -134,6 +134,7 @@ def test_concurrent_refresh_does_one_grant(http, oauth):
     first = oauth()
     second = oauth()
     barrier = threading.Barrier(2, timeout=10)
+
     def pausing(original):
         state = {"first": True}
 

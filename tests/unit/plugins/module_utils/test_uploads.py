@@ -80,9 +80,10 @@ def form_field(name, value):
 # -- multipart ------------------------------------------------------------------------------
 
 def test_multipart_upload_streams_the_file_as_part_named_file(http, make_client, data_file, bodies):
-    http.expect("POST", PACKAGE, headers={"Content-Length": str(len(MultipartEncoder(
-                    fields=[("file", ("course.zip", io.BytesIO(CONTENT), "application/zip"))],
-                    boundary="x" * 32).to_string()))},
+    expected_length = len(MultipartEncoder(
+        fields=[("file", ("course.zip", io.BytesIO(CONTENT), "application/zip"))],
+        boundary="x" * 32).to_string())
+    http.expect("POST", PACKAGE, headers={"Content-Length": str(expected_length)},
                 extra_match=[multipart_part("file", "course.zip", CONTENT, "application/zip")],
                 answer={"JobToken": "tok"})
     response = multipart_upload(make_client(), "POST", PACKAGE, data_file, file_name="course.zip",
