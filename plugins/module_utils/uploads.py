@@ -113,6 +113,14 @@ def upload_key_from(response, route):
     return location, key
 
 
+def _chunk_body(path, offset, length, opened):
+    """A body factory for one chunk: a fresh ``FileSlice`` per attempt, remembered in ``opened``."""
+    def body():
+        opened.append(FileSlice(path, offset, length))
+        return opened[-1]
+    return body
+
+
 def resumable_upload(client, init_route, path, chunk_size=DEFAULT_CHUNK_SIZE, content_type=None,
                      file_name=None, init_params=None):
     """Resumable upload (NOTES.md, "Resumable uploads"); returns the upload key.
@@ -142,10 +150,7 @@ def resumable_upload(client, init_route, path, chunk_size=DEFAULT_CHUNK_SIZE, co
         chunk_headers = {"Content-Range": "bytes %d-%d/%d" % (offset, last, total),
                          "Content-Type": "application/octet-stream"}
         slices = []  # every attempt's view of the chunk, closed however the request ends
-
-        def chunk(o=offset, n=length, opened=slices):
-            opened.append(FileSlice(path, o, n))
-            return opened[-1]
+        chunk = _chunk_body(path, offset, length, slices)
 
         try:
             response = client.request(

@@ -151,7 +151,7 @@ def fake_time():
 def make_client(fake_time):
     """A client with the fake clock, fixed versions (no discovery) and jitter pinned to its top."""
     def make(auth=None, api_versions="fixed", rand=1.0, **kwargs):
-        if api_versions == "fixed":  # not a dict default (pylint: dangerous-default-value)
+        if api_versions == "fixed":  # a string marker: a dict default would be shared between calls
             api_versions = VERSIONS
         client = BrightspaceClient(BASE, auth or BearerAuth(TOKEN), api_versions=api_versions,
                                    sleep=fake_time.sleep, clock=fake_time.clock, **kwargs)

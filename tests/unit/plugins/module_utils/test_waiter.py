@@ -62,13 +62,13 @@ def test_failed_statuses(kind, failed, name):
 
 
 def test_eportfolio_status_names():
-    result, _ = run(Statuses(0, 4, 3), "eportfolio")
+    result, _time = run(Statuses(0, 4, 3), "eportfolio")
     assert result["status_name"] == "CompleteWithErrors"
     assert [h["status_name"] for h in result["history"]] == ["Queued", "Processing", "CompleteWithErrors"]
 
 
 def test_history_records_changes_only_with_elapsed_time():
-    result, _ = run(Statuses("PENDING", "PENDING", "PROCESSING", "PROCESSING", "PROCESSING", "COMPLETE"), "copy")
+    result, _time = run(Statuses("PENDING", "PENDING", "PROCESSING", "PROCESSING", "PROCESSING", "COMPLETE"), "copy")
     assert result["history"] == [
         {"status": "PENDING", "status_name": "PENDING", "elapsed": 0.0},
         {"status": "PROCESSING", "status_name": "PROCESSING", "elapsed": 5.0},
@@ -83,7 +83,7 @@ def test_backoff_grows_and_is_capped():
 
 
 def test_poll_interval_above_the_cap_is_kept():
-    _, time = run(Statuses("PROCESSING", "PROCESSING", "COMPLETE"), "copy", poll_interval=45)
+    _result, time = run(Statuses("PROCESSING", "PROCESSING", "COMPLETE"), "copy", poll_interval=45)
     assert time.sleeps == [45.0, 45.0]
 
 
@@ -113,7 +113,7 @@ def test_transient_errors_inside_the_loop_are_tolerated():
                      BrightspaceConnectionError("GET", "/d2l/api/le/1.74/import/6609/imports/job-1", "connection error (ConnectionError)"),
                      BrightspaceHTTPError("GET", "/x", 429, "Too Many Requests"),
                      "COMPLETED")
-    result, _ = run(fetch, "import")
+    result, _time = run(fetch, "import")
     assert result["status"] == "COMPLETED" and result["polls"] == 5
     assert [h["status"] for h in result["history"]] == ["PROCESSING", "COMPLETED"]
     assert result["last_error"] == "GET /x failed: 429 Too Many Requests"
