@@ -54,7 +54,7 @@ def test_refresh_token_rotation_across_forks(short_tokens, playbook, tmp_path, m
     }
     monkeypatch.delenv("BRIGHTSPACE_ACCESS_TOKEN", raising=False)
     result = playbook(play, extra_vars={"brightspace_url": emu.url},
-                      env=env, args=["-i", str(inventory), "--forks", "4"])
+                      env=env, args=["-i", str(inventory), "--forks", "4", "-vvvv"])
     assert result.returncode == 0, result.output
     log = emu.requests()
     grants = [r for r in log if r["path"] == "/core/connect/token"]
@@ -65,6 +65,13 @@ def test_refresh_token_rotation_across_forks(short_tokens, playbook, tmp_path, m
         [r for r in log if r["status"] != 200]
     for secret in ("demo-refresh", "demo-secret"):
         assert secret not in result.output
+    # nor any access token the endpoint issued: their log entries carry no secrets, so check
+    # the cache file instead holds them with mode 0600
+    cache = tmp_path / "cache" / "tokens.json"
+    assert cache.exists() and (cache.stat().st_mode & 0o777) == 0o600
+    for entry in json.loads(cache.read_text()).values():
+        assert entry["access_token"] not in result.output
+        assert entry["refresh_token"] not in result.output
 
 
 def test_idkey_clock_skew(emulator, playbook, tmp_path):

@@ -40,10 +40,13 @@ def sha256(path):
 
 
 @pytest.fixture
-def package():
-    if not os.path.exists(PACKAGE):
-        pytest.skip("shared fixtures not present")
-    return PACKAGE
+def package(tmp_path):
+    """The real SCORM package from ../shared/fixtures, or 400 KiB of random bytes without it."""
+    if os.path.exists(PACKAGE):
+        return PACKAGE
+    path = tmp_path / "package.zip"
+    path.write_bytes(os.urandom(400 * 1024))
+    return str(path)
 
 
 def test_resumable_upload_in_chunks(client, emulator, package):
