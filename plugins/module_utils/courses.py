@@ -60,10 +60,6 @@ class CourseTemplates:
     def get(self, org_unit_id):
         return self.client.get_or_none(self.route("coursetemplates/{}", org_unit_id))
 
-    def find(self, code):
-        found = self.orgunits.find_by_code(code, COURSE_TEMPLATE)
-        return self.get(found["Identifier"]) if found else None
-
     def create(self, body):
         return self.client.send_json("POST", self.route(), body)
 
