@@ -132,8 +132,8 @@ class BrightspaceModule(AnsibleModule):
         if wait:
             spec.update(wait_argument_spec())
         spec.update(argument_spec or {})
-        kwargs.setdefault("supports_check_mode", True)
-        super().__init__(argument_spec=spec, **kwargs)
+        kwargs.pop("supports_check_mode", None)  # every module supports check mode
+        super().__init__(argument_spec=spec, supports_check_mode=True, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
