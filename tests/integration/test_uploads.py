@@ -13,7 +13,7 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.client import Brig
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceHTTPError
 from ansible_collections.d2l.brightspace.plugins.module_utils.uploads import resumable_upload
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "packages")
 PACKAGE = os.path.join(FIXTURES, "singlesco_scorm12.zip")
 
 
@@ -41,12 +41,8 @@ def sha256(path):
 
 @pytest.fixture
 def package(tmp_path):
-    """The real SCORM package from ../shared/fixtures, or 400 KiB of random bytes without it."""
-    if os.path.exists(PACKAGE):
-        return PACKAGE
-    path = tmp_path / "package.zip"
-    path.write_bytes(os.urandom(400 * 1024))
-    return str(path)
+    """The real SCORM package from tests/fixtures/packages."""
+    return PACKAGE
 
 
 def test_resumable_upload_in_chunks(client, emulator, package):
