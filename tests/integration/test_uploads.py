@@ -40,7 +40,7 @@ def sha256(path):
 
 
 @pytest.fixture
-def package(tmp_path):
+def package():
     """The real SCORM package from tests/fixtures/packages."""
     return PACKAGE
 
