@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from . import coursejobs
 from .config import Config
 from .errors import ApiError, error_response, errors_response, problem_response
 from .faults import Faults
@@ -28,6 +29,10 @@ class Emulator:
         self.log = RequestLog()
         self.ratelimiter = RateLimiter(config)
         self.jobs = JobEngine(self.store, self.faults, config)
+        coursejobs.register(self.jobs)
+        # The settler thread settles final jobs in the background (the server runs with
+        # lifespan off, so no startup event): it runs only while unsettled jobs exist.
+        self.jobs.start_settler()
 
     def reset(self) -> None:
         """State back to the seeds; log, faults, rate-limit buckets and config reset too."""
@@ -37,6 +42,10 @@ class Emulator:
         self.faults.clear()
         self.log.clear()
         self.ratelimiter.reset()
+
+    def close(self) -> None:
+        """Stop the background settler thread (tests that build many emulators may call it)."""
+        self.jobs.close()
 
 
 def _field_name(loc) -> str:
@@ -82,12 +91,15 @@ def create_app(config: Optional[Config] = None) -> FastAPI:
         return errors_response(exc.status_code, message, getattr(exc, "headers", None))
 
     from .control import router as control_router
+    from .routes import coursejobs as coursejob_routes
     from .routes import courses, orgstructure, oauth, uploads, users, versions
 
     app.include_router(versions.router)
     app.include_router(users.router)
     app.include_router(orgstructure.router)
     app.include_router(courses.router)
+    app.include_router(coursejob_routes.router)
+    app.include_router(coursejob_routes.unstable_router)
     app.include_router(uploads.router)
     app.include_router(uploads.data_router)
     app.include_router(oauth.router)

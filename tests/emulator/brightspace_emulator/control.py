@@ -1,6 +1,7 @@
 """The control API (/_emulator/...): never authenticated, logged or rate limited."""
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi import APIRouter, Request
@@ -85,8 +86,21 @@ async def mint(request: Request, body: MintTokenRequest):
 @router.get("/state")
 async def state(request: Request):
     emu = _emu(request)
+    emu.jobs.settle_due()
     snap = emu.store.snapshot()
     snap["jobs"] = [emu.jobs.describe(j) for j in snap["jobs"]]
     snap["faults"] = emu.faults.list()
     snap["config"] = emu.config.public()
     return snap
+
+
+@router.get("/courses/{orgUnitId}/content")
+async def course_content(request: Request, orgUnitId: int):
+    """What copy and import jobs delivered to a course: {"components", "copies", "imports"}."""
+    emu = _emu(request)
+    emu.jobs.settle_due()
+    with emu.store.lock:
+        record = emu.store.data["course_content"].get(str(orgUnitId))
+        if record is None:
+            raise ApiError(404, f"No content recorded for org unit {orgUnitId}")
+        return json.loads(json.dumps(record))

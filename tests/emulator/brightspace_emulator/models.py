@@ -217,12 +217,36 @@ class SchemaElement(Out):
     IsRequired: bool
 
 
-# --- Jobs (used by later issues) --------------------------------------------------------------
+# --- Course copy and import jobs (le) ---------------------------------------------------------
+class CreateCopyJobRequest(Strict):
+    """Course.CreateCopyJobRequest: Components/CallbackUrl may be missing or null."""
+    SourceOrgUnitId: StrictInt
+    Components: Optional[List[StrictStr]] = None
+    CallbackUrl: Optional[StrictStr] = None
+
+
 class CreateCopyJobResponse(Out):
     JobToken: str
 
 
 class GetCopyJobResponse(Out):
+    Status: str
+
+
+class CopyJobComplete(Out):
+    JobToken: str
+    SourceOrgUnitId: int
+    TargetOrgUnitId: int
+    Status: str
+
+
+class CreateImportJobResponse(Out):
+    JobToken: str
+
+
+class GetImportJobResponse(Out):
+    JobToken: str
+    TargetOrgUnitId: int
     Status: str
 
 

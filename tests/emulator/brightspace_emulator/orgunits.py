@@ -105,6 +105,7 @@ def new_orgunit(store, type_id: int, name: str, code: str, path: str, parents: l
 def delete_orgunit(store, ou: dict) -> None:
     """Remove an org unit for good (the caller holds ``store.mutate()``)."""
     store.data["orgunits"].pop(str(ou["Identifier"]), None)
+    store.data["course_content"].pop(str(ou["Identifier"]), None)
     for other in store.data["orgunits"].values():
         if ou["Identifier"] in other["Parents"]:
             other["Parents"].remove(ou["Identifier"])

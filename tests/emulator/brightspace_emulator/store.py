@@ -2,7 +2,7 @@
 
 Everything that must survive a restart lives in ``Store.data`` (plain JSON types):
 org units (the Organization, departments, semesters, course templates and offerings are all
-org units), access and refresh tokens, uploads metadata and jobs. The request log, fault
+org units), access and refresh tokens, uploads metadata, jobs and course content records. The request log, fault
 rules and rate-limit buckets are not persisted.
 """
 from __future__ import annotations
@@ -95,6 +95,9 @@ def seed_data() -> dict:
         },
         "uploads": {},
         "jobs": {},
+        # str(orgUnitId) -> {"components": {...}, "copies": [...], "imports": [...]}: what
+        # copy and import jobs delivered to a course offering (see coursejobs.py)
+        "course_content": {},
     }
 
 
@@ -195,6 +198,7 @@ class Store:
             "outypes": [{"Id": t[0], "Code": t[1], "Name": t[2]} for t in OUTYPES],
             "uploads": list(data["uploads"].values()),
             "jobs": list(data["jobs"].values()),
+            "course_content": data["course_content"],
             "tokens": [{"client_id": t["client_id"], "scope": t["scope"],
                         "expires_at": t["expires_at"]} for t in data["tokens"].values()],
             "next_id": data["next_id"],

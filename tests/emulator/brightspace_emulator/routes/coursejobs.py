@@ -1,0 +1,243 @@
+"""Course copy jobs and course import jobs (courses.txt, le ``import/(orgUnitId)/...``).
+
+- ``POST /d2l/api/le/(v)/import/(orgUnitId)/copy/`` (CreateCopyJobRequest) -> 202
+  ``{"JobToken"}``; ``GET .../copy/(jobToken)`` -> ``{"Status": COPYJOBSTATUS_T}``.
+- ``POST /d2l/api/le/unstable/import/(orgUnitId)/imports/`` (multipart/form-data, part
+  ``file``, optional ``?callbackUrl=``) -> 200 ``{"JobToken"}``;
+  ``GET .../imports/(jobToken)`` -> ``{"JobToken", "TargetOrgUnitId", "Status"}``.
+
+Completion effects and callbacks: see coursejobs.py and jobs.py.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Optional
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from .. import coursejobs as cj
+from .. import store as st
+from ..auth import require_scope
+from ..callbacks import check_callback_url
+from ..errors import ERRORS, PROBLEM, ApiError, bad_request
+from ..models import (CreateCopyJobRequest, CreateCopyJobResponse, CreateImportJobResponse,
+                      GetCopyJobResponse, GetImportJobResponse)
+from ..packages import analyse_package
+from . import get_emu, product_version
+
+router = APIRouter(prefix="/d2l/api/le/{version}/import", tags=["course jobs"],
+                   dependencies=[product_version("le")])
+
+# NOTE: courses.txt documents the import routes only under the "unstable" API contract
+# ("API Versions: unstable"). They are served at /d2l/api/le/unstable/... only; a numbered
+# version (e.g. /d2l/api/le/1.74/import/(id)/imports/) matches no route and answers 404 like
+# any unknown route. "unstable" is not added to the le versions list (versions/ stays numeric),
+# and the copy routes under "unstable" answer 404 (unsupported version).
+unstable_router = APIRouter(prefix="/d2l/api/le/unstable/import", tags=["course jobs"])
+
+FILE_PART = "file"
+_NO_FILE_PART = "the course package must be sent as a form part named 'file'"
+_BLOCK = 64 * 1024
+
+
+def _target(emu, ou_id: int) -> dict:
+    ou = emu.store.orgunit(ou_id, st.TYPE_COURSE_OFFERING)
+    if ou is None:
+        raise ApiError(404, "Target org unit not found", PROBLEM)
+    return ou
+
+
+def _source(emu, ou_id: int) -> Optional[dict]:
+    ou = emu.store.orgunit(ou_id)
+    if ou is None or ou["TypeId"] not in (st.TYPE_COURSE_OFFERING, st.TYPE_COURSE_TEMPLATE):
+        return None
+    return ou
+
+
+def _job(emu, token: str, kind: str, target_id: int) -> dict:
+    job = emu.jobs.get(token, kind=kind)
+    if job is None or job["data"].get("TargetOrgUnitId") != target_id:
+        # NOTE: an unknown token, a token of another kind of job or of another target org unit
+        # answers 404 in the {"Errors": [...]} format, like an unknown upload key.
+        raise ApiError(404, f"No such {kind} job, or the job token is invalid", ERRORS)
+    return job
+
+
+def _check_components(components) -> None:
+    if components is None:
+        return
+    if not components:
+        raise bad_request("Invalid (empty) course component list")
+    # NOTE: component names are matched exactly (case-sensitive) as COURSECOMPONENT_T
+    # documents them; clients send the canonical names.
+    invalid = [c for c in components if c not in cj.COURSE_COMPONENTS]
+    if invalid:
+        raise bad_request("Invalid course component string value(s): " +
+                          ", ".join(repr(c) for c in invalid))
+
+
+# --- copy -------------------------------------------------------------------------------------
+@router.post("/{orgUnitId}/copy/", status_code=202, response_model=CreateCopyJobResponse,
+             responses={202: {"description": "Job request accepted"}})
+async def create_copy_job(request: Request, orgUnitId: int, body: CreateCopyJobRequest,
+                          _scope=Depends(require_scope("import:job:create"))):
+    emu = get_emu(request)
+    _target(emu, orgUnitId)
+    if _source(emu, body.SourceOrgUnitId) is None:
+        # NOTE: the reference lists "Source org unit not found" under 400 (not 404). A source
+        # must be a course offering or a course template, not recycled.
+        raise bad_request("Source org unit not found")
+    _check_components(body.Components)
+    check_callback_url(body.CallbackUrl, "CallbackUrl")
+    # NOTE: copying an offering onto itself and repeating a copy are not refused: the
+    # reference says the job processor does no check of what was already copied.
+    job = emu.jobs.create(cj.KIND_COPY, cj.COPY_STATUSES, cj.COPY_COMPLETE, data={
+        "SourceOrgUnitId": body.SourceOrgUnitId,
+        "TargetOrgUnitId": orgUnitId,
+        "Components": None if body.Components is None else list(body.Components),
+        "CallbackUrl": body.CallbackUrl,
+    }, request_method=request.method, request_path=request.url.path)
+    return JSONResponse({"JobToken": job["id"]}, status_code=202)
+
+
+@router.get("/{orgUnitId}/copy/{jobToken}", response_model=GetCopyJobResponse)
+async def get_copy_job(request: Request, orgUnitId: int, jobToken: str,
+                       _scope=Depends(require_scope("import:job:read"))):
+    # NOTE: the reference names no scope for the status routes; import:job:read is assumed.
+    emu = get_emu(request)
+    _target(emu, orgUnitId)
+    job = _job(emu, jobToken, cj.KIND_COPY, orgUnitId)
+    if _source(emu, job["data"]["SourceOrgUnitId"]) is None:
+        # The reference's 404 list includes "no such source org unit (from copy job)".
+        raise ApiError(404, "Source org unit (from copy job) not found", PROBLEM)
+    now = emu.jobs.clock()
+    status = emu.jobs.status(job, now)
+    emu.jobs.settle(job, now)
+    return {"Status": status}
+
+
+# --- import -----------------------------------------------------------------------------------
+async def _stream_file_part(request: Request, dest: str) -> Optional[dict]:
+    """Stream the first multipart part named ``file`` (with a filename) to ``dest``.
+
+    Returns ``{"FileName", "Size"}`` or None when there is no such part; raises 400 for a
+    malformed body. The part is written block by block as it arrives."""
+    ctype, params = parse_options_header(request.headers.get("content-type", ""))
+    if ctype != b"multipart/form-data" or not params.get(b"boundary"):
+        return None
+    state = {"field": b"", "value": b"", "headers": {}, "target": False, "done": False,
+             "ended": False, "name": None, "size": 0}
+    out = open(dest, "wb")  # pylint: disable=consider-using-with
+
+    def on_part_begin():
+        state["headers"] = {}
+
+    def on_header_field(data, start, end):
+        state["field"] += data[start:end]
+
+    def on_header_value(data, start, end):
+        state["value"] += data[start:end]
+
+    def on_header_end():
+        state["headers"][state["field"].lower()] = state["value"]
+        state["field"], state["value"] = b"", b""
+
+    def on_headers_finished():
+        disposition, options = parse_options_header(state["headers"].get(b"content-disposition"))
+        # NOTE: the "simple file upload process" sends a file part (Content-Disposition
+        # form-data; name="file"; filename="..."); a part named file without a filename is not
+        # a file and is refused like a missing part. Only the first file part counts.
+        state["target"] = (not state["done"] and disposition == b"form-data"
+                           and options.get(b"name") == FILE_PART.encode()
+                           and b"filename" in options)
+        if state["target"]:
+            state["name"] = options[b"filename"].decode("utf-8", errors="replace")
+
+    def on_part_data(data, start, end):
+        if state["target"]:
+            out.write(data[start:end])
+            state["size"] += end - start
+
+    def on_part_end():
+        if state["target"]:
+            state["target"], state["done"] = False, True
+
+    def on_end():
+        state["ended"] = True
+
+    parser = MultipartParser(params[b"boundary"], {
+        "on_part_begin": on_part_begin, "on_header_field": on_header_field,
+        "on_header_value": on_header_value, "on_header_end": on_header_end,
+        "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
+        "on_part_end": on_part_end, "on_end": on_end})
+    try:
+        try:
+            async for chunk in request.stream():
+                if chunk:
+                    parser.write(chunk)
+            parser.finalize()
+        finally:
+            out.close()
+    except (MultipartParseError, ClientDisconnect, ValueError) as exc:
+        os.remove(dest)
+        raise bad_request(f"Malformed multipart/form-data body: {exc or type(exc).__name__}") \
+            from None
+    if not state["ended"]:
+        os.remove(dest)
+        raise bad_request("Malformed multipart/form-data body: the closing boundary is missing")
+    if not state["done"]:
+        os.remove(dest)
+        return None
+    return {"FileName": state["name"], "Size": state["size"]}
+
+
+@unstable_router.post("/{orgUnitId}/imports/", response_model=CreateImportJobResponse)
+async def create_import_job(request: Request, orgUnitId: int, callbackUrl: Optional[str] = None,
+                            _scope=Depends(require_scope("import:job:create"))):
+    # NOTE: the page lists no status code for this action; 200 as for the other actions that
+    # return a block.
+    emu = get_emu(request)
+    _target(emu, orgUnitId)  # before the body is read
+    check_callback_url(callbackUrl, "callbackUrl")
+    token = secrets.token_hex(8)
+    path = os.path.join(emu.store.upload_dir, f"import-{token}")
+    part = await _stream_file_part(request, path)
+    if part is None:
+        raise bad_request(_NO_FILE_PART)
+    analysis = await run_in_threadpool(analyse_package, path, part["FileName"])
+    if analysis["ok"]:
+        statuses, outcome = cj.IMPORT_STATUSES, cj.IMPORT_COMPLETED
+    else:
+        statuses, outcome = cj.IMPORT_FAILED_STATUSES, cj.IMPORT_FAILED
+    job = emu.jobs.create(cj.KIND_IMPORT, statuses, outcome, token=token, data={
+        "TargetOrgUnitId": orgUnitId,
+        "FileName": part["FileName"],
+        "Size": part["Size"],
+        "File": path,
+        "PackageType": analysis["PackageType"],
+        "Title": analysis["Title"],
+        "Reason": analysis["Reason"],
+        "CallbackUrl": callbackUrl,
+    }, request_method=request.method, request_path=request.url.path)
+    return {"JobToken": job["id"]}
+
+
+@unstable_router.get("/{orgUnitId}/imports/{jobToken}", response_model=GetImportJobResponse)
+async def get_import_job(request: Request, orgUnitId: int, jobToken: str,
+                         _scope=Depends(require_scope("import:job:read"))):
+    emu = get_emu(request)
+    _target(emu, orgUnitId)
+    job = _job(emu, jobToken, cj.KIND_IMPORT, orgUnitId)
+    now = emu.jobs.clock()
+    status = emu.jobs.status(job, now)
+    emu.jobs.settle(job, now)
+    return {"JobToken": job["id"], "TargetOrgUnitId": orgUnitId, "Status": status}
+
+
+__all__ = ["router", "unstable_router"]
