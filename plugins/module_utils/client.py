@@ -140,10 +140,15 @@ class BrightspaceClient:
                                    % (self.base_url, product))
         return supported[-1]
 
-    def route(self, product, template, *args):
-        """``route('lp', 'courses/{}', 6609)`` → ``/d2l/api/lp/1.47/courses/6609``."""
+    def route(self, product, template, *args, **kwargs):
+        """``route('lp', 'courses/{}', 6609)`` → ``/d2l/api/lp/1.47/courses/6609``.
+
+        ``version='unstable'`` names a fixed API contract instead of the discovered version (for
+        routes the reference documents only under the ``unstable`` contract).
+        """
         parts = [quote(str(a), safe="") for a in args]
-        return "/d2l/api/%s/%s/%s" % (product, self.version(product), template.format(*parts))
+        version = kwargs.get("version") or self.version(product)
+        return "/d2l/api/%s/%s/%s" % (product, version, template.format(*parts))
 
     # -- requests -------------------------------------------------------------------------
     def request(self, method, route, params=None, json_body=None, data=None, headers=None,

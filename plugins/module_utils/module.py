@@ -26,6 +26,7 @@ from .auth import BearerAuth, DEFAULT_TOKEN_URL, IdKeyAuth, OAuth2Auth
 from .client import BrightspaceClient, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from .errors import BrightspaceError, JobFailedError, WaitTimeoutError
 from .orgunits import ValidationError
+from .waiter import wait_for_job
 
 DEFAULT_CACHE = "~/.cache/d2l.brightspace/tokens.json"
 
@@ -170,6 +171,10 @@ class BrightspaceModule(AnsibleModule):
         """present/absent for one resource declared by a ``Resource`` subclass."""
         self.run(lambda: Ensure(self, resource_class(self)).run())
 
+    def run_job(self, job_class):
+        """Start (or attach to) one asynchronous job declared by a ``Job`` subclass, and wait."""
+        self.run(lambda: JobRun(self, job_class(self)).run())
+
 
 class Resource:
     """A kind of thing the API manages, declared by a module and implemented in module_utils.
@@ -292,7 +297,100 @@ class Ensure:
         return "'%s'" % value if value is not None else ""
 
     def result(self, changed, before, after):
-        result = {"changed": changed, self.resource.result_key: after if after is not None else {}}
+        result = {"changed": changed, self.resource.result_key: after if after is not None else {},
+                  "created": changed and before is None and after is not None}
         if self.module._diff:  # pylint: disable=protected-access
             result["diff"] = {"before": before or {}, "after": after or {}}
+        return result
+
+
+class Job:
+    """A kind of asynchronous job a module starts, declared in module_utils like a ``Resource``.
+
+    Subclasses set ``kind`` (a ``waiter.JOB_KINDS`` key) and ``label``, and implement
+    ``prepare()`` (check the options, resolve references; returns the job's description, which
+    is returned and shown in diff mode), ``start(spec)`` (returns the job token) and
+    ``status(spec, token)`` (one status read).
+    """
+
+    kind = None
+    label = "job"
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+
+    def prepare(self):
+        raise NotImplementedError
+
+    def start(self, spec):
+        raise NotImplementedError
+
+    def status(self, spec, token):
+        raise NotImplementedError
+
+
+class JobRun:
+    """Start or attach, then wait: the one path of every job module.
+
+    - ``job_token`` given: attach to that job (started earlier, or elsewhere) and wait for it;
+      nothing is started, so the task reports no change.
+    - otherwise start a job (a change). Check mode starts nothing and reads nothing more.
+    - ``wait`` (default) polls through ``waiter.wait_for_job``; a failed job or a timed-out wait
+      fails the task with the job token, its last status and the history, so a later task can
+      wait again with ``job_token``.
+    A start that fails ambiguously (5xx, dropped connection) is never resent: the service may
+    have queued the job, and there is no route to list jobs and find it again.
+    """
+
+    def __init__(self, module, job):
+        self.module = module
+        self.job = job
+        self.check = module.check_mode
+
+    def run(self):
+        params = self.module.params
+        spec = self.job.prepare()
+        token = params.get("job_token")
+        if token is not None and not str(token).strip():
+            raise ValidationError("job_token must not be empty")
+        started = False
+        if not token:
+            if self.check:
+                return self.result(True, spec, None, None)
+            token = self.start(spec)
+            started = True
+        wait = bool(params.get("wait", True)) and not self.check
+        try:
+            waited = wait_for_job(lambda: self.job.status(spec, token), self.job.kind, token, wait=wait,
+                                  wait_timeout=params.get("wait_timeout") or 0,
+                                  poll_interval=params.get("poll_interval") or 0)
+        except (JobFailedError, WaitTimeoutError) as exc:
+            exc.result = self.result(started, spec, token, exc.result)
+            raise
+        return self.result(started, spec, token, waited)
+
+    def start(self, spec):
+        try:
+            return self.job.start(spec)
+        except BrightspaceError as exc:
+            if getattr(exc, "ambiguous", False):
+                raise BrightspaceError(
+                    "%s; the %s job may have been queued all the same: it was not started again. Check "
+                    "the target before running the task again" % (exc, self.job.label))
+            raise
+
+    def result(self, started, spec, token, waited):
+        waited = dict(waited or {})
+        waited.pop("job_id", None)
+        result = dict(spec)
+        result.update({"changed": started or (token is None and self.check), "job_token": token,
+                       "status": waited.get("status"), "finished": waited.get("finished", False),
+                       "duration": waited.get("duration", 0.0), "polls": waited.get("polls", 0),
+                       "history": waited.get("history", [])})
+        if "last_error" in waited:
+            result["last_error"] = waited["last_error"]
+        if self.module._diff:  # pylint: disable=protected-access
+            job = dict(spec, job_token=token)
+            result["diff"] = {"before": job if not result["changed"] else {}, "after": job}
         return result

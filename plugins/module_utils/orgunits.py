@@ -27,6 +27,10 @@ class ValidationError(BrightspaceError):
     """Bad input known before any request."""
 
 
+class NotFoundError(ValidationError):
+    """A reference (a code) names nothing on the service."""
+
+
 def validate_code(code, option="code"):
     """Raise ``ValidationError`` naming ``option`` if ``code`` breaks the service's code rules."""
     if not isinstance(code, str) or not code.strip():
@@ -121,17 +125,23 @@ class OrgUnits:
             raise BrightspaceError("the service lists no org unit of type %s" % ORGANIZATION)
         return found[0]
 
+    @staticmethod
+    def check_reference(ref, option="org unit"):
+        """Raise ``ValidationError`` unless ``ref`` can name an org unit (an id or a code); no request."""
+        if is_id_reference(ref) or (isinstance(ref, str) and ref):
+            return ref
+        raise ValidationError("%s must be an org unit id (integer) or code (string), got %r" % (option, ref))
+
     def resolve(self, ref, type_name=None, option="org unit"):
         """Org unit id for ``ref`` (an id, or a code looked up within ``type_name``)."""
         if is_id_reference(ref):
             return int(ref)
         if isinstance(ref, str) and ref.startswith("id:") and ref[3:].isdigit():
             return int(ref[3:])
-        if not isinstance(ref, str) or not ref:
-            raise ValidationError("%s must be an org unit id (integer) or code (string), got %r" % (option, ref))
+        self.check_reference(ref, option)
         found = self.find_by_code(ref, type_name)
         if found is None:
-            raise ValidationError("%s: no %s with code '%s' exists" % (option, type_name or "org unit", ref))
+            raise NotFoundError("%s: no %s with code '%s' exists" % (option, type_name or "org unit", ref))
         return int(found["Identifier"])
 
     # -- writes ---------------------------------------------------------------------------

@@ -154,6 +154,13 @@ course:
     department_code:
       description: Department code.
       type: str
+created:
+  description:
+    - Whether this task created the offering (or, in check mode, would create it). Use it to run
+      one-time work, such as copying content, only for what this run created.
+  returned: always
+  type: bool
+  sample: true
 diff:
   description: C(before) and C(after) states, in diff mode only.
   returned: when diff mode is on

@@ -95,6 +95,13 @@ org_unit:
       description: Parent org unit ids, when O(parents) was given.
       type: list
       elements: int
+created:
+  description:
+    - Whether this task created the org unit (or, in check mode, would create it). Use it to run
+      one-time work, such as copying content, only for what this run created.
+  returned: always
+  type: bool
+  sample: true
 diff:
   description: C(before) and C(after) states, in diff mode only.
   returned: when diff mode is on

@@ -16,6 +16,7 @@ import json as jsonlib
 import pytest
 import requests
 import responses
+from requests_toolbelt.multipart.decoder import MultipartDecoder
 from responses import matchers
 from responses.registries import OrderedRegistry
 
@@ -51,6 +52,21 @@ class FakeTime:
 
     def advance(self, seconds):
         self.now += seconds
+
+
+def multipart_part(name, filename, content, content_type):
+    """Matcher: the multipart body has a part ``name`` with that file name, type and content."""
+    def match(request):
+        body = request.body
+        decoder = MultipartDecoder(body, request.headers["Content-Type"])
+        for part in decoder.parts:
+            disposition = part.headers[b"Content-Disposition"].decode()
+            if 'name="%s"' % name in disposition:
+                ok = ('filename="%s"' % filename in disposition and part.content == content
+                      and part.headers[b"Content-Type"].decode() == content_type)
+                return ok, "part %s: %s %r" % (name, disposition, part.content)
+        return False, "no part named %s" % name
+    return match
 
 
 def no_header(name):
@@ -158,3 +174,32 @@ def make_client(fake_time):
         client.retry.rand = lambda: rand
         return client
     return make
+
+
+def run_module(main, args, check_mode=False, diff=False):
+    """Run a module's ``main()`` in-process with ``args``; return its result dict.
+
+    The result is what the module printed (``exit_json`` or ``fail_json``); ``failed`` tells
+    them apart. Requests go through the ``http`` fixture like any other.
+    """
+    import contextlib
+    import io
+    from unittest import mock
+
+    from ansible.module_utils import basic
+
+    args = dict(args)
+    args["_ansible_check_mode"] = check_mode
+    args["_ansible_diff"] = diff
+    payload = jsonlib.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
+    patches = [mock.patch.object(basic, "_ANSIBLE_ARGS", payload)]
+    if hasattr(basic, "_ANSIBLE_PROFILE"):  # ansible-core 2.19+
+        patches.append(mock.patch.object(basic, "_ANSIBLE_PROFILE", "legacy"))
+    out = io.StringIO()
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        stack.enter_context(contextlib.redirect_stdout(out))
+        with pytest.raises(SystemExit):
+            main()
+    return jsonlib.loads(out.getvalue())

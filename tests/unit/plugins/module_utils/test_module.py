@@ -183,7 +183,7 @@ def test_create():
     module = FakeModule(code="BIO-101", name="Biology", template=6606)
     resource = FakeCourse(module)
     result = Ensure(module, resource).run()
-    assert result == {"changed": True, "course": dict(NORMAL)}
+    assert result == {"changed": True, "created": True, "course": dict(NORMAL)}
     assert resource.calls == [("find",), ("create", {"code": "BIO-101", "name": "Biology", "template": 6606})]
 
 
@@ -192,7 +192,7 @@ def test_create_in_check_mode_sends_no_write():
     resource = FakeCourse(module)
     result = Ensure(module, resource).run()
     assert writes(resource) == []
-    assert result["changed"] is True
+    assert result["changed"] is True and result["created"] is True
     assert result["course"] == {"id": None, "name": "Biology", "code": "BIO-101", "active": None, "template": 6606}
     assert result["diff"] == {"before": {}, "after": result["course"]}
 
@@ -227,7 +227,7 @@ def test_update_in_check_mode_sends_no_write():
     resource = FakeCourse(module, existing=dict(RAW))
     result = Ensure(module, resource).run()
     assert writes(resource) == []
-    assert result == {"changed": True, "course": dict(NORMAL, name="Biology II", active=False)}
+    assert result == {"changed": True, "created": False, "course": dict(NORMAL, name="Biology II", active=False)}
 
 
 def test_immutable_option_change_is_a_clear_error():
@@ -248,7 +248,7 @@ def test_immutable_option_unchanged_is_fine():
 def test_absent():
     module = FakeModule(state="absent", code="BIO-101")
     resource = FakeCourse(module, existing=dict(RAW))
-    assert Ensure(module, resource).run() == {"changed": True, "course": {}}
+    assert Ensure(module, resource).run() == {"changed": True, "created": False, "course": {}}
     assert writes(resource) == [("delete", "6609")]
 
 
@@ -260,7 +260,7 @@ def test_absent_in_check_mode_and_already_absent():
     assert result["diff"] == {"before": NORMAL, "after": {}}
     module = FakeModule(state="absent", code="BIO-101")
     resource = FakeCourse(module)
-    assert Ensure(module, resource).run() == {"changed": False, "course": {}}
+    assert Ensure(module, resource).run() == {"changed": False, "created": False, "course": {}}
     assert writes(resource) == []
 
 

@@ -16,7 +16,7 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.errors import Brig
 from ansible_collections.d2l.brightspace.plugins.module_utils.uploads import (
     FileSlice, multipart_upload, resumable_upload)
 
-from d2l_unit_helpers import BASE
+from d2l_unit_helpers import BASE, multipart_part
 
 PACKAGE = "/d2l/api/le/1.74/import/6609/imports/"
 INIT = "/d2l/api/lr/1.3/objects/upload"
@@ -50,21 +50,6 @@ def bodies(monkeypatch):
 
 def file_handle(encoder):
     return [value for name, value in encoder.fields if name == "file"][0][1]
-
-
-def multipart_part(name, filename, content, content_type):
-    """Matcher: the multipart body has a part ``name`` with that file name, type and content."""
-    def match(request):
-        body = request.body
-        decoder = MultipartDecoder(body, request.headers["Content-Type"])
-        for part in decoder.parts:
-            disposition = part.headers[b"Content-Disposition"].decode()
-            if 'name="%s"' % name in disposition:
-                ok = ('filename="%s"' % filename in disposition and part.content == content
-                      and part.headers[b"Content-Type"].decode() == content_type)
-                return ok, "part %s: %s %r" % (name, disposition, part.content)
-        return False, "no part named %s" % name
-    return match
 
 
 def form_field(name, value):

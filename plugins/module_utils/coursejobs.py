@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Course copy jobs and course package imports (courses.txt, "Copying courses", "Importing
+courses"): the routes, the component names, the local package check, and the two ``Job``
+declarations the modules run through ``BrightspaceModule.run_job``.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from urllib.parse import urlparse
+
+from .module import Job
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError
+from .uploads import multipart_upload
+
+# courses.txt, COURSECOMPONENT_T
+COURSE_COMPONENTS = (
+    "AttendanceRegisters", "Classlists", "Checklists", "Competencies", "Content", "CourseFiles",
+    "Discussions", "DisplaySettings", "Dropbox", "Faq", "Forms", "Glossary", "Grades",
+    "GradesSettings", "Groups", "Homepages", "IntelligentAgents", "Links", "LtiLink", "LtiTP",
+    "Navbars", "News", "QuestionLibrary", "Quizzes", "ReleaseConditions", "Rubrics", "Schedule",
+    "SelfAssessments", "Surveys", "ToolNames", "Widgets",
+)
+_COMPONENT_BY_KEY = dict((name.lower(), name) for name in COURSE_COMPONENTS)
+
+# NOTE: courses.txt documents the import routes under the "unstable" API contract only ("API
+# Versions: unstable"), unlike the copy routes (le 1.5+). They are called as
+# /d2l/api/le/unstable/import/..., whatever le version discovery finds.
+IMPORT_API_VERSION = "unstable"
+MANIFEST = "imsmanifest.xml"
+
+
+def canonical_components(names, option="components"):
+    """The documented spelling of each component name (any letter case accepted), in order, once.
+
+    ``None`` means every component. An empty list or an unknown name is refused before any
+    request, listing the valid names.
+    """
+    if names is None:
+        return None
+    if not names:
+        raise ValidationError("%s must not be empty: omit it to copy every component" % option)
+    canonical = []
+    unknown = []
+    for name in names:
+        found = _COMPONENT_BY_KEY.get(str(name).strip().lower())
+        if found is None:
+            unknown.append(str(name))
+        elif found not in canonical:
+            canonical.append(found)
+    if unknown:
+        raise ValidationError("%s: unknown course component%s %s; valid components are: %s" % (
+            option, "s" if len(unknown) > 1 else "", ", ".join("'%s'" % n for n in unknown),
+            ", ".join(COURSE_COMPONENTS)))
+    return canonical
+
+
+def validate_callback_url(url, option="callback_url"):
+    if url is None:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValidationError("%s must be an absolute http:// or https:// URL the service can reach, got '%s'"
+                              % (option, url))
+    return url
+
+
+def check_course_package(path, option="src"):
+    """Check a course package locally: a readable zip file with ``imsmanifest.xml`` at its root.
+
+    Returns ``{"path", "file_name", "size"}``; raises ``ValidationError`` naming ``option``.
+    Only the zip's directory is read, never the whole file.
+    """
+    if not path:
+        raise ValidationError("%s is required: the path of the course package to import" % option)
+    if not os.path.exists(path):
+        raise ValidationError("%s: no such file '%s'" % (option, path))
+    if os.path.isdir(path):
+        raise ValidationError("%s: '%s' is a directory; give the package's zip file" % (option, path))
+    if not os.access(path, os.R_OK):
+        raise ValidationError("%s: '%s' is not readable" % (option, path))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValidationError("%s: '%s' is not a zip archive (%s); a course package is a zip file with %s "
+                              "at its root" % (option, path, exc, MANIFEST))
+    if MANIFEST not in names:
+        nested = [name for name in names if name.endswith("/" + MANIFEST)]
+        hint = ("; it is at '%s': zip the folder's contents, not the folder" % nested[0]) if nested else ""
+        raise ValidationError("%s: '%s' has no %s at its root%s" % (option, path, MANIFEST, hint))
+    return {"path": path, "file_name": os.path.basename(path), "size": os.path.getsize(path)}
+
+
+class CopyJobs:
+    """The copy job routes (le)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def route(self, target_id, token=None):
+        if token is None:
+            return self.client.route("le", "import/{}/copy/", target_id)
+        return self.client.route("le", "import/{}/copy/{}", target_id, token)
+
+    def start(self, target_id, source_id, components=None, callback_url=None):
+        """Queue a copy job (CreateCopyJobRequest); returns its job token."""
+        body = {"SourceOrgUnitId": int(source_id), "Components": components, "CallbackUrl": callback_url}
+        answer = self.client.send_json("POST", self.route(target_id), body, expect=(200, 201, 202))
+        return _job_token(answer, "POST", self.route(target_id))
+
+    def status(self, target_id, token):
+        return (self.client.get_json(self.route(target_id, token)) or {}).get("Status")
+
+
+class ImportJobs:
+    """The course import routes (le, ``unstable`` contract)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def route(self, target_id, token=None):
+        if token is None:
+            return self.client.route("le", "import/{}/imports/", target_id, version=IMPORT_API_VERSION)
+        return self.client.route("le", "import/{}/imports/{}", target_id, token, version=IMPORT_API_VERSION)
+
+    def start(self, target_id, path, callback_url=None):
+        """Stream the package as the form part ``file``; returns the job token."""
+        params = {"callbackUrl": callback_url} if callback_url else None
+        # NOTE: the page lists no status code for this POST; 200, 201 and 202 are all success.
+        response = multipart_upload(self.client, "POST", self.route(target_id), path, field="file",
+                                    content_type="application/zip", params=params, expect=(200, 201, 202))
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        return _job_token(answer, "POST", self.route(target_id))
+
+    def status(self, target_id, token):
+        return (self.client.get_json(self.route(target_id, token)) or {}).get("Status")
+
+
+def _job_token(answer, method, route):
+    token = answer.get("JobToken") if isinstance(answer, dict) else None
+    if not token:
+        raise ValidationError("%s %s answered without a JobToken" % (method, route))
+    return str(token)
+
+
+class CourseJob(Job):
+    """What the two course jobs share: the target course offering, resolved id or code."""
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.orgunits = OrgUnits(self.client)
+
+    def resolve_offering(self, ref, option):
+        """Id of a course offering given by id or code. In check mode an offering that does not
+        exist yet (an earlier task would create it) gives a warning instead of a failure."""
+        try:
+            return self.orgunits.resolve(ref, COURSE_OFFERING, option)
+        except NotFoundError as exc:
+            if not self.module.check_mode:
+                raise
+            self.module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)
+            return None
+
+
+class CopyJob(CourseJob):
+    kind = "copy"
+    label = "course copy"
+
+    def prepare(self):
+        params = self.module.params
+        components = canonical_components(params.get("components"))
+        callback_url = validate_callback_url(params.get("callback_url"))
+        OrgUnits.check_reference(params["target"], "target")
+        OrgUnits.check_reference(params["source"], "source")
+        target_id = self.resolve_offering(params["target"], "target")
+        source_id = self.resolve_source(params["source"])
+        self.api = CopyJobs(self.client)
+        return {"target_id": target_id, "source_id": source_id, "components": components,
+                "callback_url": callback_url}
+
+    def resolve_source(self, ref):
+        # NOTE: the copy source may be a course offering (the usual master course) or a course
+        # template; a code is looked up among offerings first, then templates.
+        try:
+            return self.orgunits.resolve(ref, COURSE_OFFERING, "source")
+        except NotFoundError:
+            try:
+                return self.orgunits.resolve(ref, COURSE_TEMPLATE, "source")
+            except NotFoundError:
+                if not self.module.check_mode:
+                    raise NotFoundError("source: no course offering or course template with code '%s' exists" % ref)
+                self.module.warn("source: no course offering or course template with code '%s' exists yet" % ref)
+                return None
+
+    def start(self, spec):
+        return self.api.start(spec["target_id"], spec["source_id"], spec["components"], spec["callback_url"])
+
+    def status(self, spec, token):
+        return self.api.status(spec["target_id"], token)
+
+
+class ImportJob(CourseJob):
+    kind = "import"
+    label = "course import"
+
+    def prepare(self):
+        params = self.module.params
+        package = None
+        if not params.get("job_token"):  # attaching to a running import needs no package
+            package = check_course_package(params.get("src"))
+        callback_url = validate_callback_url(params.get("callback_url"))
+        OrgUnits.check_reference(params["target"], "target")
+        target_id = self.resolve_offering(params["target"], "target")
+        self.api = ImportJobs(self.client)
+        by_id = not isinstance(params["target"], str) or params["target"].startswith("id:")
+        if by_id and package is not None:
+            self.check_target(target_id)
+        return {"target_id": target_id, "package": package, "callback_url": callback_url}
+
+    def check_target(self, target_id):
+        """A target given by id is checked before the package is streamed (it may be large)."""
+        if self.client.get_or_none(self.client.route("lp", "courses/{}", target_id)) is None:
+            raise NotFoundError("target: no course offering with id %s exists" % target_id)
+
+    def start(self, spec):
+        return self.api.start(spec["target_id"], spec["package"]["path"], spec["callback_url"])
+
+    def status(self, spec, token):
+        return self.api.status(spec["target_id"], token)
