@@ -25,7 +25,14 @@ emulator, a playbook), whatever the figures are.
    ten minutes does); the requests of the second run are counted by method, and the GETs are
    listed by route (numeric path segments collapsed to ``{id}``, query keys kept).
 
-3. A Markdown table of the figures, with the machine, printed and written to
+3. Waiting. One course copy job of 30 s (the emulator's job duration set through its control
+   API), started and waited for by ``d2l_copy_job`` with the default poll options: the status
+   requests it sent (and the gaps between them), and how long after the job completed the
+   module noticed (the arrival time of its last status request, from the request log, minus the
+   job's completion time, from the emulator's state). Target: within one poll interval at its
+   cap (30 s).
+
+4. A Markdown table of the figures, with the machine, printed and written to
    ``docs/performance.md`` (overwritten).
 
 The emulator runs as ``<this python> -m brightspace_emulator`` on a free loopback port and is
@@ -165,8 +172,10 @@ class Emulator:
             self.proc.kill()
             self.proc.wait()
 
-    def call(self, method: str, path: str):
-        request = urllib.request.Request(self.url + path, method=method)
+    def call(self, method: str, path: str, body: dict | None = None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, method=method, data=data,
+                                         headers={'Content-Type': 'application/json'})
         with urllib.request.urlopen(request, timeout=10) as response:
             text = response.read().decode()
         return json.loads(text) if text else None
@@ -371,7 +380,66 @@ def bench_rerun(runner: Runner) -> dict:
 
 # ---------------------------------------------------------------------------- part 3
 
-def report(per_task: dict, rerun: dict, info: dict, elapsed: float, command: str) -> str:
+JOB_SECONDS = 30.0
+POLL_CAP = 30.0  # waiter.MAX_POLL_INTERVAL: the interval the module's polls grow to
+
+JOB_PLAYBOOK = """\
+- name: One course copy job of JOB_SECONDS s, waited for with the default poll options
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: A template
+      d2l.brightspace.d2l_course_template:
+        code: BENCH-JOB-TPL
+        name: Bench job template
+    - name: Source and target offerings
+      d2l.brightspace.d2l_course:
+        code: "{{ item }}"
+        name: "Bench {{ item }}"
+        template: BENCH-JOB-TPL
+      loop: [BENCH-JOB-MASTER, BENCH-JOB-TARGET]
+    - name: Copy and wait
+      d2l.brightspace.d2l_copy_job:
+        source: BENCH-JOB-MASTER
+        target: BENCH-JOB-TARGET
+      register: copied
+    - name: Show the job token
+      ansible.builtin.debug:
+        msg: "JOB_TOKEN={{ copied.job_token }} POLLS={{ copied.polls }}"
+"""
+
+
+def bench_job_wait(runner: Runner, emulator: Emulator) -> dict:
+    """Polls sent for one copy job of JOB_SECONDS s, and how long after the job completed the
+    module noticed (the arrival of its last status request minus the job's completion time)."""
+    say('\n== 3. waiting: one %.0f s course copy job, default poll options ==' % JOB_SECONDS)
+    emulator.call('POST', '/_emulator/config', {'job_duration': JOB_SECONDS})
+    try:
+        playbook = write_playbook(runner.workdir, 'job.yml', JOB_PLAYBOOK.replace('JOB_SECONDS', '%.0f' % JOB_SECONDS))
+        elapsed, requests, output = runner.run(playbook)
+    finally:
+        emulator.call('POST', '/_emulator/config', {'job_duration': 2.0})
+    match = re.search(r'JOB_TOKEN=(\S+) POLLS=(\d+)', output)
+    if not match:
+        raise BenchError('the job playbook did not report its job token')
+    token = match.group(1)
+    job = next(j for j in emulator.call('GET', '/_emulator/state')['jobs'] if j['id'] == token)
+    completed_at = job['created'] + sum(seconds for _status, seconds in job['phases'])
+    polls = [e for e in requests if e['method'] == 'GET' and e['path'].endswith('/copy/' + token)]
+    noticed_at = polls[-1]['time']
+    result = {'job_seconds': JOB_SECONDS, 'polls': len(polls), 'module_polls': int(match.group(2)),
+              'delay': noticed_at - completed_at, 'cap': POLL_CAP, 'playbook_time': elapsed,
+              'gaps': [round(b['time'] - a['time'], 1) for a, b in zip(polls, polls[1:])]}
+    say('   polls sent: %d (the module counted %d); gaps between polls: %s s'
+        % (result['polls'], result['module_polls'], ', '.join('%.1f' % g for g in result['gaps'])))
+    say('   noticed %.1f s after the job completed (target: within one poll interval at its cap, %.0f s)'
+        % (result['delay'], POLL_CAP))
+    return result
+
+
+# ---------------------------------------------------------------------------- part 4
+
+def report(per_task: dict, rerun: dict, job: dict, info: dict, elapsed: float, command: str) -> str:
     tasks = per_task['tasks']
     rows = [
         ('`debug` baseline, per task', '%.1f ms' % (per_task['per_task']['baseline'] * 1000), ''),
@@ -389,6 +457,10 @@ def report(per_task: dict, rerun: dict, info: dict, elapsed: float, command: str
          '%d managed resources + the api_info check' % DEMO_RESOURCES),
         ('demo re-run: GETs per resource', '%.2f' % rerun['gets_per_resource'], 'target 1.00'),
         ('demo re-run: changed', '%d' % rerun['second_changed'], ''),
+        ('course copy job of %.0f s: polls sent' % job['job_seconds'], '%d' % job['polls'],
+         'gaps %s s' % ', '.join('%.1f' % g for g in job['gaps'])),
+        ('course copy job of %.0f s: noticed after completion' % job['job_seconds'], '%.1f s' % job['delay'],
+         'target <= %.0f s (one poll interval at its cap)' % job['cap']),
     ]
     lines = [
         '# Performance',
@@ -471,11 +543,12 @@ def main() -> int:
         # The demo first: it creates the offering the per-task playbooks read.
         rerun = bench_rerun(runner)
         per_task = bench_per_task(runner, emulator, args.tasks, args.rounds)
+        job = bench_job_wait(runner, emulator)
         elapsed = time.perf_counter() - started
         info = machine()
         command = ' '.join(sys.argv[1:])
-        text = report(per_task, rerun, info, elapsed, command)
-        say('\n== 3. summary ==\n')
+        text = report(per_task, rerun, job, info, elapsed, command)
+        say('\n== 4. summary ==\n')
         say(text)
         if not args.no_report:
             with open(REPORT, 'w', encoding='utf-8') as handle:

@@ -8,6 +8,7 @@ parameters ``x_c``, ``x_d`` and anything naming a token, secret or assertion are
 from __future__ import annotations
 
 import threading
+import time
 
 _SECRET_PARAMS = {"x_c", "x_d"}
 _SECRET_WORDS = ("token", "secret", "assertion", "password")
@@ -33,7 +34,8 @@ class RequestLog:
         with self.lock:
             self.seq += 1
             entry = {"seq": self.seq, "method": method, "path": path,
-                     "query": redact_query(query), "status": None, "auth": auth}
+                     "query": redact_query(query), "status": None, "auth": auth,
+                     "time": time.time()}
             self.entries.append(entry)
             return entry
 

@@ -61,8 +61,8 @@ def test_check_mode_starts_nothing(http, args):
     expect_lookups(http)
     result = run_module(d2l_copy_job.main, args(), check_mode=True, diff=True)
     assert result["changed"] is True and result["job_token"] is None and result["polls"] == 0
-    assert result["diff"] == {"before": {}, "after": {"source_id": 6609, "target_id": 6612, "components": None,
-                                                       "callback_url": None, "job_token": None}}
+    after = {"source_id": 6609, "target_id": 6612, "components": None, "callback_url": None, "job_token": None}
+    assert result["diff"] == {"before": {}, "after": after}
 
 
 def test_check_mode_target_created_earlier_in_the_play_warns(http, args):
