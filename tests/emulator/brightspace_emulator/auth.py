@@ -236,12 +236,14 @@ def issue_token(emu, form: dict, headers) -> dict:
     return body
 
 
-def mint_token(emu, scope: str, lifetime: Optional[float], client_id: str) -> str:
+def mint_token(emu, scope: str, lifetime: Optional[float], client_id: str,
+               user: str = st.DEMO_USER_IDENTIFIER) -> str:
+    """A bearer token acting as LMS user ``user`` (a key of ``store.USERS``)."""
     access = "mt-" + secrets.token_urlsafe(24)
     expires = None if lifetime is None else emu.config.now() + lifetime
     with emu.store.mutate() as data:
         data["tokens"][access] = {"scope": scope, "expires_at": expires, "client_id": client_id,
-                                  "user": st.DEMO_USER_IDENTIFIER}
+                                  "user": user}
     return access
 
 

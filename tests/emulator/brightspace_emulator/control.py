@@ -7,6 +7,7 @@ import re
 from fastapi import APIRouter, Request
 
 from . import auth
+from . import store as st
 from .errors import ApiError
 from .models import ConfigUpdate, FaultRule, MintTokenRequest
 
@@ -79,7 +80,9 @@ async def set_config(request: Request, update: ConfigUpdate):
 
 @router.post("/tokens")
 async def mint(request: Request, body: MintTokenRequest):
-    token = auth.mint_token(_emu(request), body.scope, body.lifetime, body.client_id)
+    if body.user not in st.USERS:
+        raise ApiError(400, f"user: unknown user '{body.user}' (known: {', '.join(st.USERS)})")
+    token = auth.mint_token(_emu(request), body.scope, body.lifetime, body.client_id, body.user)
     return {"access_token": token}
 
 

@@ -305,3 +305,4 @@ class MintTokenRequest(Strict):
     scope: StrictStr = "core:*:*"
     lifetime: Optional[Union[StrictInt, float]] = 3600
     client_id: StrictStr = "demo-client"
+    user: StrictStr = "3"  # the LMS user the token acts as (a seeded user id)

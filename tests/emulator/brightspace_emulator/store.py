@@ -55,14 +55,21 @@ DEMO_USER_IDENTIFIER = "3"  # the LMS user behind every seeded credential
 CLIENTS = {DEMO_CLIENT_ID: {"secret": DEMO_CLIENT_SECRET, "scope": "core:*:*"}}
 IDKEY_APPS = {"demo-app-id": "demo-app-key"}
 IDKEY_USERS = {"demo-user-id": {"key": "demo-user-key", "user": DEMO_USER_IDENTIFIER}}
+
+
+def _user(identifier: str, first: str, last: str, unique: str, profile: str) -> dict:
+    return {"Identifier": identifier, "FirstName": first, "LastName": last,
+            "UniqueName": unique, "ProfileIdentifier": profile}
+
+
+# The LMS users (whoami; ePortfolio owners). Seeded credentials act as "3"; the control API
+# mints tokens for the others (POST /_emulator/tokens {"user": "101"}).
 USERS = {
-    DEMO_USER_IDENTIFIER: {
-        "Identifier": DEMO_USER_IDENTIFIER,
-        "FirstName": "Demo",
-        "LastName": "Administrator",
-        "UniqueName": "demo-admin",
-        "ProfileIdentifier": "dEmOaDmInPrOfIlE",
-    }
+    DEMO_USER_IDENTIFIER: _user(DEMO_USER_IDENTIFIER, "Demo", "Administrator", "demo-admin",
+                                "dEmOaDmInPrOfIlE"),
+    "101": _user("101", "Ada", "Lovelace", "ada", "aDaLoVeLaCePrOfIlE"),
+    "102": _user("102", "Grace", "Hopper", "grace", "gRaCeHoPpErPrOfIlE"),
+    "103": _user("103", "Alan", "Turing", "alan", "aLaNtUrInGpRoFiLe"),
 }
 
 
