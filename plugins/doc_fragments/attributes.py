@@ -49,7 +49,7 @@ attributes:
     support: full
     details:
       - No job is started in check mode; the result predicts the change.
-      - With O(job_token), the job's status is read once and not waited for.
+      - When the task attaches to an existing job, the job's status is read once and not waited for.
   diff_mode:
     support: full
     details: Returns C(before) and C(after) in diff mode only; C(after) describes the job started.

@@ -151,7 +151,7 @@ class BrightspaceModule(AnsibleModule):
 
     def fail_from(self, exc, **result):
         """Report a client error as a failure; keep partial results (job id, history)."""
-        if isinstance(exc, (JobFailedError, WaitTimeoutError)):
+        if isinstance(getattr(exc, "result", None), dict):  # a job's token, status and history
             result.update(exc.result)
         self.fail_json(msg=str(exc), **result)
 
@@ -315,6 +315,7 @@ class Job:
 
     kind = None
     label = "job"
+    token_option = "job_token"  # the option that attaches to an existing job
 
     def __init__(self, module):
         self.module = module
@@ -322,6 +323,14 @@ class Job:
 
     def prepare(self):
         raise NotImplementedError
+
+    def satisfied(self, spec):
+        """A result dict when there is nothing to do (no job started), else None."""
+        return None
+
+    def finish(self, spec, token, waited):
+        """Work after the job finished (e.g. fetch its output); returns extra result fields."""
+        return {}
 
     def start(self, spec):
         raise NotImplementedError
@@ -351,11 +360,17 @@ class JobRun:
     def run(self):
         params = self.module.params
         spec = self.job.prepare()
-        token = params.get("job_token")
+        option = self.job.token_option
+        token = params.get(option)
         if token is not None and not str(token).strip():
-            raise ValidationError("job_token must not be empty")
+            raise ValidationError("%s must not be empty" % option)
         started = False
         if not token:
+            done = self.job.satisfied(spec)
+            if done is not None:
+                result = self.result(False, spec, None, None)
+                result.update(done)
+                return result
             if self.check:
                 return self.result(True, spec, None, None)
             token = self.start(spec)
@@ -364,11 +379,22 @@ class JobRun:
         try:
             waited = wait_for_job(lambda: self.job.status(spec, token), self.job.kind, token, wait=wait,
                                   wait_timeout=params.get("wait_timeout") or 0,
-                                  poll_interval=params.get("poll_interval") or 0)
+                                  poll_interval=params.get("poll_interval") or 0, resume_option=option)
         except (JobFailedError, WaitTimeoutError) as exc:
             exc.result = self.result(started, spec, token, exc.result)
             raise
-        return self.result(started, spec, token, waited)
+        result = self.result(started, spec, token, waited)
+        if waited.get("finished") and not self.check:
+            try:
+                extra = self.job.finish(spec, token, waited)
+            except BrightspaceError as exc:
+                exc.result = result
+                raise
+            changed = extra.pop("changed", None)
+            result.update(extra)
+            if changed:
+                result["changed"] = True
+        return result
 
     def start(self, spec):
         try:
@@ -384,13 +410,14 @@ class JobRun:
         waited = dict(waited or {})
         waited.pop("job_id", None)
         result = dict(spec)
-        result.update({"changed": started or (token is None and self.check), "job_token": token,
+        result.update({"changed": started or (token is None and self.check), self.job.token_option: token,
                        "status": waited.get("status"), "finished": waited.get("finished", False),
                        "duration": waited.get("duration", 0.0), "polls": waited.get("polls", 0),
                        "history": waited.get("history", [])})
         if "last_error" in waited:
             result["last_error"] = waited["last_error"]
         if self.module._diff:  # pylint: disable=protected-access
-            job = dict(spec, job_token=token)
+            job = dict(spec)
+            job[self.job.token_option] = token
             result["diff"] = {"before": job if not result["changed"] else {}, "after": job}
         return result

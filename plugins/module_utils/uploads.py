@@ -87,7 +87,8 @@ def multipart_upload(client, method, route, path, field="file", file_name=None, 
             handles.pop().close()
         handle = open(path, "rb")  # pylint: disable=consider-using-with
         handles.append(handle)
-        parts = list((fields or {}).items()) + [(field, (file_name, handle, content_type))]
+        extra = list(fields.items()) if isinstance(fields, dict) else list(fields or [])  # a list repeats names
+        parts = extra + [(field, (file_name, handle, content_type))]
         encoder = MultipartEncoder(fields=parts)
         headers["Content-Type"] = encoder.content_type
         return encoder

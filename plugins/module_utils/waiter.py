@@ -48,7 +48,7 @@ JOB_KINDS = {
 
 
 def wait_for_job(fetch, kind, job_id, wait=True, wait_timeout=1800, poll_interval=2.0,
-                 clock=time.monotonic, sleep=time.sleep):
+                 clock=time.monotonic, sleep=time.sleep, resume_option="job_token"):
     """Poll ``fetch()`` (returns the job's status value) until the job finishes.
 
     Returns ``{"job_id", "status", "status_name", "finished", "duration", "polls", "history"}``.
@@ -91,9 +91,10 @@ def wait_for_job(fetch, kind, job_id, wait=True, wait_timeout=1800, poll_interva
             return result
         remaining = deadline - clock()
         if remaining <= 0:
-            raise WaitTimeoutError(
-                "timed out after %ss waiting for %s job %s (last status: %s); the job goes on: "
-                "wait for it again with job_token=%s" % (wait_timeout, job.label, job_id,
-                                                         job.name(status), job_id), result)
+            hint = "; the job goes on"
+            if resume_option:
+                hint += ": wait for it again with %s=%s" % (resume_option, job_id)
+            raise WaitTimeoutError("timed out after %ss waiting for %s job %s (last status: %s)%s" % (
+                wait_timeout, job.label, job_id, job.name(status), hint), result)
         sleep(min(interval, remaining))
         interval = min(max(interval * POLL_GROWTH, 0.1), max(float(poll_interval), MAX_POLL_INTERVAL))

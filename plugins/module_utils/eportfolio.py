@@ -1,0 +1,562 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ePortfolio: artifacts (eportfolio-artifacts.txt), export and import jobs
+(eportfolio-import-export.txt), and the declarations the d2l_ep_* and d2l_artifact* modules run.
+
+Everything acts in the caller's user context: an artifact is found among the caller's own
+objects (``objects/my/``), an export packages the caller's objects, and an import job belongs to
+the user it imports into.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+
+from .downloads import check_destination, download, file_digest
+from .errors import BrightspaceError, BrightspaceHTTPError
+from .module import Job, Resource
+from .orgunits import NotFoundError, ValidationError
+from .paging import paged_result_set
+from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, guess_type, multipart_upload, resumable_upload
+from .waiter import JOB_KINDS, wait_for_job
+
+# NOTES.md, EPOBJ_T (the ObjectTypeId property)
+EPOBJ = {
+    "EpObject": 0, "Collection": 100, "StaticCollection": 110, "DynamicCollection": 120,
+    "Reflection": 200, "Artifact": 300, "FileArtifact": 310, "FormArtifact": 320, "LEArtifact": 330,
+    "LECompetencyArtifact": 331, "LEGradeArtifact": 332, "LEQuizArtifact": 333, "LEDropboxArtifact": 334,
+    "UrlArtifact": 340, "Presentation": 400, "LearningObjective": 600,
+}
+EPOBJ_NAMES = dict((value, name) for name, value in EPOBJ.items())
+# the module's ``kind`` → (ObjectTypeId, typed route segment)
+KINDS = {"link": (EPOBJ["UrlArtifact"], "link"), "file": (EPOBJ["FileArtifact"], "file")}
+KIND_BY_TYPE = dict((type_id, kind) for kind, (type_id, _segment) in KINDS.items())
+
+# eportfolio-import-export.txt, JOBSTATUS
+JOB_QUEUED, JOB_ABORTED, JOB_COMPLETE, JOB_COMPLETE_WITH_ERRORS, JOB_PROCESSING = 0, 1, 2, 3, 4
+# The include flags deprecated since eP API 2.1 and the one introduced with it.
+FLAGS_CHANGED_IN = (2, 1)
+PAGE_SIZE = 100
+# NOTE: the page says "a separate form-data part for each target user ID value" without naming
+# the part; the collection (and the emulator) name it ``targetUserId``.
+TARGET_USER_PART = "targetUserId"
+
+
+def _version_tuple(version):
+    try:
+        return tuple(int(part) for part in str(version).split("."))
+    except ValueError:
+        return (99,)
+
+
+def single_number(answer, what, method, route):
+    """The number an answer carries.
+
+    NOTE: the page says these actions return "a JSON data block including a single number"
+    without naming a property; a bare JSON number and a block with one numeric property are
+    both accepted.
+    """
+    value = answer
+    if isinstance(answer, dict):
+        numbers = [v for v in answer.values() if isinstance(v, int) and not isinstance(v, bool)
+                   or isinstance(v, str) and v.isdigit()]
+        value = numbers[0] if len(numbers) == 1 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BrightspaceError("%s %s answered %r where %s was expected" % (method, route, answer, what))
+    return value
+
+
+def check_zip(path, option="src"):
+    """A readable zip file, checked before any request (only its directory is read)."""
+    if not path:
+        raise ValidationError("%s is required" % option)
+    if not os.path.exists(path):
+        raise ValidationError("%s: no such file '%s'" % (option, path))
+    if os.path.isdir(path):
+        raise ValidationError("%s: '%s' is a directory; give the package's zip file" % (option, path))
+    if not os.access(path, os.R_OK):
+        raise ValidationError("%s: '%s' is not readable" % (option, path))
+    if not zipfile.is_zipfile(path):
+        raise ValidationError("%s: '%s' is not a zip archive; an ePortfolio package is the zip file an "
+                              "export produces" % (option, path))
+    return {"path": path, "file_name": os.path.basename(path), "size": os.path.getsize(path)}
+
+
+# ---------------------------------------------------------------------------------- the routes
+
+class EpApi:
+    """The ePortfolio routes (eP product)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def route(self, template, *args):
+        return self.client.route("eP", template, *args)
+
+    # -- objects and artifacts ------------------------------------------------------------
+    def mine(self):
+        """The caller's ePortfolio objects (PagedResultSet)."""
+        return paged_result_set(self.client, self.route("objects/my/"), {"pagesize": PAGE_SIZE})
+
+    def artifact_route(self, object_id, kind=None):
+        if kind:
+            return self.route("artifact/%s/{}" % KINDS[kind][1], object_id)
+        return self.route("artifact/{}", object_id)
+
+    def get(self, object_id, kind=None, comments=False):
+        """An artifact (typed route when ``kind`` is known), or None when the service has none."""
+        params = {"c": "true"} if comments else None
+        return self.client.get_or_none(self.artifact_route(object_id, kind), params=params)
+
+    def create_link(self, body):
+        return self.client.send_json("POST", self.route("artifacts/link/new"), body)
+
+    def update(self, kind, object_id, body):
+        # NOTE: the update routes are POSTs that replace the whole block: resending the same
+        # block is harmless, so they are retried like a read.
+        return self.client.send_json("POST", self.artifact_route(object_id, kind), body, idempotent=True)
+
+    def delete(self, kind, object_id):
+        self.client.send_json("DELETE", self.artifact_route(object_id, kind))
+
+    def upload_simple(self, path, name, description=None):
+        """artifacts/file/upload: one multipart POST (form part ``file``); returns the FileArtifact."""
+        params = {"name": name}
+        if description:
+            params["description"] = description
+        route = self.route("artifacts/file/upload")
+        response = multipart_upload(self.client, "POST", route, path, field="file", params=params)
+        return _answer(response, "POST", route)
+
+    def upload_resumable(self, path, chunk_size=DEFAULT_CHUNK_SIZE):
+        """The resumable upload started at artifacts/file/new; returns the upload key."""
+        return resumable_upload(self.client, self.route("artifacts/file/new"), path, chunk_size=chunk_size)
+
+    def attach(self, body):
+        """artifacts/file/new with a FileArtifact naming an upload key: the new artifact."""
+        return self.client.send_json("POST", self.route("artifacts/file/new"), body)
+
+    # -- export and import jobs -------------------------------------------------------------
+    def start_export(self, object_ids=None, params=None):
+        if object_ids is None:
+            route = self.route("export/new/all")
+            answer = self.client.send_json("POST", route, params=params)
+        else:
+            route = self.route("export/new")
+            answer = self.client.send_json("POST", route, [int(i) for i in object_ids], params=params)
+        return single_number(answer, "an export task id", "POST", route)
+
+    def export_status(self, export_id):
+        route = self.route("export/{}/status", export_id)
+        return single_number(self.client.get_json(route), "a job status", "GET", route)
+
+    def export_package_route(self, export_id):
+        return self.route("export/{}/package", export_id)
+
+    def start_import(self, path, target_users=None, details=False):
+        route = self.route("import/newwithdetails" if details else "import/new")
+        fields = [(TARGET_USER_PART, str(int(user))) for user in target_users or []]
+        response = multipart_upload(self.client, "POST", route, path, field="file", fields=fields,
+                                    content_type="application/zip")
+        return _answer(response, "POST", route)
+
+    def import_status(self, import_id):
+        route = self.route("import/{}/status", import_id)
+        return single_number(self.client.get_json(route), "a job status", "GET", route)
+
+
+def _answer(response, method, route):
+    try:
+        return response.json()
+    except ValueError:
+        raise BrightspaceError("%s %s answered %s with a body that is not JSON" % (method, route, response.status_code))
+
+
+# ---------------------------------------------------------------------------------- artifacts
+
+def artifact_state(raw, comments=False):
+    """The module's view of an artifact block (only what a playbook sets or needs)."""
+    type_id = raw.get("ObjectTypeId")
+    kind = KIND_BY_TYPE.get(type_id)
+    state = {
+        "id": int(raw["ObjectId"]) if raw.get("ObjectId") is not None else None,
+        "kind": kind,
+        "type": EPOBJ_NAMES.get(type_id, type_id),
+        "name": raw.get("Name"),
+        "description": raw.get("Description"),
+        "allow_comments": raw.get("AllowComments"),
+        "user_id": int(raw["UserId"]) if str(raw.get("UserId", "")).isdigit() else raw.get("UserId"),
+        "view_link": raw.get("ViewLink"),
+        "comments_count": raw.get("CommentsCount"),
+        "created": raw.get("Created"),
+        "modified": raw.get("Modified"),
+    }
+    if kind == "link" or "Url" in raw:
+        state["url"] = raw.get("Url")
+    if kind == "file" or "FileName" in raw:
+        state.update({"file_name": raw.get("FileName"), "file_size": raw.get("FileSize"),
+                      "extension": raw.get("Extension")})
+    if comments:
+        state["comments"] = [{"id": c.get("CommentId"), "user_id": c.get("UserId"), "created": c.get("CreatedDate"),
+                              "body": c.get("Body")} for c in raw.get("Comments") or []]
+    return state
+
+
+class ArtifactResource(Resource):
+    label = "ePortfolio artifact"
+    result_key = "artifact"
+    compare = ("name", "description", "allow_comments", "url", "file_name", "file_size")
+    required_to_create = ("name",)
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.api = EpApi(self.client)
+        self.kind = module.params["kind"]
+        self.type_id, self.segment = KINDS[self.kind]
+        self.key = "object_id" if module.params.get("object_id") is not None else "name"
+
+    # -- what the user asked for --------------------------------------------------------------
+    def desired(self):
+        params = self.module.params
+        state = params.get("state") or "present"
+        if params.get("object_id") is None and not params.get("name"):
+            raise ValidationError("give object_id or name to identify the artifact")
+        if params.get("object_id") is not None and int(params["object_id"]) <= 0:
+            raise ValidationError("object_id must be a positive ePortfolio object id, got %s" % params["object_id"])
+        desired = self.module.given("name", "description", "allow_comments")
+        if self.kind == "link":
+            if params.get("src") is not None:
+                raise ValidationError("src applies to kind=file only")
+            if params.get("url") is not None:
+                url = params["url"]
+                if not url.startswith(("http://", "https://")) or "://" not in url or not url.split("://", 1)[1]:
+                    raise ValidationError("url must be an absolute http:// or https:// URL, got '%s'" % url)
+                desired["url"] = url
+            self.required_to_create = ("name", "url")
+        else:
+            if params.get("url") is not None:
+                raise ValidationError("url applies to kind=link only")
+            if params.get("chunk_size") is not None and params["chunk_size"] < 1024:
+                raise ValidationError("chunk_size must be at least 1024 bytes, got %s" % params["chunk_size"])
+            src = params.get("src")
+            if src is not None and state == "present":
+                self.check_src(src)
+                desired["file_name"] = os.path.basename(src)
+                desired["file_size"] = os.path.getsize(src)
+            self.required_to_create = ("name", "file_name")
+        return desired
+
+    @staticmethod
+    def check_src(src):
+        if not os.path.exists(src):
+            raise ValidationError("src: no such file '%s'" % src)
+        if os.path.isdir(src):
+            raise ValidationError("src: '%s' is a directory; give a file" % src)
+        if not os.access(src, os.R_OK):
+            raise ValidationError("src: '%s' is not readable" % src)
+        if os.path.getsize(src) == 0:
+            raise ValidationError("src: '%s' is empty; a file artifact needs content" % src)
+
+    # -- the service's side --------------------------------------------------------------------
+    def find(self):
+        params = self.module.params
+        if params.get("object_id") is not None:
+            raw = self.api.get(params["object_id"], self.kind)
+            if raw is None:
+                other = self.api.get(params["object_id"])
+                if other is not None:
+                    raise ValidationError("object_id %s is a %s, not a %s artifact" % (
+                        params["object_id"], EPOBJ_NAMES.get(other.get("ObjectTypeId"), "different object"),
+                        self.kind))
+                if (params.get("state") or "present") == "present":
+                    raise NotFoundError("object_id %s: no such ePortfolio artifact among your objects; leave "
+                                        "object_id out to create one by name" % params["object_id"])
+            return raw
+        name = params["name"]
+        found = [item for item in self.api.mine()
+                 if item.get("ObjectTypeId") == self.type_id and item.get("Name") == name]
+        if len(found) > 1:
+            raise BrightspaceError("%d %s artifacts are named '%s' (ids %s): give object_id" % (
+                len(found), self.kind, name, ", ".join(str(item.get("ObjectId")) for item in found)))
+        if not found:
+            return None
+        item = found[0]
+        needed = "Url" if self.kind == "link" else "FileSize"
+        return item if needed in item else self.api.get(item["ObjectId"], self.kind)
+
+    def normalize(self, raw):
+        state = artifact_state(raw)
+        state["kind"] = self.kind
+        return state
+
+    def same(self, name, before, wanted):
+        if name in ("file_name", "file_size") and self.module.params.get("force"):
+            return False
+        if name == "description":
+            return (before.get(name) or "") == (wanted or "")
+        return super().same(name, before, wanted)
+
+    def preview(self, desired):
+        after = dict((name, None) for name in self.compare if name != ("url" if self.kind == "file" else "file_name"))
+        after.update(desired)
+        after.update({"id": None, "kind": self.kind})
+        return after
+
+    # -- writes ----------------------------------------------------------------------------------
+    def block(self, raw, desired):
+        """The create/update form of the typed routes (EpObject form plus the kind's properties)."""
+        body = {
+            "ObjectId": int(raw["ObjectId"]) if raw else 0,
+            "Name": desired.get("name", raw.get("Name") if raw else None),
+            "Description": desired.get("description", (raw.get("Description") if raw else None) or ""),
+            "AllowComments": desired.get("allow_comments", raw.get("AllowComments") if raw else True),
+            "GeoTag": raw.get("GeoTag") if raw else None,
+        }
+        if self.kind == "link":
+            body["Url"] = desired.get("url", raw.get("Url") if raw else None)
+        else:
+            for name in ("FileSize", "FileName", "Extension", "UploadKey"):
+                body[name] = raw.get(name) if raw else None
+        if body["AllowComments"] is None:
+            body["AllowComments"] = True
+        return body
+
+    def create(self, desired):
+        if self.kind == "link":
+            return self.api.create_link(self.block(None, desired))
+        src = self.module.params["src"]
+        if self.resumable(src):
+            body = self.block(None, desired)
+            body.update(self.upload(src))
+            return self.api.attach(body)
+        created = self.api.upload_simple(src, desired["name"], desired.get("description"))
+        if desired.get("allow_comments") is False and created.get("AllowComments") is not False:
+            # the simple upload takes only a name and a description
+            created = self.api.update("file", created["ObjectId"], self.block(created, desired))
+        return created
+
+    def update(self, raw, changes, desired):
+        body = self.block(raw, desired)
+        if self.kind == "file" and ("file_name" in changes or "file_size" in changes):
+            src = self.module.params.get("src")
+            if not src:
+                raise ValidationError("the content differs: give src to replace it")
+            # NOTE: new content goes through the resumable upload (the only upload that yields a
+            # key without creating an artifact) and is attached by the update route with its new
+            # UploadKey, keeping the artifact's ObjectId.
+            body.update(self.upload(src))
+        return self.api.update(self.kind, raw["ObjectId"], body)
+
+    def delete(self, raw):
+        self.api.delete(self.kind, raw["ObjectId"])
+
+    # -- file content -----------------------------------------------------------------------------
+    def resumable(self, src):
+        mode = self.module.params.get("upload") or "auto"
+        return mode == "resumable" or (mode == "auto" and os.path.getsize(src) > RESUMABLE_THRESHOLD)
+
+    def upload(self, src):
+        key = self.api.upload_resumable(src, self.module.params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
+        name = os.path.basename(src)
+        return {"UploadKey": key, "FileName": name, "FileSize": os.path.getsize(src),
+                "Extension": os.path.splitext(name)[1].lstrip(".")}
+
+
+def describe_artifacts(module):
+    """d2l_artifact_info: one artifact by id, or the caller's artifacts filtered by kind and name."""
+    params = module.params
+    api = EpApi(module.client)
+    kind = params.get("kind")
+    comments = bool(params.get("comments"))
+    if params.get("object_id") is not None:
+        if int(params["object_id"]) <= 0:
+            raise ValidationError("object_id must be a positive ePortfolio object id, got %s" % params["object_id"])
+        raw = api.get(params["object_id"], kind, comments=comments)
+        return {"changed": False, "artifacts": [artifact_state(raw, comments)] if raw is not None else []}
+    if comments:
+        raise ValidationError("comments needs object_id: comments are read one artifact at a time")
+    wanted_types = [KINDS[kind][0]] if kind else [t for t in EPOBJ.values() if 300 <= t < 400]
+    found = [artifact_state(item) for item in api.mine()
+             if item.get("ObjectTypeId") in wanted_types
+             and (params.get("name") is None or item.get("Name") == params["name"])]
+    return {"changed": False, "artifacts": found}
+
+
+# ---------------------------------------------------------------------------------- export
+
+class ExportJob(Job):
+    """d2l_ep_export: export/new (object ids) or export/new/all, wait, stream the package to dest."""
+
+    kind = "eportfolio"
+    label = "ePortfolio export"
+    token_option = "export_id"
+
+    def prepare(self):
+        params = self.module.params
+        check_destination(params["dest"])
+        object_ids = params.get("object_ids")
+        if object_ids is not None:
+            if not object_ids:
+                raise ValidationError("object_ids must not be empty: give the ePortfolio object ids to export, "
+                                      "or all=true")
+            bad = [i for i in object_ids if int(i) <= 0]
+            if bad:
+                raise ValidationError("object_ids must be positive ePortfolio object ids, got %s" % bad)
+        elif not params.get("all") and params.get("export_id") is None:
+            raise ValidationError("give object_ids, or all=true to export every object you own")
+        self.api = EpApi(self.client)
+        return {"object_ids": [int(i) for i in object_ids] if object_ids is not None else None,
+                "all": object_ids is None, "dest": params["dest"], "query": self.flags()}
+
+    def flags(self):
+        """Query parameters, checked against the eP API version in use."""
+        params = self.module.params
+        given = dict((name, params.get(name)) for name in (
+            "include_forms_items", "include_associated_items", "include_associated_reflections",
+            "include_reflections_associations") if params.get(name) is not None)
+        if not given:
+            return {}
+        version = self.client.version("eP")
+        new_api = _version_tuple(version) >= FLAGS_CHANGED_IN
+        for name in ("include_associated_reflections", "include_reflections_associations"):
+            if name in given and new_api:
+                raise ValidationError("%s is deprecated since ePortfolio API 2.1 and not taken by version %s in use; "
+                                      "use include_associated_items" % (name, version))
+        if "include_associated_items" in given and not new_api:
+            raise ValidationError("include_associated_items needs ePortfolio API 2.1 or later (version %s is in use)"
+                                  % version)
+        names = {"include_forms_items": "includeFormsItems", "include_associated_items": "includeAssociatedItems",
+                 "include_associated_reflections": "includeAssociatedReflections",
+                 "include_reflections_associations": "includeReflectionsAssociations"}
+        return dict((names[name], "true" if value else "false") for name, value in given.items())
+
+    def satisfied(self, spec):
+        dest = spec["dest"]
+        if self.module.params.get("force") or os.path.isdir(dest) or not os.path.exists(dest):
+            return None
+        size, digest = file_digest(dest)
+        return {"path": dest, "size": size, "sha256": digest, "exported": False}
+
+    def start(self, spec):
+        return self.api.start_export(spec["object_ids"], spec["query"])
+
+    def status(self, spec, token):
+        return self.api.export_status(token)
+
+    def finish(self, spec, token, waited):
+        if waited["status"] == JOB_COMPLETE_WITH_ERRORS:
+            self.module.warn("ePortfolio export %s completed with errors: some objects may be missing from the "
+                             "package, which was kept" % token)
+        got = download(self.client, self.api.export_package_route(token), spec["dest"],
+                       default_name="eP_Export_%s.zip" % token)
+        return {"path": got["path"], "size": got["size"], "sha256": got["sha256"], "exported": True,
+                "changed": True}
+
+
+# ---------------------------------------------------------------------------------- import
+
+class ImportRun:
+    """d2l_ep_import: send the package once (one form part per target user), then wait on every
+    job the caller may read.
+
+    The page: an import job for another user "is owned by that user, and not the calling user
+    context": its status answers 403 to the caller. Such jobs are reported as not readable, with
+    their ids, and not waited for.
+    """
+
+    def __init__(self, module):
+        self.module = module
+        self.api = EpApi(module.client)
+
+    def run(self):
+        params = self.module.params
+        package = check_zip(params.get("src"))
+        users = params.get("target_users")
+        if users is not None:
+            if not users:
+                raise ValidationError("target_users must not be empty: omit it to import into your own ePortfolio")
+            bad = [u for u in users if int(u) <= 0]
+            if bad:
+                raise ValidationError("target_users must be positive user ids, got %s" % bad)
+            users = [int(u) for u in users]
+        details = bool(params.get("details"))
+        result = {"changed": True, "package": package, "target_users": users, "jobs": [],
+                  "successful_job_ids": [], "failed_user_ids": [], "error_messages": [],
+                  "import_job_result_type": None}
+        if self.module._diff:  # pylint: disable=protected-access
+            result["diff"] = {"before": {}, "after": {"package": package, "target_users": users}}
+        if self.module.check_mode:
+            return result
+        answer = self.api.start_import(package["path"], users, details)
+        if details:
+            answer = answer or {}
+            job_ids = [int(i) for i in answer.get("SuccessfulJobIds") or []]
+            result.update({"import_job_result_type": answer.get("ImportJobResultType"),
+                           "failed_user_ids": [int(u) for u in answer.get("FailedUserIds") or []],
+                           "error_messages": list(answer.get("ErrorMessages") or [])})
+        else:
+            if not isinstance(answer, list):
+                answer = [single_number(answer, "an import task id", "POST", self.api.route("import/new"))]
+            job_ids = [int(i) for i in answer]
+        result["successful_job_ids"] = job_ids
+        job_users = self.users_of(job_ids, users, result["failed_user_ids"])
+        for job_id, user in zip(job_ids, job_users):
+            result["jobs"].append(self.wait(job_id, user))
+        return self.verdict(result)
+
+    @staticmethod
+    def users_of(job_ids, users, failed):
+        """The target user of each job: the page keeps the order of the target users given."""
+        if not users:
+            return [None] * len(job_ids)
+        remaining = [u for u in users if u not in failed]
+        if len(remaining) != len(job_ids):
+            return [None] * len(job_ids)
+        return remaining
+
+    def wait(self, job_id, user):
+        params = self.module.params
+        job = {"job_id": job_id, "user_id": user, "readable": True, "status": None, "status_name": None,
+               "finished": False}
+        try:
+            waited = wait_for_job(lambda: self.api.import_status(job_id), "eportfolio", job_id,
+                                  wait=params.get("wait", True), wait_timeout=params.get("wait_timeout") or 0,
+                                  poll_interval=params.get("poll_interval") or 0, resume_option=None)
+        except BrightspaceHTTPError as exc:
+            if exc.status != 403:
+                raise
+            job.update({"readable": False, "message": "the job belongs to user %s: read its status in that "
+                        "user's context" % (user if user is not None else "another user")})
+            return job
+        except BrightspaceError as exc:
+            result = getattr(exc, "result", None) or {}
+            job.update({"status": result.get("status"), "status_name": result.get("status_name"),
+                        "finished": result.get("finished", False), "message": str(exc)})
+            return job
+        job.update({"status": waited["status"], "status_name": waited["status_name"],
+                    "finished": waited["finished"], "duration": waited["duration"]})
+        if waited["status"] == JOB_COMPLETE_WITH_ERRORS:
+            self.module.warn("ePortfolio import job %s (user %s) completed with errors" % (job_id, user))
+        return job
+
+    def verdict(self, result):
+        failed_jobs = [job for job in result["jobs"] if job["status"] in JOB_KINDS["eportfolio"].failed
+                       or (job.get("message") and job["readable"])]
+        problems = []
+        if result["failed_user_ids"]:
+            problems.append("the import could not start for user(s) %s: %s" % (
+                ", ".join(str(u) for u in result["failed_user_ids"]), "; ".join(result["error_messages"])))
+        for job in failed_jobs:
+            problems.append(job.get("message") or "import job %s (user %s) ended with status %s" % (
+                job["job_id"], job["user_id"], job["status_name"]))
+        if problems and not self.module.params.get("allow_partial"):
+            error = BrightspaceError("; ".join(problems))
+            error.result = result
+            raise error
+        for problem in problems:
+            self.module.warn(problem)
+        return result
