@@ -254,7 +254,9 @@ class Ensure:
                 self.resource.delete(raw)
             return self.result(True, before, None)
         if before is None:
-            missing = [name for name in self.resource.required_to_create if desired.get(name) is None]
+            # an entry is an option name, or (key in desired, option name) when they differ
+            required = [item if isinstance(item, tuple) else (item, item) for item in self.resource.required_to_create]
+            missing = [option for key, option in required if desired.get(key) is None]
             if missing:
                 raise ValidationError("%s %s does not exist; to create it, give %s" % (
                     self.resource.label, self.identity(), ", ".join(missing)))

@@ -50,10 +50,10 @@ options:
     description:
       - Whether others may comment on the artifact. New artifacts allow comments.
     type: bool
-  url:
+  link_url:
     description:
-      - The URL of a link artifact (O(kind=link)), absolute C(http://) or C(https://). Required
-        to create one.
+      - The URL a link artifact (O(kind=link)) points to, absolute C(http://) or C(https://).
+        Required to create one. (O(url) is the Brightspace base URL, as in every module.)
     type: str
   src:
     description:
@@ -100,7 +100,7 @@ EXAMPLES = r"""
   d2l.brightspace.d2l_artifact:
     kind: link
     name: Lab safety rules
-    url: https://example.edu/lab-safety
+    link_url: https://example.edu/lab-safety
     description: The department's rules
     allow_comments: false
 
@@ -197,7 +197,7 @@ def main():
             name=dict(type="str"),
             description=dict(type="str"),
             allow_comments=dict(type="bool"),
-            url=dict(type="str"),
+            link_url=dict(type="str"),
             src=dict(type="path"),
             upload=dict(type="str", choices=["auto", "simple", "resumable"], default="auto"),
             chunk_size=dict(type="int", default=8388608),

@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""d2l_artifact and d2l_artifact_info: the exact requests of each path."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.d2l.brightspace.plugins.modules import d2l_artifact, d2l_artifact_info
+
+from d2l_unit_helpers import BASE, multipart_part, run_module
+
+EP = "/d2l/api/eP/2.5"
+LINK = {"ObjectId": 9001, "Name": "Lab rules", "Description": "", "AllowComments": True, "UserId": 3,
+        "ObjectTypeId": 340, "ViewLink": "/d2l/eP/objects/view.d2l?objectId=9001", "CommentsCount": 0,
+        "HasUnreadComments": False, "Created": "2026-11-22T10:00:00.000Z", "Modified": "2026-11-22T10:00:00.000Z",
+        "GeoTag": None, "Tags": [], "Comments": [], "Permissions": {}, "Url": "https://example.edu/lab"}
+FILE = dict(LINK, ObjectId=9002, Name="Report", ObjectTypeId=310, FileSize=5, FileName="report.txt",
+            Extension="txt", UploadKey="k1")
+del FILE["Url"]
+
+
+def page(*items):
+    return {"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": list(items)}
+
+
+@pytest.fixture
+def args(tmp_path):
+    def make(**given):
+        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
+                      api_versions={"lp": "1.47", "eP": "2.5"}, retry_budget=0.01)
+        values.update(given)
+        return values
+    return make
+
+
+@pytest.fixture
+def report(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_bytes(b"hello")
+    return str(path)
+
+
+def expect_mine(http, *items):
+    http.expect("GET", EP + "/objects/my/", query={"pagesize": "100"}, answer=page(*items))
+
+
+def test_create_link(http, args):
+    expect_mine(http, FILE)
+    http.expect("POST", EP + "/artifacts/link/new",
+                json={"ObjectId": 0, "Name": "Lab rules", "Description": "", "AllowComments": False, "GeoTag": None,
+                      "Url": "https://example.edu/lab"}, answer=dict(LINK, AllowComments=False))
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/lab",
+                                                allow_comments=False))
+    assert result["changed"] is True and result["created"] is True
+    assert result["artifact"]["id"] == 9001 and result["artifact"]["url"] == "https://example.edu/lab"
+
+
+def test_link_unchanged_sends_one_get(http, args):
+    expect_mine(http, LINK, FILE)
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/lab"))
+    assert result["changed"] is False and result["artifact"]["id"] == 9001
+
+
+def test_update_link_sends_the_whole_block(http, args):
+    expect_mine(http, LINK)
+    http.expect("POST", EP + "/artifact/link/9001",
+                json={"ObjectId": 9001, "Name": "Lab rules", "Description": "New", "AllowComments": True,
+                      "GeoTag": None, "Url": "https://example.edu/lab2"},
+                answer=dict(LINK, Description="New", Url="https://example.edu/lab2"))
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/lab2",
+                                                description="New"), diff=True)
+    assert result["changed"] is True
+    assert result["diff"]["before"]["url"] == "https://example.edu/lab"
+    assert result["diff"]["after"]["url"] == "https://example.edu/lab2"
+
+
+def test_link_in_check_mode_writes_nothing(http, args):
+    expect_mine(http, LINK)
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/x"),
+                        check_mode=True)
+    assert result["changed"] is True and result["artifact"]["url"] == "https://example.edu/x"
+
+
+def test_delete_through_the_typed_route(http, args):
+    http.expect("GET", EP + "/artifact/link/9001", answer=LINK)
+    http.expect("DELETE", EP + "/artifact/link/9001")
+    result = run_module(d2l_artifact.main, args(kind="link", object_id=9001, state="absent"))
+    assert result["changed"] is True and result["artifact"] == {}
+
+
+def test_object_of_another_kind_is_named(http, args):
+    http.expect("GET", EP + "/artifact/link/9002", status=404, answer={"Errors": [{"Message": "Not Found"}]})
+    http.expect("GET", EP + "/artifact/9002", answer=FILE)
+    result = run_module(d2l_artifact.main, args(kind="link", object_id=9002, name="x", link_url="https://e.x/"))
+    assert result["failed"] is True and result["msg"] == "object_id 9002 is a FileArtifact, not a link artifact"
+
+
+def test_two_artifacts_with_the_name_fail(http, args):
+    expect_mine(http, LINK, dict(LINK, ObjectId=9005))
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/lab"))
+    assert result["failed"] is True and result["msg"] == \
+        "2 link artifacts are named 'Lab rules' (ids 9001, 9005): give object_id"
+
+
+def test_new_small_file_uses_the_simple_upload(http, args, report):
+    expect_mine(http)
+    http.expect("POST", EP + "/artifacts/file/upload", query={"name": "Report", "description": "Mine"},
+                extra_match=[multipart_part("file", "report.txt", b"hello", "text/plain")], answer=FILE)
+    result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report, description="Mine"))
+    assert result["changed"] is True and result["artifact"]["file_name"] == "report.txt"
+
+
+def test_new_file_resumable_then_attached(http, args, report):
+    expect_mine(http)
+    http.expect("POST", EP + "/artifacts/file/new", status=308, body=b"",
+                headers={"X-Upload-Content-Type": "text/plain", "X-Upload-Content-Length": "5",
+                         "X-Upload-File-Name": "report.txt"},
+                answer_headers={"Location": "/d2l/upload/KEY1"})
+    http.expect("POST", "/d2l/upload/KEY1", headers={"Content-Range": "bytes 0-4/5"}, body=b"hello")
+    http.expect("POST", EP + "/artifacts/file/new",
+                json={"ObjectId": 0, "Name": "Report", "Description": "", "AllowComments": True, "GeoTag": None,
+                      "FileSize": 5, "FileName": "report.txt", "Extension": "txt", "UploadKey": "KEY1"},
+                answer=dict(FILE, UploadKey="KEY1"))
+    result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report, upload="resumable"))
+    assert result["changed"] is True and result["artifact"]["id"] == 9002
+
+
+def test_same_file_is_unchanged_and_force_replaces_it(http, args, report):
+    expect_mine(http, FILE)
+    assert run_module(d2l_artifact.main, args(kind="file", name="Report", src=report))["changed"] is False
+    expect_mine(http, FILE)
+    http.expect("POST", EP + "/artifacts/file/new", status=308, body=b"",
+                answer_headers={"Location": "/d2l/upload/KEY2"})
+    http.expect("POST", "/d2l/upload/KEY2", headers={"Content-Range": "bytes 0-4/5"}, body=b"hello")
+    http.expect("POST", EP + "/artifact/file/9002",
+                json={"ObjectId": 9002, "Name": "Report", "Description": "", "AllowComments": True, "GeoTag": None,
+                      "FileSize": 5, "FileName": "report.txt", "Extension": "txt", "UploadKey": "KEY2"},
+                answer=dict(FILE, UploadKey="KEY2"))
+    result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report, force=True))
+    assert result["changed"] is True and result["created"] is False
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(kind="link", name="x", link_url="ftp://x"), "link_url must be an absolute http:// or https:// URL, got 'ftp://x'"),
+    (dict(kind="link", name="x", src="/etc/hosts"), "src applies to kind=file only"),
+    (dict(kind="file", name="x", link_url="https://x.y/"), "link_url applies to kind=link only"),
+    (dict(kind="file", name="x", src="/no/such/file"), "src: no such file '/no/such/file'"),
+    (dict(kind="file", name="x", src="/tmp"), "src: '/tmp' is a directory; give a file"),
+    (dict(kind="file", object_id=-4), "object_id must be a positive ePortfolio object id, got -4"),
+    (dict(kind="link"), "one of the following is required: object_id, name"),
+])
+def test_bad_input_before_any_request(http, args, given, message):
+    result = run_module(d2l_artifact.main, args(**given))
+    assert result["failed"] is True and result["msg"] == message
+
+
+def test_info_one_with_comments(http, args):
+    comment = {"ObjectId": 9001, "CommentId": 1, "UserId": 101, "CreatedDate": "2026-11-22T11:00:00.000Z",
+               "Body": "Nice"}
+    http.expect("GET", EP + "/artifact/link/9001", query={"c": "true"},
+                answer=dict(LINK, CommentsCount=1, Comments=[comment]))
+    result = run_module(d2l_artifact_info.main, args(object_id=9001, kind="link", comments=True))
+    assert result["artifacts"][0]["comments"] == [{"id": 1, "user_id": 101, "created": "2026-11-22T11:00:00.000Z",
+                                                   "body": "Nice"}]
+
+
+def test_info_lists_by_kind_and_name(http, args):
+    expect_mine(http, LINK, FILE, dict(LINK, ObjectId=9010, Name="Other"), {"ObjectId": 9020, "ObjectTypeId": 200,
+                                                                           "Name": "Lab rules"})
+    result = run_module(d2l_artifact_info.main, args(kind="link", name="Lab rules"))
+    assert [a["id"] for a in result["artifacts"]] == [9001]
