@@ -40,8 +40,13 @@ async def add_fault(request: Request, rule: FaultRule):
         re.compile(rule.path)
     except re.error as exc:
         raise ApiError(400, f"path: invalid regular expression: {exc}") from None
-    if not (rule.status or rule.drop or rule.delay or rule.job_outcome):
-        raise ApiError(400, "A fault needs at least one of status, drop, delay, job_outcome")
+    if not (rule.status or rule.drop or rule.delay or rule.job_outcome
+            or rule.drop_after_bytes is not None):
+        raise ApiError(400, "A fault needs at least one of status, drop, drop_after_bytes, "
+                            "delay, job_outcome")
+    if rule.drop_after_bytes is not None and (rule.drop or rule.status or rule.job_outcome):
+        raise ApiError(400, "drop_after_bytes cannot be combined with drop, status or "
+                            "job_outcome")
     return {"id": _emu(request).faults.add(rule.model_dump())}
 
 

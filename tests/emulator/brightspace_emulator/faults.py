@@ -3,8 +3,10 @@
 A rule matches a request when ``method`` is null or equal (case-insensitive) and the regex
 ``path`` is found (``re.search``) in the URL path. Each match consumes one of its ``times``.
 Effects, in order: ``delay`` (seconds, asyncio sleep), then ``drop`` (close the TCP connection
-without any HTTP response) or ``status`` (answer with ``status``, ``headers``, ``body`` without
-doing the work); a rule with only ``delay`` lets the request proceed afterwards.
+without any HTTP response), ``drop_after_bytes`` (let the route read that many request-body
+bytes, then close the TCP connection when it reads further; see middleware.py) or ``status``
+(answer with ``status``, ``headers``, ``body`` without doing the work); a rule with only
+``delay`` lets the request proceed afterwards.
 
 ``job_outcome`` rules are not consumed by the middleware: the next *job created* by a request
 matching the rule consumes one use and ends with that status instead of its normal outcome.

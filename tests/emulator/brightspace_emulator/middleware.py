@@ -1,7 +1,7 @@
 """The ASGI middleware in front of every /d2l/ and /core/ request.
 
-Order: request log entry -> fault rules (delay, drop, status) -> rate limit (/d2l/ only)
--> authentication (/d2l/ except /d2l/api/versions/) -> the route. The control API
+Order: request log entry -> fault rules (delay, drop, drop_after_bytes, status) -> rate limit
+(/d2l/ only) -> authentication (/d2l/ except /d2l/api/versions/) -> the route. The control API
 (/_emulator/...) and the docs (/openapi.json, /docs) bypass all of it.
 """
 from __future__ import annotations
@@ -44,8 +44,11 @@ class EmulatorMiddleware:
                                keep_blank_values=True))
         entry = emu.log.start(method, path, query, auth_kind(headers, query))
         extra_headers: dict = {}
+        dropped = [False]  # set once a drop_after_bytes fault has cut the connection
 
         async def send_wrapper(message):
+            if dropped[0]:
+                return  # the connection is gone: whatever the route answers is lost
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
                 if extra_headers:
@@ -70,7 +73,10 @@ class EmulatorMiddleware:
                 transport.abort()
                 await asyncio.sleep(0)  # let uvicorn see the lost connection (no 500 attempt)
                 return
-            if fault.get("status"):
+            if fault.get("drop_after_bytes") is not None:
+                receive = self._dropping_receive(receive, int(fault["drop_after_bytes"]),
+                                                 scope, entry, dropped)
+            elif fault.get("status"):
                 await fault_response(fault, path)(scope, receive, send_wrapper)
                 return
 
@@ -91,6 +97,54 @@ class EmulatorMiddleware:
                     return
                 scope.setdefault("state", {})["principal"] = result
         await self.app(scope, receive, send_wrapper)
+        if dropped[0]:
+            if scope.get(TRANSPORT_KEY) is None:
+                raise DroppedConnection(f"fault {fault['id']} dropped {method} {path} after "
+                                        f"{fault['drop_after_bytes']} body bytes")
+            await asyncio.sleep(0)  # let uvicorn see the lost connection (no 500 attempt)
+
+    @staticmethod
+    def _dropping_receive(receive, limit: int, scope, entry: dict, dropped: list):
+        """``receive`` for a ``drop_after_bytes`` fault: hands the route the first ``limit``
+        request-body bytes, then, when the route asks for more, aborts the TCP connection (the
+        bundled server) and answers ``http.disconnect``, so the route sees a client that went
+        away mid-body (under TestClient the middleware raises ``DroppedConnection`` once the
+        route has returned)."""
+        delivered = [0]  # body bytes handed to the route
+        cut_next = [False]  # the limit was reached inside a chunk: the next read cuts
+        finished = [False]  # the whole body fit within the limit: never cut
+
+        def cut() -> dict:
+            if not dropped[0]:
+                dropped[0] = True
+                entry["status"] = 0
+                transport = scope.get(TRANSPORT_KEY)
+                if transport is not None:
+                    transport.abort()
+            return {"type": "http.disconnect"}
+
+        async def dropping_receive():
+            if dropped[0] or cut_next[0]:
+                return cut()
+            message = await receive()
+            if finished[0] or message["type"] != "http.request":
+                return message
+            body = message.get("body", b"")
+            room = limit - delivered[0]
+            if len(body) > room:
+                if room == 0:
+                    return cut()
+                delivered[0] = limit
+                cut_next[0] = True
+                return dict(message, body=body[:room], more_body=True)
+            delivered[0] += len(body)
+            # NOTE: a request body of at most drop_after_bytes bytes is not affected: the cut
+            # happens only when bytes beyond the limit arrive and the route reads them.
+            if not message.get("more_body", False):
+                finished[0] = True
+            return message
+
+        return dropping_receive
 
 
 def fault_response(fault: dict, path: str) -> Response:

@@ -291,6 +291,7 @@ class FaultRule(Strict):
     body: Optional[StrictStr] = None
     delay: Union[StrictInt, float] = 0.0
     drop: StrictBool = False
+    drop_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)
     job_outcome: Optional[StrictStr] = None
 
 
