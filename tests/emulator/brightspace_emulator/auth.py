@@ -127,19 +127,30 @@ def _idkey(emu, method: str, path: str, query: dict, now: float) -> Union[Princi
     return Principal("idkey", "app:" + app_id, user["user"], None)
 
 
+def caller(request: Request) -> Principal:
+    """FastAPI dependency: the authenticated caller (no scope check; see ``check_scope``)."""
+    principal: Optional[Principal] = getattr(request.state, "principal", None)
+    if principal is None:  # middleware not installed (should not happen)
+        raise ApiError(401, "Invalid token", PROBLEM, title="Unauthorized")
+    return principal
+
+
+def check_scope(principal: Principal, needed: str) -> Principal:
+    """403 unless the caller's token grants ``needed`` (for routes whose scope depends on
+    the request, e.g. eP ``artifacts/file/new``)."""
+    # NOTE: ID-key calls carry no OAuth scopes; the (seeded, administrator) user's
+    # permissions apply, so every scope check passes for them.
+    if principal.scopes is not None and not scopes_cover(principal.scopes, needed):
+        raise ApiError(403, f"Insufficient scope: this action requires the scope '{needed}'",
+                       PROBLEM, title="Forbidden")
+    return principal
+
+
 def require_scope(needed: str):
     """FastAPI dependency factory: 403 unless the caller's token grants ``needed``."""
 
     def dependency(request: Request) -> Principal:
-        principal: Optional[Principal] = getattr(request.state, "principal", None)
-        if principal is None:  # middleware not installed (should not happen)
-            raise ApiError(401, "Invalid token", PROBLEM, title="Unauthorized")
-        # NOTE: ID-key calls carry no OAuth scopes; the (seeded, administrator) user's
-        # permissions apply, so every scope check passes for them.
-        if principal.scopes is not None and not scopes_cover(principal.scopes, needed):
-            raise ApiError(403, f"Insufficient scope: this action requires the scope '{needed}'",
-                           PROBLEM, title="Forbidden")
-        return principal
+        return check_scope(caller(request), needed)
 
     dependency.__name__ = "scope_" + needed.replace(":", "_").replace("*", "any")
     dependency.required_scope = needed

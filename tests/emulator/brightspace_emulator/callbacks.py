@@ -21,6 +21,17 @@ logger = logging.getLogger("brightspace_emulator.callbacks")
 TIMEOUT = 5.0  # seconds (courses.txt: "by default, five seconds or less")
 
 
+def is_http_url(url: str) -> bool:
+    """An absolute http:// or https:// URL with a host (and a valid port, no whitespace)."""
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and port_ok \
+        and not any(c.isspace() for c in url)
+
+
 def check_callback_url(url: Optional[str], field: str) -> None:
     """400 (``Errors`` format) unless ``url`` is an absolute http:// or https:// URL."""
     if url is None:
@@ -28,13 +39,7 @@ def check_callback_url(url: Optional[str], field: str) -> None:
     # NOTE: the reference only asks for "a valid URL"; the emulator accepts absolute http(s)
     # URLs with a host (an empty string, a relative URL or another scheme is refused) since the
     # service must be able to POST to it.
-    try:
-        parts = urlsplit(url)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        parts, port_ok = None, False
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname \
-            or not port_ok or any(c.isspace() for c in url):
+    if not is_http_url(url):
         raise bad_request(f"{field} must be an absolute http:// or https:// URL")
 
 

@@ -5,11 +5,13 @@ import json
 import re
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from . import auth
+from . import eportfolio as ep
 from . import store as st
 from .errors import ApiError
-from .models import ConfigUpdate, FaultRule, MintTokenRequest
+from .models import ConfigUpdate, EpCommentRequest, FaultRule, MintTokenRequest
 
 router = APIRouter(prefix="/_emulator", tags=["control"])
 
@@ -112,3 +114,45 @@ async def course_content(request: Request, orgUnitId: int):
         if record is None:
             raise ApiError(404, f"No content recorded for org unit {orgUnitId}")
         return json.loads(json.dumps(record))
+
+
+# --- ePortfolio -------------------------------------------------------------------------------
+def _known_user(user: str) -> str:
+    if user not in st.USERS:
+        raise ApiError(400, f"user: unknown user '{user}' (known: {', '.join(st.USERS)})")
+    return user
+
+
+@router.get("/eportfolio/objects")
+async def ep_objects(request: Request, user: str):
+    """A user's ePortfolio objects: fetch forms with their comments; file artifacts also carry
+    ``Sha256``, the SHA-256 (hex) of their stored bytes."""
+    emu = _emu(request)
+    _known_user(user)
+    emu.jobs.settle_due()
+    with emu.store.lock:
+        records = ep.user_objects(emu.store.data, user)
+        forms = [ep.fetch_form(r, comments=True) for r in records]
+        paths = [ep.file_path(emu.store.data, r) if r["ObjectTypeId"] == ep.TYPE_FILE else None
+                 for r in records]
+    for form, path in zip(forms, paths):
+        if form["ObjectTypeId"] == ep.TYPE_FILE:
+            form["Sha256"] = await run_in_threadpool(ep.sha256_file, path) if path else None
+    return {"user": user, "objects": forms}
+
+
+@router.post("/eportfolio/objects/{objectId}/comments")
+async def ep_add_comment(request: Request, objectId: int, body: EpCommentRequest):
+    """Add a comment by ``user`` to an object (tests); answers the EP.Comment block."""
+    emu = _emu(request)
+    _known_user(body.user)
+    with emu.store.lock:
+        record = emu.store.data["ep_objects"].get(str(objectId))
+        if record is None:
+            raise ApiError(404, f"No EP object with ObjectId {objectId}")
+        # NOTE: an object with AllowComments false takes no comments (400), as in the service's
+        # UI; the control route keeps tests honest about it.
+        if not record["AllowComments"]:
+            raise ApiError(400, f"EP object {objectId} does not allow comments")
+        with emu.store.mutate() as data:
+            return ep.add_comment(data, record, body.user, body.body)

@@ -250,6 +250,94 @@ class GetImportJobResponse(Out):
     Status: str
 
 
+# --- ePortfolio (eP) -------------------------------------------------------------------------
+# NOTE: GeoTag is null in every example of the reference and its shape is not published; the
+# emulator accepts null or a string and echoes it back.
+class UrlArtifactIn(Strict):
+    """EP.UrlArtifact create/update form (every key required; ObjectId 0 creates)."""
+    ObjectId: StrictInt
+    Name: StrictStr
+    Description: StrictStr
+    AllowComments: StrictBool
+    GeoTag: Optional[StrictStr]
+    Url: StrictStr
+
+
+class FileArtifactIn(Strict):
+    """EP.FileArtifact create/update form (every key required; ObjectId 0 creates)."""
+    ObjectId: StrictInt
+    Name: StrictStr
+    Description: StrictStr
+    AllowComments: StrictBool
+    GeoTag: Optional[StrictStr]
+    FileSize: StrictInt
+    FileName: StrictStr
+    Extension: StrictStr
+    UploadKey: StrictStr
+
+
+class EpPermissions(Out):
+    CanEdit: bool
+    CanDelete: bool
+    CanComment: bool
+
+
+class EpComment(Out):
+    """EP.Comment."""
+    ObjectId: int
+    CommentId: int
+    UserId: int
+    CreatedDate: str
+    Body: str
+
+
+class EpObject(Out):
+    """EP.EpObject fetch form (reconstructed, NOTES.md)."""
+    ObjectId: int
+    Name: str
+    Description: str
+    AllowComments: bool
+    UserId: int
+    ObjectTypeId: int
+    ViewLink: str
+    CommentsCount: int
+    HasUnreadComments: bool
+    Created: str
+    Modified: str
+    GeoTag: Optional[str]
+    Tags: List[dict]
+    Comments: List[EpComment]
+    Permissions: EpPermissions
+
+
+class FileArtifact(EpObject):
+    FileSize: int
+    FileName: str
+    Extension: str
+    UploadKey: str
+
+
+class UrlArtifact(EpObject):
+    Url: str
+
+
+AnyEpObject = Union[FileArtifact, UrlArtifact, EpObject]
+
+
+class EpObjectPage(Out):
+    """PagedResultSet of EpObject fetch forms (GET objects/my/)."""
+    PagingInfo: PagingInfo
+    Items: List[AnyEpObject]
+
+
+class EpImportJobResponse(Out):
+    """EP.EpImportJobResponse."""
+    ImportJobResultType: str
+    SuccessfulJobIds: List[int]
+    FailedUserIds: List[int]
+    ErrorMessages: List[str]
+
+
 # --- Errors -----------------------------------------------------------------------------------
 class ProblemDetails(Out):
     type: str
@@ -300,6 +388,12 @@ class ConfigUpdate(Strict):
     token_lifetime: Optional[StrictInt] = None
     rate_limit: Optional[StrictInt] = None
     clock_offset: Optional[Union[StrictInt, float]] = None
+
+
+class EpCommentRequest(Strict):
+    """POST /_emulator/eportfolio/objects/{id}/comments."""
+    user: StrictStr
+    body: StrictStr
 
 
 class MintTokenRequest(Strict):

@@ -2,8 +2,8 @@
 
 Everything that must survive a restart lives in ``Store.data`` (plain JSON types):
 org units (the Organization, departments, semesters, course templates and offerings are all
-org units), access and refresh tokens, uploads metadata, jobs and course content records. The request log, fault
-rules and rate-limit buckets are not persisted.
+org units), access and refresh tokens, uploads metadata, jobs, course content records and
+ePortfolio objects. The request log, fault rules and rate-limit buckets are not persisted.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Iterator, Optional
 
+from . import eportfolio
 from .config import Config
 
 # --- Org unit types ---------------------------------------------------------------------------
@@ -44,6 +45,8 @@ OUTYPE_BY_ID = {t[0]: t for t in OUTYPES}
 
 ORGANIZATION_ID = 6606
 FIRST_NEW_ID = 6607
+FIRST_EP_ID = 9001  # ePortfolio object ids (their own counter)
+FIRST_EP_JOB_ID = 5001  # ePortfolio export and import task ids
 
 # --- Seeded credentials -----------------------------------------------------------------------
 DEMO_TOKEN = "demo-token"
@@ -105,6 +108,13 @@ def seed_data() -> dict:
         # str(orgUnitId) -> {"components": {...}, "copies": [...], "imports": [...]}: what
         # copy and import jobs delivered to a course offering (see coursejobs.py)
         "course_content": {},
+        # ePortfolio (eportfolio.py, epjobs.py): str(ObjectId) -> stored object, per-user by
+        # its UserId; object ids from next_ep_id, comment ids from next_ep_comment_id, export
+        # and import task ids from next_ep_job_id
+        "ep_objects": {},
+        "next_ep_id": FIRST_EP_ID,
+        "next_ep_comment_id": 1,
+        "next_ep_job_id": FIRST_EP_JOB_ID,
     }
 
 
@@ -209,5 +219,6 @@ class Store:
             "tokens": [{"client_id": t["client_id"], "scope": t["scope"],
                         "expires_at": t["expires_at"]} for t in data["tokens"].values()],
             "next_id": data["next_id"],
+            "eportfolio": eportfolio.snapshot(data),
             "server_time": time.time() + self.config.clock_offset,
         }

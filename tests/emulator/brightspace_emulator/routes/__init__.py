@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from fastapi import Depends, Path, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from ..config import API_VERSIONS
 from ..errors import ERRORS, ApiError
@@ -25,3 +27,17 @@ def product_version(product: str):
 
     dependency.__name__ = f"version_{product}"
     return Depends(dependency)
+
+
+def parse_body(model, raw: bytes):
+    """Validate a JSON request body read by the route itself (routes whose body depends on the
+    request, e.g. eP ``artifacts/file/new``): errors answer 400 like FastAPI's body validation."""
+    try:
+        return model.model_validate_json(raw or b"")
+    except ValidationError as exc:
+        errors = []
+        for e in exc.errors():
+            e = dict(e)
+            e["loc"] = ("body", *e.get("loc", ()))
+            errors.append(e)
+        raise RequestValidationError(errors) from None

@@ -16,10 +16,7 @@ from typing import Optional
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
 
 from .. import coursejobs as cj
 from .. import store as st
@@ -28,6 +25,7 @@ from ..callbacks import check_callback_url
 from ..errors import ERRORS, PROBLEM, ApiError, bad_request
 from ..models import (CreateCopyJobRequest, CreateCopyJobResponse, CreateImportJobResponse,
                       GetCopyJobResponse, GetImportJobResponse)
+from ..multipart import stream_form
 from ..packages import analyse_package
 from . import get_emu, product_version
 
@@ -43,7 +41,6 @@ unstable_router = APIRouter(prefix="/d2l/api/le/unstable/import", tags=["course 
 
 FILE_PART = "file"
 _NO_FILE_PART = "the course package must be sent as a form part named 'file'"
-_BLOCK = 64 * 1024
 
 
 def _target(emu, ou_id: int) -> dict:
@@ -127,74 +124,11 @@ async def _stream_file_part(request: Request, dest: str) -> Optional[dict]:
     """Stream the first multipart part named ``file`` (with a filename) to ``dest``.
 
     Returns ``{"FileName", "Size"}`` or None when there is no such part; raises 400 for a
-    malformed body. The part is written block by block as it arrives."""
-    ctype, params = parse_options_header(request.headers.get("content-type", ""))
-    if ctype != b"multipart/form-data" or not params.get(b"boundary"):
+    malformed body. The part is written block by block as it arrives (multipart.py)."""
+    form = await stream_form(request, dest, FILE_PART)
+    if form["file"] is None:
         return None
-    state = {"field": b"", "value": b"", "headers": {}, "target": False, "done": False,
-             "ended": False, "name": None, "size": 0}
-    out = open(dest, "wb")  # pylint: disable=consider-using-with
-
-    def on_part_begin():
-        state["headers"] = {}
-
-    def on_header_field(data, start, end):
-        state["field"] += data[start:end]
-
-    def on_header_value(data, start, end):
-        state["value"] += data[start:end]
-
-    def on_header_end():
-        state["headers"][state["field"].lower()] = state["value"]
-        state["field"], state["value"] = b"", b""
-
-    def on_headers_finished():
-        disposition, options = parse_options_header(state["headers"].get(b"content-disposition"))
-        # NOTE: the "simple file upload process" sends a file part (Content-Disposition
-        # form-data; name="file"; filename="..."); a part named file without a filename is not
-        # a file and is refused like a missing part. Only the first file part counts.
-        state["target"] = (not state["done"] and disposition == b"form-data"
-                           and options.get(b"name") == FILE_PART.encode()
-                           and b"filename" in options)
-        if state["target"]:
-            state["name"] = options[b"filename"].decode("utf-8", errors="replace")
-
-    def on_part_data(data, start, end):
-        if state["target"]:
-            out.write(data[start:end])
-            state["size"] += end - start
-
-    def on_part_end():
-        if state["target"]:
-            state["target"], state["done"] = False, True
-
-    def on_end():
-        state["ended"] = True
-
-    parser = MultipartParser(params[b"boundary"], {
-        "on_part_begin": on_part_begin, "on_header_field": on_header_field,
-        "on_header_value": on_header_value, "on_header_end": on_header_end,
-        "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
-        "on_part_end": on_part_end, "on_end": on_end})
-    try:
-        try:
-            async for chunk in request.stream():
-                if chunk:
-                    parser.write(chunk)
-            parser.finalize()
-        finally:
-            out.close()
-    except (MultipartParseError, ClientDisconnect, ValueError) as exc:
-        os.remove(dest)
-        raise bad_request(f"Malformed multipart/form-data body: {exc or type(exc).__name__}") \
-            from None
-    if not state["ended"]:
-        os.remove(dest)
-        raise bad_request("Malformed multipart/form-data body: the closing boundary is missing")
-    if not state["done"]:
-        os.remove(dest)
-        return None
-    return {"FileName": state["name"], "Size": state["size"]}
+    return {"FileName": form["file"]["FileName"], "Size": form["file"]["Size"]}
 
 
 @unstable_router.post("/{orgUnitId}/imports/", response_model=CreateImportJobResponse)

@@ -2,7 +2,10 @@
 
 Protocol (NOTES.md "Resumable uploads"):
 - Initiate: POST with ``X-Upload-Content-Type``, ``X-Upload-Content-Length``,
-  ``X-Upload-File-Name`` and an empty body -> ``308`` with ``Location: /d2l/upload/<key>``.
+  ``X-Upload-File-Name`` and an empty body -> ``308`` with ``Location: /d2l/upload/<key>``
+  (scope ``upload:file:create``). Without any ``X-Upload-*`` header, ``artifacts/file/new``
+  takes a JSON EP.FileArtifact whose ``UploadKey`` names a completed upload and answers 200
+  with the new FileArtifact (routes/eportfolio.py, scope ``eportfolio:objects:write``).
 - Data: ``POST /d2l/upload/<key>`` with ``Content-Range: bytes first-last/total``. ``first``
   must equal the number of bytes already received, ``total`` the announced length and the body
   exactly ``last-first+1`` bytes. Incomplete -> ``308`` with ``Range: bytes=0-<last received>``;
@@ -18,12 +21,15 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
 from .. import uploads as up
-from ..auth import require_scope
+from ..auth import Principal, caller, check_scope, require_scope
 from ..errors import ERRORS, ApiError
-from . import get_emu, product_version
+from ..models import FileArtifact, FileArtifactIn
+from . import eportfolio as ep_routes
+from . import get_emu, parse_body, product_version
 
 router = APIRouter(prefix="/d2l/api/eP/{version}", tags=["eportfolio"],
                    dependencies=[product_version("eP")])
@@ -47,19 +53,20 @@ def _progress(meta: dict) -> Response:
 
 @router.post("/artifacts/file/new", status_code=308,
              responses={308: {"description": "Resumable upload initiated; Location holds the "
-                                             "upload URL (/d2l/upload/<key>)"}})
-async def new_file_artifact(request: Request,
-                            _scope=Depends(require_scope("upload:file:create"))):
+                                             "upload URL (/d2l/upload/<key>)"},
+                        200: {"description": "FileArtifact created from a completed upload",
+                              "model": FileArtifact}})
+async def new_file_artifact(request: Request, principal: Principal = Depends(caller)):
     emu = get_emu(request)
     h = request.headers
     names = ("x-upload-content-type", "x-upload-content-length", "x-upload-file-name")
     present = [n for n in names if n in h]
     if not present:
-        # TODO(later issue): the FileArtifact-attach branch (JSON EP.FileArtifact with UploadKey,
-        # answered 200 with the FileArtifact block) belongs here.
-        raise ApiError(400, "Invalid file artifact data provided: resumable upload headers "
-                            "X-Upload-Content-Type, X-Upload-Content-Length and "
-                            "X-Upload-File-Name are required", ERRORS)
+        # The FileArtifact branch: attach a completed upload -> 200 FileArtifact.
+        check_scope(principal, ep_routes.SCOPE_WRITE)
+        body = parse_body(FileArtifactIn, await request.body())
+        return JSONResponse(ep_routes.attach_file_artifact(emu, principal, body))
+    check_scope(principal, "upload:file:create")
     missing = [n for n in names if n not in h]
     if missing:
         raise ApiError(400, "Missing header(s): " + ", ".join(missing), ERRORS)
@@ -70,7 +77,8 @@ async def new_file_artifact(request: Request,
         raise ApiError(400, "X-Upload-File-Name must not be empty", ERRORS)
     if await request.body():
         raise ApiError(400, "The initiating request must have an empty body", ERRORS)
-    meta = up.create_upload(emu, h["x-upload-content-type"], int(length), h["x-upload-file-name"])
+    meta = up.create_upload(emu, h["x-upload-content-type"], int(length), h["x-upload-file-name"],
+                            principal.user)
     return Response(status_code=308, headers={"Location": f"/d2l/upload/{meta['Key']}"})
 
 
