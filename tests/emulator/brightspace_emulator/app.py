@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import coursejobs
+from . import coursejobs, epjobs
 from .config import Config
 from .errors import ApiError, error_response, errors_response, problem_response
 from .faults import Faults
@@ -30,6 +30,7 @@ class Emulator:
         self.ratelimiter = RateLimiter(config)
         self.jobs = JobEngine(self.store, self.faults, config)
         coursejobs.register(self.jobs)
+        epjobs.register(self.jobs)
         # The settler thread settles final jobs in the background (the server runs with
         # lifespan off, so no startup event): it runs only while unsettled jobs exist.
         self.jobs.start_settler()
@@ -92,7 +93,8 @@ def create_app(config: Optional[Config] = None) -> FastAPI:
 
     from .control import router as control_router
     from .routes import coursejobs as coursejob_routes
-    from .routes import courses, eportfolio, orgstructure, oauth, uploads, users, versions
+    from .routes import (courses, eportfolio, epjobs as epjob_routes, orgstructure, oauth,
+                         uploads, users, versions)
 
     app.include_router(versions.router)
     app.include_router(users.router)
@@ -102,6 +104,7 @@ def create_app(config: Optional[Config] = None) -> FastAPI:
     app.include_router(coursejob_routes.unstable_router)
     app.include_router(uploads.router)
     app.include_router(eportfolio.router)
+    app.include_router(epjob_routes.router)
     app.include_router(uploads.data_router)
     app.include_router(oauth.router)
     app.include_router(control_router)

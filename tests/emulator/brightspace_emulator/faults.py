@@ -10,13 +10,16 @@ bytes, then close the TCP connection when it reads further; see middleware.py) o
 
 ``job_outcome`` rules are not consumed by the middleware: the next *job created* by a request
 matching the rule consumes one use and ends with that status instead of its normal outcome.
+Job kinds whose statuses are not strings name the values they accept (ePortfolio jobs:
+"Aborted", "Complete", "CompleteWithErrors" or "1", "2", "3"); a rule with another value is
+left alone by such a job.
 """
 from __future__ import annotations
 
 import itertools
 import re
 import threading
-from typing import Optional
+from typing import Callable, Optional
 
 
 class Faults:
@@ -48,10 +51,13 @@ class Faults:
             return False
         return re.search(rule["path"], path) is not None
 
-    def _take(self, method: str, path: str, want_job: bool) -> Optional[dict]:
+    def _take(self, method: str, path: str, want_job: bool,
+              accept: Optional[Callable[[str], bool]] = None) -> Optional[dict]:
         with self.lock:
             for rule in self.rules:
                 if bool(rule.get("job_outcome")) != want_job:
+                    continue
+                if accept is not None and not accept(rule["job_outcome"]):
                     continue
                 if rule["remaining"] > 0 and self._matches(rule, method, path):
                     rule["remaining"] -= 1
@@ -63,6 +69,9 @@ class Faults:
     def take_request_fault(self, method: str, path: str) -> Optional[dict]:
         return self._take(method, path, want_job=False)
 
-    def take_job_outcome(self, method: str, path: str) -> Optional[str]:
-        rule = self._take(method, path, want_job=True)
+    def take_job_outcome(self, method: str, path: str,
+                         accept: Optional[Callable[[str], bool]] = None) -> Optional[str]:
+        """The ``job_outcome`` of the first matching rule (one use consumed); ``accept``
+        skips rules whose value the job kind does not know."""
+        rule = self._take(method, path, want_job=True, accept=accept)
         return rule["job_outcome"] if rule else None

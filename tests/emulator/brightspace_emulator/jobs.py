@@ -1,7 +1,8 @@
 """A generic, time-based job engine.
 
-A job has a ``kind`` (e.g. ``copy``, ``import``, ``ep-export``), a creation time, a list of
-``(status, seconds)`` phases and a final ``outcome``. Its status is computed from the wall-clock
+A job has a ``kind`` (e.g. ``copy``, ``import``, ``ep-export``, ``ep-import``), a creation
+time, a list of ``(status, seconds)`` phases and a final ``outcome`` (statuses are any JSON
+value: course jobs use strings, ePortfolio tasks JOBSTATUS integers). Its status is computed from the wall-clock
 time elapsed since creation, so a restarted emulator (with a state file) carries on where it
 was. A fault rule with ``job_outcome`` replaces the outcome of the next job created by a
 matching request (see faults.py).
@@ -43,7 +44,9 @@ def even_phases(statuses: Sequence[str], duration: float) -> list:
     return [[s, share] for s in statuses]
 
 
-def status_at(job: dict, now: float) -> str:
+def status_at(job: dict, now: float):
+    """The status of ``job`` at ``now``: a phase's status, then the outcome (strings for course
+    jobs, JOBSTATUS integers for ePortfolio tasks)."""
     elapsed = now - job["created"]
     boundary = 0.0
     for status, seconds in job["phases"]:
@@ -91,24 +94,31 @@ class JobEngine:
         the JSON body POSTed to the job's ``data["CallbackUrl"]``."""
         self.handlers[kind] = (effect, callback_body)
 
-    def create(self, kind: str, statuses: Sequence[str], outcome: str, *,
+    def create(self, kind: str, statuses: Sequence, outcome, *,
                data: Optional[dict] = None, duration: Optional[float] = None,
                phases: Optional[list] = None, request_method: Optional[str] = None,
-               request_path: Optional[str] = None, token: Optional[str] = None) -> dict:
+               request_path: Optional[str] = None, token: Optional[str] = None,
+               outcomes: Optional[dict] = None) -> dict:
         """Create a job. ``statuses`` share ``duration`` (default: config.job_duration)
         unless explicit ``phases`` [(status, seconds)] are given. When the creating request's
-        method/path are passed, a matching ``job_outcome`` fault overrides ``outcome``."""
+        method/path are passed, a matching ``job_outcome`` fault overrides ``outcome``; with
+        ``outcomes`` (fault value -> status, e.g. {"Aborted": 1}) only rules naming one of its
+        keys apply, and the status is the mapped value."""
         if phases is None:
             phases = even_phases(statuses, self.config.job_duration if duration is None else duration)
         forced = None
         if request_method and request_path:
-            forced = self.faults.take_job_outcome(request_method, request_path)
+            forced = self.faults.take_job_outcome(
+                request_method, request_path,
+                accept=None if outcomes is None else outcomes.__contains__)
+            if forced is not None and outcomes is not None:
+                forced = outcomes[forced]
         job = {
             "id": token or secrets.token_hex(8),
             "kind": kind,
             "created": self.clock(),
             "phases": [[s, float(sec)] for s, sec in phases],
-            "outcome": forced or outcome,
+            "outcome": outcome if forced is None else forced,
             "forced_outcome": forced is not None,
             "data": data or {},
             "settled": False,
@@ -124,7 +134,7 @@ class JobEngine:
             return None
         return job
 
-    def status(self, job_or_id, now: Optional[float] = None) -> Optional[str]:
+    def status(self, job_or_id, now: Optional[float] = None):
         job = self.get(job_or_id) if isinstance(job_or_id, str) else job_or_id
         if job is None:
             return None
@@ -132,9 +142,13 @@ class JobEngine:
 
     def is_final(self, job_or_id, now: Optional[float] = None) -> bool:
         job = self.get(job_or_id) if isinstance(job_or_id, str) else job_or_id
-        return job is not None and self.status(job, now) == job["outcome"] and \
-            (self.clock() if now is None else now) - job["created"] >= \
-            sum(sec for _status, sec in job["phases"])
+        return job is not None and \
+            (self.clock() if now is None else now) - job["created"] >= self.duration(job)
+
+    @staticmethod
+    def duration(job: dict) -> float:
+        """Seconds from creation to the final status."""
+        return sum(sec for _status, sec in job["phases"])
 
     def describe(self, job: dict) -> dict:
         out = dict(job)

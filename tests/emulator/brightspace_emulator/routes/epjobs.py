@@ -1,0 +1,239 @@
+"""ePortfolio export and import tasks (eportfolio-import-export.txt).
+
+- ``POST export/new`` (JSON array of ObjectIds), ``POST export/new/all`` -> 200 task id (a
+  bare JSON number); ``GET export/(id)/status`` -> JOBSTATUS (a bare JSON number);
+  ``GET export/(id)/package`` -> the zip.
+- ``POST import/new`` -> JSON array of task ids; ``POST import/newwithdetails`` ->
+  EP.EpImportJobResponse; ``GET import/(id)/status`` -> JOBSTATUS.
+
+Package building and reading, completion effects: epjobs.py.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from typing import List, Optional
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import StrictInt
+from starlette.concurrency import run_in_threadpool
+
+from .. import eportfolio as ep
+from .. import epjobs as ej
+from .. import store as st
+from ..auth import Principal, require_scope
+from ..errors import ERRORS, PROBLEM, ApiError, bad_request
+from ..models import EpImportJobResponse
+from ..multipart import remove_quietly, stream_form
+from . import get_emu, product_version
+from .eportfolio import bool_query
+
+router = APIRouter(prefix="/d2l/api/eP/{version}", tags=["eportfolio import/export"],
+                   dependencies=[product_version("eP")])
+
+# NOTE: the reference names no OAuth scopes; assumed, in the style of the object scopes:
+# eportfolio:exports:write (start an export), eportfolio:exports:read (status, package),
+# eportfolio:imports:write (start an import), eportfolio:imports:read (status).
+SCOPE_EXPORT_WRITE = "eportfolio:exports:write"
+SCOPE_EXPORT_READ = "eportfolio:exports:read"
+SCOPE_IMPORT_WRITE = "eportfolio:imports:write"
+SCOPE_IMPORT_READ = "eportfolio:imports:read"
+
+FILE_PART = "file"
+TARGET_PART = "targetUserId"
+DEPRECATED = ("includeAssociatedReflections", "includeReflectionsAssociations")
+
+
+def _create_export(request: Request, principal: Principal, records: list, skipped: list,
+                   forms_items: bool, associated: bool) -> JSONResponse:
+    emu = get_emu(request)
+    # NOTE: ids that are not the caller's objects (another user's, or unknown) are left out
+    # and the task ends CompleteWithErrors (3) instead of Complete (2).
+    outcome = ej.COMPLETE_WITH_ERRORS if skipped else ej.COMPLETE
+    with emu.store.lock:
+        with emu.store.mutate() as data:
+            task_id = ej.new_task_id(data)
+            objects, task_dir = ej.capture(data, emu.store.upload_dir, task_id, records)
+        emu.jobs.create(ej.KIND_EXPORT, ej.PHASES, outcome, token=str(task_id), data={
+            "UserId": principal.user,
+            "ObjectIds": [r["ObjectId"] for r in records],
+            "Skipped": skipped,
+            "IncludeFormsItems": forms_items,
+            "IncludeAssociatedItems": associated,
+            "Objects": objects,
+            "Dir": task_dir,
+            "Package": None,
+        }, request_method=request.method, request_path=request.url.path,
+            outcomes=ej.FAULT_OUTCOMES)
+    return JSONResponse(task_id)
+
+
+def _task(emu, principal: Principal, task_id: int, kind: str, what: str) -> dict:
+    job = emu.jobs.get(str(task_id), kind=kind)
+    if job is None:
+        raise ApiError(404, f"{what.capitalize()} task not found", ERRORS)
+    if job["data"]["UserId"] != principal.user:
+        raise ApiError(403, f"No permission to see status of {what} task", PROBLEM,
+                       title="Forbidden")
+    return job
+
+
+def _status(emu, job: dict):
+    now = emu.jobs.clock()
+    status = emu.jobs.status(job, now)
+    emu.jobs.settle(job, now)
+    return status
+
+
+# --- export -----------------------------------------------------------------------------------
+@router.post("/export/new", response_model=int)
+async def export_new(request: Request, object_ids: List[StrictInt] = Body(...),
+                     includeFormsItems: Optional[str] = None,
+                     includeAssociatedItems: Optional[str] = None,
+                     principal: Principal = Depends(require_scope(SCOPE_EXPORT_WRITE))):
+    # NOTE: includeAssociatedReflections and includeReflectionsAssociations are deprecated
+    # since API 2.1; the emulator serves only eP 2.5, so a request that passes them is refused.
+    for name in DEPRECATED:
+        if name in request.query_params:
+            raise bad_request(f"{name} is deprecated since API version 2.1 and not supported "
+                              "by this API version")
+    forms_items = bool_query(includeFormsItems, "includeFormsItems")
+    associated = bool_query(includeAssociatedItems, "includeAssociatedItems")
+    if not object_ids:
+        raise bad_request("Empty list of EP object IDs provided")
+    emu = get_emu(request)
+    wanted = list(dict.fromkeys(object_ids))  # duplicates count once, order kept
+    with emu.store.lock:
+        records, skipped = [], []
+        for object_id in wanted:
+            record = emu.store.data["ep_objects"].get(str(object_id))
+            if record is not None and str(record["UserId"]) == principal.user:
+                records.append(record)
+            else:
+                skipped.append(object_id)
+        if not records:
+            raise bad_request("Invalid export request: no matching EP objects found")
+        return _create_export(request, principal, records, skipped, forms_items, associated)
+
+
+@router.post("/export/new/all", response_model=int)
+async def export_new_all(request: Request,
+                         principal: Principal = Depends(require_scope(SCOPE_EXPORT_WRITE))):
+    emu = get_emu(request)
+    with emu.store.lock:
+        records = ep.user_objects(emu.store.data, principal.user)
+        if not records:
+            raise bad_request("No EP objects found owned by current user")
+        return _create_export(request, principal, records, [], False, False)
+
+
+@router.get("/export/{exportId}/status", response_model=int)
+async def export_status(request: Request, exportId: int,
+                        principal: Principal = Depends(require_scope(SCOPE_EXPORT_READ))):
+    emu = get_emu(request)
+    job = _task(emu, principal, exportId, ej.KIND_EXPORT, "export")
+    return JSONResponse(_status(emu, job))
+
+
+@router.get("/export/{exportId}/package",
+            responses={200: {"content": {"application/zip": {}},
+                             "description": "The export package (a zip)"}})
+async def export_package(request: Request, exportId: int,
+                         principal: Principal = Depends(require_scope(SCOPE_EXPORT_READ))):
+    emu = get_emu(request)
+    job = _task(emu, principal, exportId, ej.KIND_EXPORT, "export")
+    status = _status(emu, job)
+    # NOTE: the reference lists only 404 "Export task not found"; a task that is not finished
+    # answers 404 "Export package not ready", an Aborted one 404 as well (it has no package).
+    if status == ej.ABORTED:
+        raise ApiError(404, "Export package not found: the export task was aborted", ERRORS)
+    if status not in ej.FINISHED:
+        raise ApiError(404, "Export package not ready", ERRORS)
+    path = await run_in_threadpool(ej.ensure_package, emu, job["id"])
+    return FileResponse(path, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{ej.package_file_name(job)}"'})
+
+
+# --- import -----------------------------------------------------------------------------------
+async def _start_import(request: Request, principal: Principal, details: bool):
+    """Read the form, then create one import task per known target user."""
+    emu = get_emu(request)
+    incoming = os.path.join(emu.store.upload_dir, "incoming-" + secrets.token_hex(8))
+    form = await stream_form(request, incoming, FILE_PART, text_fields=(TARGET_PART,))
+    part = form["file"]
+    if part is None:
+        raise bad_request("No EP package file provided")
+    try:
+        # NOTE (documented choice): each target user is one form part named targetUserId (a
+        # D2LID as text), in order; none means the caller. A value that is not a D2LID is
+        # refused (400).
+        targets = [value.strip() for name, value in form["fields"] if name == TARGET_PART]
+        bad = [t for t in targets if not t.isdigit()]
+        if bad:
+            raise bad_request("Invalid targetUserId value(s): " + ", ".join(map(repr, bad)))
+        targets = [str(int(t)) for t in targets] or [principal.user]
+        unknown = [t for t in targets if t not in st.USERS]
+        if unknown and not details:
+            # NOTE: import/new has no way to report a user it cannot import to: one unknown
+            # target user fails the whole request with the documented 404 (no task created).
+            raise ApiError(404, "Could not create a valid import task ID: unknown user(s) "
+                                + ", ".join(unknown), ERRORS)
+        known = [t for t in targets if t in st.USERS]
+        staging = os.path.join(emu.store.upload_dir, "ep-import-" + secrets.token_hex(8))
+        result = await run_in_threadpool(ej.read_package, incoming, staging) if known \
+            else {"ok": False, "Reason": "no target user", "Objects": []}
+    finally:
+        remove_quietly(incoming)  # the package was read (its file bytes are staged)
+    task_ids = []
+    outcome = ej.COMPLETE if result["ok"] else ej.ABORTED
+    with emu.store.lock:  # all tasks exist before any of them settles (they share the staging)
+        for user in known:
+            with emu.store.mutate() as data:
+                task_id = ej.new_task_id(data)
+            emu.jobs.create(ej.KIND_IMPORT, ej.PHASES, outcome, token=str(task_id), data={
+                "UserId": user,
+                "CreatedBy": principal.user,
+                "FileName": part["FileName"],
+                "Size": part["Size"],
+                "Staging": staging,
+                "Objects": result["Objects"],
+                "Reason": result["Reason"],
+                "CreatedObjectIds": [],
+            }, request_method=request.method, request_path=request.url.path,
+                outcomes=ej.FAULT_OUTCOMES)
+            task_ids.append(task_id)
+    if not details:
+        return JSONResponse(task_ids)
+    # NOTE: the reference does not list the ImportJobResultType strings; the emulator answers
+    # "Success" (every target user has a task), "PartialSuccess" (some do) or "Failure"
+    # (none; still 200).
+    kind = "Success" if not unknown else ("PartialSuccess" if task_ids else "Failure")
+    return {"ImportJobResultType": kind, "SuccessfulJobIds": task_ids,
+            "FailedUserIds": [int(u) for u in unknown],
+            "ErrorMessages": [f"User {u} not found" for u in unknown]}
+
+
+@router.post("/import/new", response_model=List[int])
+async def import_new(request: Request,
+                     principal: Principal = Depends(require_scope(SCOPE_IMPORT_WRITE))):
+    return await _start_import(request, principal, details=False)
+
+
+@router.post("/import/newwithdetails", response_model=EpImportJobResponse)
+async def import_new_with_details(request: Request,
+                                  principal: Principal = Depends(require_scope(SCOPE_IMPORT_WRITE))):
+    return await _start_import(request, principal, details=True)
+
+
+@router.get("/import/{importId}/status", response_model=int)
+async def import_status(request: Request, importId: int,
+                        principal: Principal = Depends(require_scope(SCOPE_IMPORT_READ))):
+    # The task belongs to its target user, not to the caller who started it: only the target
+    # user may read its status (the reference's note on import/new).
+    emu = get_emu(request)
+    job = _task(emu, principal, importId, ej.KIND_IMPORT, "import")
+    return JSONResponse(_status(emu, job))
+
+
+__all__ = ["router"]
