@@ -358,7 +358,7 @@ def test_export_then_import_into_other_users(client):
         assert got.status_code == 200 and got.json()["Description"] == "a\r\nb\x01c\u00e9"
     assert listed(client, "3") == list(originals.values())  # the exporter's objects untouched
     # settled exactly once: more reads create nothing more
-    for _ in range(3):
+    for _attempt in range(3):
         client.get(f"{EP}/import/{ids[0]}/status", headers=ada)
         client.get("/_emulator/state")
     assert len(listed(client, "101")) == 3
