@@ -125,8 +125,8 @@ def _known_user(user: str) -> str:
 
 @router.get("/eportfolio/objects")
 async def ep_objects(request: Request, user: str):
-    """A user's ePortfolio objects: fetch forms with their comments; file artifacts also carry
-    ``Sha256``, the SHA-256 (hex) of their stored bytes."""
+    """A user's ePortfolio objects, a JSON list by ObjectId: fetch forms with their comments;
+    file artifacts also carry ``Sha256``, the SHA-256 (hex) of their stored bytes."""
     emu = _emu(request)
     _known_user(user)
     emu.jobs.settle_due()
@@ -138,7 +138,7 @@ async def ep_objects(request: Request, user: str):
     for form, path in zip(forms, paths):
         if form["ObjectTypeId"] == ep.TYPE_FILE:
             form["Sha256"] = await run_in_threadpool(ep.sha256_file, path) if path else None
-    return {"user": user, "objects": forms}
+    return forms
 
 
 @router.post("/eportfolio/objects/{objectId}/comments")

@@ -521,5 +521,5 @@ def test_live_export_package_survives_a_restart(live_factory, tmp_path):
         b.url + "/_emulator/tokens", json={"user": "103"}).json()["access_token"]}
     assert wait_status(requests.get, b.url + f"{EP}/import/{imported}/status", alan) == 2
     objs = requests.get(b.url + "/_emulator/eportfolio/objects", params={"user": "103"}).json()
-    assert objs["objects"][0]["Sha256"] == hashlib.sha256(data).hexdigest()
+    assert objs[0]["Sha256"] == hashlib.sha256(data).hexdigest()
     assert link_body()["ObjectId"] == 0  # (helper shared with test_eportfolio)
