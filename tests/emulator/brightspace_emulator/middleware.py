@@ -42,7 +42,8 @@ class EmulatorMiddleware:
         headers = Headers(scope=scope)
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                                keep_blank_values=True))
-        entry = emu.log.start(method, path, query, auth_kind(headers, query))
+        entry = emu.log.start(method, path, query, auth_kind(headers, query),
+                              headers.get("content-range"))
         extra_headers: dict = {}
         dropped = [False]  # set once a drop_after_bytes fault has cut the connection
 

@@ -2,13 +2,15 @@
 
 Every /d2l/ and /core/ request is recorded (control routes are not). ``seq`` starts at 1;
 ``since=N`` returns the entries with ``seq > N`` and ``next`` is the highest ``seq`` so far, so
-passing ``next`` back as ``since`` reads only newer requests. Secrets never appear: the query
+passing ``next`` back as ``since`` reads only newer requests. ``content_range`` is the request's
+``Content-Range`` header (null without one): it shows how a client resumed an upload. Secrets never appear: the query
 parameters ``x_c``, ``x_d`` and anything naming a token, secret or assertion are removed.
 """
 from __future__ import annotations
 
 import threading
 import time
+from typing import Optional
 
 _SECRET_PARAMS = {"x_c", "x_d"}
 _SECRET_WORDS = ("token", "secret", "assertion", "password")
@@ -30,12 +32,13 @@ class RequestLog:
             self.entries.clear()
             self.seq = 0
 
-    def start(self, method: str, path: str, query: dict, auth: str) -> dict:
+    def start(self, method: str, path: str, query: dict, auth: str,
+              content_range: Optional[str] = None) -> dict:
         with self.lock:
             self.seq += 1
             entry = {"seq": self.seq, "method": method, "path": path,
                      "query": redact_query(query), "status": None, "auth": auth,
-                     "time": time.time()}
+                     "time": time.time(), "content_range": content_range}
             self.entries.append(entry)
             return entry
 
