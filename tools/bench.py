@@ -32,7 +32,14 @@ emulator, a playbook), whatever the figures are.
    job's completion time, from the emulator's state). Target: within one poll interval at its
    cap (30 s).
 
-4. A Markdown table of the figures, with the machine, printed and written to
+4. Streaming. A 1 GiB file artifact uploaded by ``d2l_artifact`` (resumable, 8 MiB chunks) and
+   an export package holding it downloaded by ``d2l_ep_export``, with the module process run
+   under a small wrapper interpreter that records its peak RSS and wall time. Memory: peak RSS
+   minus the same module's peak with a 1 MiB file (target: under 64 MiB). Throughput: the
+   module's time net of that small run, against ``curl`` sending the same bytes in one request
+   to the same upload route, and fetching the same package (target: at least 0.8x curl).
+
+5. A Markdown table of the figures, with the machine, printed and written to
    ``docs/performance.md`` (overwritten).
 
 The emulator runs as ``<this python> -m brightspace_emulator`` on a free loopback port and is
@@ -439,7 +446,174 @@ def bench_job_wait(runner: Runner, emulator: Emulator) -> dict:
 
 # ---------------------------------------------------------------------------- part 4
 
-def report(per_task: dict, rerun: dict, job: dict, info: dict, elapsed: float, command: str) -> str:
+STREAM_MIB = 1024
+MEMORY_TARGET_MIB = 64
+THROUGHPUT_TARGET = 0.8
+
+# The module process runs under this wrapper (as ansible_python_interpreter): it records the
+# module process's wall time and peak resident set size (RUSAGE_CHILDREN: the one child it ran).
+MEMORY_WRAPPER = """#!PYTHON
+import os, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call([PYTHON_QUOTED] + sys.argv[1:])
+elapsed = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+with open(os.environ["D2L_BENCH_PROBE"], "a") as handle:
+    handle.write("%d %.3f\\n" % (peak, elapsed))
+sys.exit(code)
+"""
+
+UPLOAD_PLAYBOOK = """\
+- name: One file artifact, resumable upload
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Upload
+      d2l.brightspace.d2l_artifact:
+        kind: file
+        name: "{{ bench_name }}"
+        src: "{{ bench_src }}"
+        upload: resumable
+      register: uploaded
+    - name: Show the id
+      ansible.builtin.debug:
+        msg: "OBJECT_ID={{ uploaded.artifact.id }}"
+"""
+
+EXPORT_PLAYBOOK = """\
+- name: Export the objects and stream the package
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Export
+      d2l.brightspace.d2l_ep_export:
+        object_ids: "{{ bench_ids | default(omit) }}"
+        export_id: "{{ bench_export_id | default(omit) }}"
+        dest: "{{ bench_dest }}"
+        force: true
+        poll_interval: 0.2
+      register: exported
+    - name: Show the id
+      ansible.builtin.debug:
+        msg: "EXPORT_ID={{ exported.export_id }} SIZE={{ exported.size }}"
+"""
+
+
+def make_file(path: str, mib: int) -> None:
+    block = os.urandom(1024 * 1024)
+    with open(path, 'wb') as handle:
+        for index in range(mib):
+            handle.write(block[index % 251:] + block[:index % 251])  # no two MiB alike
+
+
+def probe_run(runner: Runner, wrapper: str, playbook: str, extra: dict) -> tuple:
+    """Run a playbook with the module under the wrapper: ((peak KiB, seconds), output)."""
+    probe = os.path.join(runner.workdir, 'probe.txt')
+    if os.path.exists(probe):
+        os.unlink(probe)
+    runner.env['D2L_BENCH_PROBE'] = probe
+    extra = dict(extra, ansible_python_interpreter=wrapper)
+    try:
+        _elapsed, _requests, output = runner.run(playbook, extra_vars=extra)
+    finally:
+        runner.env.pop('D2L_BENCH_PROBE', None)
+    with open(probe, encoding='utf-8') as handle:
+        lines = [line.split() for line in handle if line.strip()]
+    peak, seconds = max((int(kib), float(sec)) for kib, sec in lines)  # the module, not the debug task
+    return (peak, seconds), output
+
+
+def curl(args: list) -> float:
+    started = time.perf_counter()
+    subprocess.run(['curl', '--silent', '--show-error', '--fail', '-o', os.devnull] + args, check=True,
+                   stdin=subprocess.DEVNULL, timeout=PLAYBOOK_TIMEOUT)
+    return time.perf_counter() - started
+
+
+def bench_streaming(runner: Runner, emulator: Emulator, mib: int) -> dict:
+    say('\n== 4. streaming: a %d MiB file up (resumable) and down (export package) ==' % mib)
+    if shutil.which('curl') is None:
+        raise BenchError('curl is needed for the throughput comparison')
+    workdir = runner.workdir
+    wrapper = os.path.join(workdir, 'python-probe')
+    with open(wrapper, 'w', encoding='utf-8') as handle:
+        handle.write(MEMORY_WRAPPER.replace('PYTHON_QUOTED', repr(sys.executable)).replace('PYTHON', sys.executable, 1))
+    os.chmod(wrapper, 0o755)
+    emulator.call('POST', '/_emulator/config', {'job_duration': 0.5})
+    small, large = os.path.join(workdir, 'small.bin'), os.path.join(workdir, 'large.bin')
+    make_file(small, 1)
+    make_file(large, mib)
+    size = os.path.getsize(large)
+    upload = write_playbook(workdir, 'upload.yml', UPLOAD_PLAYBOOK)
+    export = write_playbook(workdir, 'export.yml', EXPORT_PLAYBOOK)
+
+    (small_up, _seconds), out = probe_run(runner, wrapper, upload, {'bench_name': 'small', 'bench_src': small})
+    small_id = int(re.search(r'OBJECT_ID=(\d+)', out).group(1))
+    (large_up, up_seconds), out = probe_run(runner, wrapper, upload, {'bench_name': 'large', 'bench_src': large})
+    large_id = int(re.search(r'OBJECT_ID=(\d+)', out).group(1))
+    (_baseline, small_up_seconds), _out = probe_run(runner, wrapper, upload, {'bench_name': 'small2', 'bench_src': small})
+
+    # curl: initiate the same resumable upload, then send the bytes in one request
+    init = urllib.request.Request(
+        emulator.url + '/d2l/api/eP/2.5/artifacts/file/new', method='POST', data=b'',
+        headers={'Authorization': 'Bearer ' + TOKEN, 'X-Upload-Content-Type': 'application/octet-stream',
+                 'X-Upload-Content-Length': str(size), 'X-Upload-File-Name': 'large.bin'})
+    location = None
+    try:
+        urllib.request.urlopen(init, timeout=30)  # pylint: disable=consider-using-with
+    except urllib.error.HTTPError as answer:  # urllib treats the 308 without a body as an error
+        location = answer.headers['Location']
+    if not location:
+        raise BenchError('the upload initiation did not answer 308 with a Location')
+    curl_up = curl(['-X', 'POST', '--data-binary', '@' + large, '-H', 'Authorization: Bearer ' + TOKEN,
+                    '-H', 'Content-Type: application/octet-stream',
+                    '-H', 'Content-Range: bytes 0-%d/%d' % (size - 1, size), emulator.url + location])
+
+    # down: export both objects once (the package is built), then time the download alone
+    dest = os.path.join(workdir, 'package.zip')
+    (_peak, _sec), out = probe_run(runner, wrapper, export, {'bench_ids': [small_id, large_id], 'bench_dest': dest})
+    export_id = int(re.search(r'EXPORT_ID=(\d+)', out).group(1))
+    package_size = os.path.getsize(dest)
+    attach = {'bench_export_id': export_id, 'bench_dest': dest}
+    (down_peak, down_seconds), _out = probe_run(runner, wrapper, export, attach)
+    (_peak, _sec), out = probe_run(runner, wrapper, export, {'bench_ids': [small_id], 'bench_dest': dest + '.small'})
+    small_export = int(re.search(r'EXPORT_ID=(\d+)', out).group(1))
+    attach_small = {'bench_export_id': small_export, 'bench_dest': dest + '.small'}
+    (small_down, small_down_seconds), _out = probe_run(runner, wrapper, export, attach_small)
+    curl_down = curl(['-H', 'Authorization: Bearer ' + TOKEN,
+                      emulator.url + '/d2l/api/eP/2.5/export/%d/package' % export_id])
+    emulator.call('POST', '/_emulator/config', {'job_duration': 2.0})
+    for path in (large, dest, dest + '.small'):
+        os.unlink(path)
+
+    up_transfer = max(up_seconds - small_up_seconds, 1e-6)
+    down_transfer = max(down_seconds - small_down_seconds, 1e-6)
+    result = {
+        'mib': mib, 'size': size, 'package_size': package_size,
+        'up_peak_mib': large_up / 1024.0, 'up_base_mib': small_up / 1024.0,
+        'down_peak_mib': down_peak / 1024.0, 'down_base_mib': small_down / 1024.0,
+        'up_seconds': up_transfer, 'down_seconds': down_transfer, 'curl_up': curl_up, 'curl_down': curl_down,
+    }
+    result['up_extra_mib'] = result['up_peak_mib'] - result['up_base_mib']
+    result['down_extra_mib'] = result['down_peak_mib'] - result['down_base_mib']
+    result['up_ratio'] = curl_up / up_transfer
+    result['down_ratio'] = curl_down / down_transfer
+    say('   upload:   module peak RSS %.1f MiB (1 MiB file: %.1f MiB) -> %.1f MiB above baseline (target < %d)'
+        % (result['up_peak_mib'], result['up_base_mib'], result['up_extra_mib'], MEMORY_TARGET_MIB))
+    say('   download: module peak RSS %.1f MiB (small package: %.1f MiB) -> %.1f MiB above baseline (target < %d)'
+        % (result['down_peak_mib'], result['down_base_mib'], result['down_extra_mib'], MEMORY_TARGET_MIB))
+    say('   upload:   module %.1f s (%.0f MiB/s) vs curl %.1f s (%.0f MiB/s): %.2fx curl (target >= %.1f)'
+        % (up_transfer, mib / up_transfer, curl_up, mib / curl_up, result['up_ratio'], THROUGHPUT_TARGET))
+    say('   download: module %.1f s (%.0f MiB/s) vs curl %.1f s (%.0f MiB/s): %.2fx curl (target >= %.1f)'
+        % (down_transfer, package_size / 1048576.0 / down_transfer, curl_down,
+           package_size / 1048576.0 / curl_down, result['down_ratio'], THROUGHPUT_TARGET))
+    return result
+
+
+# ---------------------------------------------------------------------------- part 5
+
+def report(per_task: dict, rerun: dict, job: dict, streaming: dict, info: dict, elapsed: float,
+           command: str) -> str:
     tasks = per_task['tasks']
     rows = [
         ('`debug` baseline, per task', '%.1f ms' % (per_task['per_task']['baseline'] * 1000), ''),
@@ -461,6 +635,16 @@ def report(per_task: dict, rerun: dict, job: dict, info: dict, elapsed: float, c
          'gaps %s s' % ', '.join('%.1f' % g for g in job['gaps'])),
         ('course copy job of %.0f s: noticed after completion' % job['job_seconds'], '%.1f s' % job['delay'],
          'target <= %.0f s (one poll interval at its cap)' % job['cap']),
+        ('%d MiB upload (resumable): module peak RSS above baseline' % streaming['mib'],
+         '%.1f MiB' % streaming['up_extra_mib'], 'target < %d MiB' % MEMORY_TARGET_MIB),
+        ('%d MiB download (export package): module peak RSS above baseline' % streaming['mib'],
+         '%.1f MiB' % streaming['down_extra_mib'], 'target < %d MiB' % MEMORY_TARGET_MIB),
+        ('%d MiB upload: throughput against curl' % streaming['mib'], '%.2fx' % streaming['up_ratio'],
+         'module %.1f s, curl %.1f s; target >= %.1f'
+         % (streaming['up_seconds'], streaming['curl_up'], THROUGHPUT_TARGET)),
+        ('%d MiB download: throughput against curl' % streaming['mib'], '%.2fx' % streaming['down_ratio'],
+         'module %.1f s, curl %.1f s; target >= %.1f'
+         % (streaming['down_seconds'], streaming['curl_down'], THROUGHPUT_TARGET)),
     ]
     lines = [
         '# Performance',
@@ -515,6 +699,8 @@ def main() -> int:
     parser.add_argument('--tasks', type=int, default=30, help='tasks per playbook (default 30)')
     parser.add_argument('--rounds', type=int, default=3, help='rounds of the per-task playbooks (default 3)')
     parser.add_argument('--no-report', action='store_true', help='do not write docs/performance.md')
+    parser.add_argument('--stream-mib', type=int, default=STREAM_MIB,
+                        help='size of the streamed file in MiB (default %d)' % STREAM_MIB)
     args = parser.parse_args()
     if args.tasks < 1 or args.rounds < 1:
         parser.error('--tasks and --rounds must be at least 1')
@@ -544,11 +730,12 @@ def main() -> int:
         rerun = bench_rerun(runner)
         per_task = bench_per_task(runner, emulator, args.tasks, args.rounds)
         job = bench_job_wait(runner, emulator)
+        streaming = bench_streaming(runner, emulator, args.stream_mib)
         elapsed = time.perf_counter() - started
         info = machine()
         command = ' '.join(sys.argv[1:])
-        text = report(per_task, rerun, job, info, elapsed, command)
-        say('\n== 4. summary ==\n')
+        text = report(per_task, rerun, job, streaming, info, elapsed, command)
+        say('\n== 5. summary ==\n')
         say(text)
         if not args.no_report:
             with open(REPORT, 'w', encoding='utf-8') as handle:

@@ -18,7 +18,8 @@ options:
   wait_timeout:
     description:
       - Seconds to wait for the job. On timeout the module fails with the job id and its last
-        status; the job goes on, and a later task can wait for it again with O(job_token).
+        status; the job goes on, and the message names the option with which a later task can
+        attach to the job and wait for it again.
     type: int
     default: 1800
   poll_interval:

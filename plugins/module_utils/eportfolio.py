@@ -19,7 +19,7 @@ from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job, Resource
 from .orgunits import NotFoundError, ValidationError
 from .paging import paged_result_set
-from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, guess_type, multipart_upload, resumable_upload
+from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload
 from .waiter import JOB_KINDS, wait_for_job
 
 # NOTES.md, EPOBJ_T (the ObjectTypeId property)

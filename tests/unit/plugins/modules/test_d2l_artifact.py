@@ -167,7 +167,7 @@ def test_info_one_with_comments(http, args):
 
 
 def test_info_lists_by_kind_and_name(http, args):
-    expect_mine(http, LINK, FILE, dict(LINK, ObjectId=9010, Name="Other"), {"ObjectId": 9020, "ObjectTypeId": 200,
-                                                                           "Name": "Lab rules"})
+    reflection = {"ObjectId": 9020, "ObjectTypeId": 200, "Name": "Lab rules"}
+    expect_mine(http, LINK, FILE, dict(LINK, ObjectId=9010, Name="Other"), reflection)
     result = run_module(d2l_artifact_info.main, args(kind="link", name="Lab rules"))
     assert [a["id"] for a in result["artifacts"]] == [9001]
