@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import re
 import tempfile
+import threading
 from urllib.parse import unquote
 
 try:
@@ -109,10 +111,36 @@ def _final_path(dest, response, default_name, route):
     return os.path.join(dest, name)
 
 
+class _Hasher:
+    """SHA-256 in a second thread (hashlib releases the GIL on large blocks), so hashing overlaps
+    receiving and writing; at most ``depth`` blocks wait in its queue."""
+
+    def __init__(self, depth=4):
+        self.digest = hashlib.sha256()
+        self.blocks = queue.Queue(maxsize=depth)
+        self.thread = threading.Thread(target=self._run, name="sha256", daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while True:
+            block = self.blocks.get()
+            if block is None:
+                return
+            self.digest.update(block)
+
+    def update(self, block):
+        self.blocks.put(block)
+
+    def hexdigest(self):
+        self.blocks.put(None)
+        self.thread.join()
+        return self.digest.hexdigest()
+
+
 def _write(response, path, block, route):
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".part", dir=directory)
-    digest = hashlib.sha256()
+    digest = _Hasher()
     size = 0
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -123,6 +151,8 @@ def _write(response, path, block, route):
                     size += len(chunk)
             except requests.exceptions.RequestException as exc:
                 raise _Interrupted("the download was interrupted after %d bytes (%s)" % (size, type(exc).__name__))
+            finally:
+                sha256 = digest.hexdigest()
         expected = response.headers.get("Content-Length")
         if expected is not None and expected.isdigit() and int(expected) != size \
                 and not response.headers.get("Content-Encoding"):
@@ -134,5 +164,5 @@ def _write(response, path, block, route):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return {"path": path, "file_name": os.path.basename(path), "size": size, "sha256": digest.hexdigest(),
+    return {"path": path, "file_name": os.path.basename(path), "size": size, "sha256": sha256,
             "content_type": response.headers.get("Content-Type")}
