@@ -685,6 +685,18 @@ def report(per_task: dict, rerun: dict, job: dict, streaming: dict, info: dict, 
         'playbook (fresh token cache directory per playbook run). Request counts come from the '
         'emulator\'s request log.' % (tasks, tasks, per_task['rounds'], tasks, LP_VERSION),
         '',
+        'Waiting: one course copy job of %.0f s waited for by `d2l_copy_job` with the default poll '
+        'options; "noticed after completion" is the arrival of its last status request (request log) '
+        'minus the job\'s completion time (emulator state).' % job['job_seconds'],
+        '',
+        'Streaming: the module process runs under a wrapper interpreter that records its peak RSS '
+        '(`ru_maxrss` of its one child) and wall time. Memory is the peak with the %d MiB file minus '
+        'the peak with a 1 MiB file. Throughput: the module\'s time net of the 1 MiB run, median of %d '
+        'runs, against `curl` (median of %d) sending the same bytes in one request to the same '
+        'resumable upload route, and writing the same export package to the same disk. The download '
+        'is timed by attaching to a finished export (`export_id`), so the job wait is not counted.'
+        % (streaming['mib'], STREAM_ROUNDS, STREAM_ROUNDS),
+        '',
         'Demo re-run: `playbooks/demo.yml` twice with one token cache directory; the second run\'s '
         'GETs by route:',
         '',

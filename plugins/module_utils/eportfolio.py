@@ -301,7 +301,8 @@ class ArtifactResource(Resource):
         return super().same(name, before, wanted)
 
     def preview(self, desired):
-        after = dict((name, None) for name in self.compare if name != ("url" if self.kind == "file" else "file_name"))
+        other_kind = ("url",) if self.kind == "file" else ("file_name", "file_size")
+        after = dict((name, None) for name in self.compare if name not in other_kind)
         after.update(desired)
         after.update({"id": None, "kind": self.kind})
         return after
