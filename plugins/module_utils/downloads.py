@@ -76,10 +76,16 @@ def check_destination(dest, option="dest"):
         raise BrightspaceError("%s: directory '%s' is not writable" % (option, parent))
 
 
-def download(client, route, dest, params=None, default_name=None, block=BLOCK, attempts=3):
+def download(client, route, dest, params=None, default_name=None, block=BLOCK, attempts=3, check=None,
+             keep_if_same=False, replace=True):
     """Stream ``GET route`` to ``dest`` (a file path, or a directory: the name then comes from
     ``Content-Disposition``, else ``default_name``). Returns ``{"path", "file_name", "size",
-    "sha256", "content_type"}``.
+    "sha256", "content_type", "changed"}``.
+
+    ``check(response)`` may refuse a response before anything is written (e.g. an LR result sent
+    instead of the file). With ``keep_if_same`` an existing file with the same bytes is left
+    untouched (``changed`` false); with ``replace=False`` (check mode) nothing is renamed into
+    place, and ``changed`` says whether it would have been.
     """
     attempt = 0
     deadline = client.retry.start()
@@ -87,9 +93,11 @@ def download(client, route, dest, params=None, default_name=None, block=BLOCK, a
         attempt += 1
         response = client.request("GET", route, params=params, stream=True)
         try:
+            if check is not None:
+                check(response)
             path = _final_path(dest, response, default_name, route)
             try:
-                return _write(response, path, block, route)
+                return _write(response, path, block, route, keep_if_same, replace)
             except _Interrupted as exc:
                 if attempt >= attempts or not client.retry.wait(client.retry.backoff(attempt - 1), deadline):
                     raise BrightspaceConnectionError("GET", route, str(exc))
@@ -137,7 +145,7 @@ class _Hasher:
         return self.digest.hexdigest()
 
 
-def _write(response, path, block, route):
+def _write(response, path, block, route, keep_if_same=False, replace=True):
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".part", dir=directory)
     digest = _Hasher()
@@ -157,12 +165,16 @@ def _write(response, path, block, route):
         if expected is not None and expected.isdigit() and int(expected) != size \
                 and not response.headers.get("Content-Encoding"):
             raise _Interrupted("the download ended after %d of %s bytes" % (size, expected))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        previous = file_digest(path) if keep_if_same and os.path.isfile(path) else None
+        changed = previous != (size, sha256)
+        if changed and replace:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return {"path": path, "file_name": os.path.basename(path), "size": size, "sha256": sha256,
-            "content_type": response.headers.get("Content-Type")}
+            "content_type": response.headers.get("Content-Type"), "changed": changed,
+            "previous_sha256": previous[1] if previous else None}

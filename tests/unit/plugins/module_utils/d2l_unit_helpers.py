@@ -114,13 +114,16 @@ class Http:
 
     def expect(self, method, path, *, auth=BEARER, query=None, json=None, form=None, headers=None,
                body=None, status=200, answer=None, text=None, answer_headers=None,
-               content_type=None, extra_match=()):
+               content_type=None, extra_match=(), content=None):
         """The next request is ``method BASE+path`` (or an absolute URL); it gets this answer."""
         url = path if path.startswith("http") else BASE + path
         kwargs = {}
         if answer is not None:
             kwargs["body"] = jsonlib.dumps(answer)
             kwargs["content_type"] = content_type or "application/json"
+        elif content is not None:  # raw bytes
+            kwargs["body"] = content
+            kwargs["content_type"] = content_type or "application/octet-stream"
         else:
             kwargs["body"] = text or ""
             kwargs["content_type"] = content_type or "text/plain"

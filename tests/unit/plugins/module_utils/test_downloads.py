@@ -39,7 +39,7 @@ def test_download_into_a_directory_uses_the_service_name(http, make_client, tmp_
     got = download(make_client(), ROUTE, str(tmp_path))
     path = tmp_path / "eP_Export_Ada_Lovelace_202611221530.zip"
     assert got == {"path": str(path), "file_name": path.name, "size": len(BODY),
-                   "sha256": hashlib.sha256(BODY).hexdigest(), "content_type": "application/zip"}
+                   "sha256": hashlib.sha256(BODY).hexdigest(), "content_type": "application/zip", "changed": True, "previous_sha256": None}
     assert path.read_bytes() == BODY
     assert os.listdir(str(tmp_path)) == [path.name]  # no temporary file left
 

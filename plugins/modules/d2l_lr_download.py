@@ -1,0 +1,110 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: d2l_lr_download
+short_description: Download a Learning Repository object's package or file
+version_added: 0.1.0
+description:
+  - Streams the package (C(download/); a quiz comes as a D2L package, other objects as a SCORM
+    package) or the asset file (C(downloadfile/), asset objects only) of the latest or a given
+    version of a learning object to O(dest).
+  - The download goes to a temporary file beside O(dest) and is renamed into place only when
+    complete. When O(dest) already holds the same bytes it is left untouched and the task
+    reports no change.
+  - A download the service refuses (answered with a Learning Repository result instead of the
+    file) fails with the service's message.
+author:
+  - d2l.brightspace contributors (@d2l-brightspace)
+extends_documentation_fragment:
+  - d2l.brightspace.connection
+  - d2l.brightspace.attributes
+attributes:
+  check_mode:
+    support: full
+    details: The bytes are downloaded and compared, but O(dest) is not written.
+  diff_mode:
+    support: full
+    details: C(before) and C(after) give the path and the SHA-256 of its content (null before when absent).
+options:
+  object_id:
+    description:
+      - Learning object id.
+    type: int
+    required: true
+  version:
+    description:
+      - Version to download; the latest when omitted.
+    type: int
+  what:
+    description:
+      - V(package) or V(file) (the asset's own file).
+    type: str
+    choices: [package, file]
+    default: package
+  dest:
+    description:
+      - A file path, or an existing directory (the file name then comes from the service).
+    type: path
+    required: true
+seealso:
+  - module: d2l.brightspace.d2l_lr_object
+"""
+
+EXAMPLES = r"""
+- name: Keep a copy of the latest package
+  d2l.brightspace.d2l_lr_download:
+    object_id: 1001
+    dest: /srv/backup/lab-safety.zip
+
+- name: The file of version 2 of an asset, into a directory
+  d2l.brightspace.d2l_lr_download:
+    object_id: 1002
+    version: 2
+    what: file
+    dest: /srv/backup/
+"""
+
+RETURN = r"""
+path:
+  description: Path written (or that would be written in check mode).
+  returned: always
+  type: str
+size:
+  description: Size in bytes.
+  returned: always
+  type: int
+sha256:
+  description: SHA-256 of the downloaded bytes.
+  returned: always
+  type: str
+content_type:
+  description: Content type the service sent.
+  returned: always
+  type: str
+diff:
+  description: C(before) and C(after) (path and sha256), in diff mode only.
+  returned: when diff mode is on
+  type: dict
+"""
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr import download_object
+
+
+def main():
+    module = BrightspaceModule(argument_spec=dict(
+        object_id=dict(type="int", required=True),
+        version=dict(type="int"),
+        what=dict(type="str", choices=["package", "file"], default="package"),
+        dest=dict(type="path", required=True),
+    ))
+    module.run(lambda: download_object(module))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""d2l_lr_*: the exact requests; ExecutionStatus WARN and ERROR on HTTP 200."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr import normalize_keywords, parse_dublin_core
+from ansible_collections.d2l.brightspace.plugins.modules import (
+    d2l_lr_download, d2l_lr_object, d2l_lr_object_info, d2l_lr_repository_info)
+
+from d2l_unit_helpers import BASE, multipart_part, run_module
+
+LR = "/d2l/api/lr/1.3"
+PACKAGES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "packages")
+SCORM = os.path.join(PACKAGES, "singlesco_scorm12.zip")
+OK = {"ExecutionMessage": "", "ExecutionStatus": 0}
+PROPS = dict(OK, RepositoryId=1, Status=5, HiddenFromSearchResults=False, PublicallyAvailable=False, IdentId=1001,
+             Version=1, URL="/d2l/lor/viewer/view.d2l?ou=6606&loIdentId=1001", Title="Golf", Description="",
+             OwnerId=3, Keywords=[], Type=3)
+QUERY = 'dc.title == "Golf"'
+
+
+@pytest.fixture
+def args(tmp_path):
+    def make(**given):
+        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
+                      api_versions={"lr": "1.3"}, retry_budget=0.01)
+        values.update(given)
+        return values
+    return make
+
+
+def expect_search(http, *results):
+    http.expect("GET", LR + "/objects/search/",
+                query={"query": QUERY, "offset": "0", "count": "200", "repositories": "1"},
+                answer=dict(OK, TotalResults=len(results), Results=list(results)))
+
+
+HIT = {"RepositoryId": 1, "IdentId": 1001, "Version": 1, "URL": "/x", "Title": "Golf", "OrgId": 6606, "TypeId": 3}
+
+
+def content(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def test_keywords_compare_as_a_set():
+    assert normalize_keywords(["Word1, Word2 ,Word3", "Word 1", "Word1"]) == ["Word 1", "Word1", "Word2", "Word3"]
+    assert normalize_keywords(None) == []
+
+
+def test_dublin_core_parsed():
+    xml = ('<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Golf</dc:title>'
+           '<dc:subject>sport</dc:subject><dc:subject>golf</dc:subject></metadata>')
+    assert parse_dublin_core(xml) == {"title": ["Golf"], "subject": ["sport", "golf"]}
+
+
+def test_publish_simple_then_set_properties(http, args):
+    expect_search(http)
+    http.expect("PUT", LR + "/objects/", query={"repositoryId": "1"},
+                extra_match=[multipart_part("Resource", "singlesco_scorm12.zip", content(SCORM), "application/zip")],
+                answer=dict(OK, IdentId=1001, Version=1))
+    http.expect("GET", LR + "/objects/1001/properties/", answer=PROPS)
+    http.expect("POST", LR + "/objects/1001/properties/",
+                json={"RepositoryId": 1, "Status": 3, "HiddenFromSearchResults": False, "PublicallyAvailable": False,
+                      "OwnerId": 3, "Title": "Golf", "Description": "", "Keywords": ["golf, sport"]}, answer=OK)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Status=3, Keywords=["golf, sport"]))
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, keywords=["sport", "golf"],
+                                                 status="Approved"))
+    assert not result.get("failed"), result
+    assert result["changed"] is True and result["created"] is True
+    assert result["object"]["keywords"] == ["golf", "sport"] and result["object"]["status"] == "Approved"
+
+
+def test_rerun_sends_two_gets(http, args):
+    expect_search(http, HIT)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Keywords=["sport", "golf"]))
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, keywords=["golf, sport"]))
+    assert result["changed"] is False and result["object"]["id"] == 1001
+
+
+def test_content_check_download_publishes_a_new_version_when_bytes_differ(http, args):
+    expect_search(http, HIT)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Status=3, Description="kept"))
+    http.expect("GET", LR + "/objects/1001/download/", text="older bytes", content_type="application/zip")
+    http.expect("POST", LR + "/objects/1001/",
+                extra_match=[multipart_part("Resource", "singlesco_scorm12.zip", content(SCORM), "application/zip")],
+                answer=dict(OK, IdentId=1001, Version=2))
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Version=2, Status=5))
+    http.expect("POST", LR + "/objects/1001/properties/",
+                json={"RepositoryId": 1, "Status": 3, "HiddenFromSearchResults": False, "PublicallyAvailable": False,
+                      "OwnerId": 3, "Title": "Golf", "Description": "kept", "Keywords": []}, answer=OK)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Version=2, Status=3, Description="kept"))
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, content_check="download"),
+                        diff=True)
+    assert result["changed"] is True and result["object"]["version"] == 2
+    assert result["diff"]["before"]["content"] == hashlib.sha256(b"older bytes").hexdigest()
+    assert result["diff"]["after"]["content"] == hashlib.sha256(content(SCORM)).hexdigest()
+
+
+def test_same_bytes_with_content_check_download_is_unchanged(http, args):
+    expect_search(http, HIT)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=PROPS)
+    http.expect("GET", LR + "/objects/1001/download/", content=content(SCORM), content_type="application/zip")
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, content_check="download"))
+    assert result["changed"] is False
+
+
+def test_warn_is_a_warning(http, args):
+    expect_search(http, HIT)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=PROPS)
+    http.expect("POST", LR + "/objects/1001/properties/",
+                json={"RepositoryId": 1, "Status": 5, "HiddenFromSearchResults": True, "PublicallyAvailable": False,
+                      "OwnerId": 3, "Title": "Golf", "Description": "", "Keywords": []},
+                answer={"ExecutionStatus": 1, "ExecutionMessage": "Search index update delayed"})
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, HiddenFromSearchResults=True))
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", hidden_from_search=True))
+    assert result["changed"] is True
+    assert "the Learning Repository warned: Search index update delayed" in str(result["warnings"])
+
+
+def test_error_on_200_fails_with_the_message(http, args):
+    http.expect("GET", LR + "/objects/4242/properties/", answer={"ExecutionStatus": 2,
+                                                                  "ExecutionMessage": "Object 4242 not found"})
+    result = run_module(d2l_lr_object.main, args(repository=1, object_id=4242, status="Draft"))
+    assert result["failed"] is True
+    assert result["msg"] == ("object_id 4242: Object 4242 not found")
+
+
+def test_delete_sends_an_empty_post(http, args):
+    expect_search(http, HIT)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=PROPS)
+    http.expect("POST", LR + "/objects/1001/delete/", body=b"", headers={"Content-Length": "0"}, answer=OK)
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", state="absent"))
+    assert result["changed"] is True and result["object"] == {}
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(src=os.path.join(PACKAGES, "badscorm.zip")), "is not a SCORM package: no imsmanifest.xml at its root; it "
+                                                       "is at 'badscorm/imsmanifest.xml'"),
+    (dict(src="/no/such.zip"), "src: no such file '/no/such.zip'"),
+    (dict(chunk_size=10), "chunk_size must be at least 1024 bytes"),
+    (dict(title=" "), "title must not be empty"),
+    (dict(status="Published"), "value of status must be one of"),
+])
+def test_bad_input_before_any_request(http, args, given, message):
+    values = dict(repository=1, title="Golf")
+    values.update(given)
+    result = run_module(d2l_lr_object.main, args(**values))
+    assert result["failed"] is True and message in result["msg"]
+
+
+def test_repository_by_name(http, args):
+    http.expect("GET", LR + "/repositories/all/", answer=dict(OK, Repositories=[
+        {"RepositoryId": 1, "Name": "Demo Local Repository", "Description": "", "Type": "Local", "OrgId": 6606,
+         "ObjectCount": 3}]))
+    expect_search(http, HIT)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=PROPS)
+    result = run_module(d2l_lr_object.main, args(repository="Demo Local Repository", title="Golf"))
+    assert result["changed"] is False
+    http.expect("GET", LR + "/repositories/all/", answer=dict(OK, Repositories=[]))
+    missing = run_module(d2l_lr_object.main, args(repository="Nope", title="Golf"))
+    assert missing["failed"] is True and missing["msg"].startswith("repository: no searchable repository is named 'Nope'")
+
+
+def test_info_pages_with_offset_and_count(http, args):
+    first = [dict(HIT, IdentId=1000 + n) for n in range(2)]
+    http.expect("GET", LR + "/objects/search/", query={"query": "", "offset": "0", "count": "2", "repositories": "1"},
+                answer=dict(OK, TotalResults=3, Results=first))
+    http.expect("GET", LR + "/objects/search/", query={"query": "", "offset": "2", "count": "2", "repositories": "1"},
+                answer=dict(OK, TotalResults=3, Results=[dict(HIT, IdentId=1002)]))
+    result = run_module(d2l_lr_object_info.main, args(repositories=[1], page_size=2))
+    assert [o["id"] for o in result["objects"]] == [1000, 1001, 1002] and result["total"] == 3
+
+
+def test_info_bad_cql_fails_with_the_message(http, args):
+    http.expect("GET", LR + "/objects/search/",
+                query={"query": "dc.nope = x", "offset": "0", "count": "200", "repositories": "1"},
+                answer={"ExecutionStatus": 2, "ExecutionMessage": "Invalid CQL query: unknown index dc.nope"})
+    result = run_module(d2l_lr_object_info.main, args(repositories=[1], query="dc.nope = x"))
+    assert result["failed"] is True and result["msg"].endswith("answered ERROR: Invalid CQL query: unknown index dc.nope")
+
+
+def test_download_unchanged_when_dest_has_the_bytes(http, args, tmp_path):
+    dest = tmp_path / "golf.zip"
+    dest.write_bytes(b"package bytes")
+    http.expect("GET", LR + "/objects/1001/download/", text="package bytes", content_type="application/zip")
+    result = run_module(d2l_lr_download.main, args(object_id=1001, dest=str(dest)))
+    assert result["changed"] is False and result["sha256"] == hashlib.sha256(b"package bytes").hexdigest()
+    http.expect("GET", LR + "/objects/1001/2/downloadfile/", text="new bytes", content_type="text/plain")
+    result = run_module(d2l_lr_download.main, args(object_id=1001, version=2, what="file", dest=str(dest)),
+                        check_mode=True)
+    assert result["changed"] is True and dest.read_bytes() == b"package bytes"
+
+
+def test_download_refused_by_an_lr_result(http, args, tmp_path):
+    http.expect("GET", LR + "/objects/1001/downloadfile/",
+                answer={"ExecutionStatus": 2, "ExecutionMessage": "Object 1001 is not an asset"})
+    result = run_module(d2l_lr_download.main, args(object_id=1001, what="file", dest=str(tmp_path / "x")))
+    assert result["failed"] is True and result["msg"].endswith("Object 1001 is not an asset")
+    assert os.listdir(str(tmp_path)) == ["tokens.json"] or os.listdir(str(tmp_path)) == []
+
+
+def test_repository_trusts_flattened(http, args):
+    trust = {"CanViewItems": True, "CanPublish": False}
+    http.expect("GET", LR + "/repositories/Local/", query={"trustParams": "Publish"},
+                answer=dict(OK, Repositories=[{"RepositoryId": 1, "Name": "L", "Description": "", "Type": "Local",
+                                               "OrgId": 6606, "ObjectCount": 0}]))
+    http.expect("GET", LR + "/repository/1/listorgUnittrusts/", query={"orgUnits": "6606", "roles": "110,109"},
+                answer=dict(OK, RepositoryTrusts={"6606": {"110": trust, "109": trust}}))
+    result = run_module(d2l_lr_repository_info.main, args(type="Local", trusts=["Publish"], repository=1,
+                                                          org_units=[6606], roles=[110, 109]))
+    assert result["repositories"][0]["id"] == 1
+    assert result["trusts"] == [{"org_unit_id": 6606, "role_id": 109, "trusts": trust},
+                                {"org_unit_id": 6606, "role_id": 110, "trusts": trust}]
+    bad = run_module(d2l_lr_repository_info.main, args(trusts=["Publsh"]))
+    assert bad["failed"] is True and bad["msg"].startswith("trusts: unknown trust name(s) Publsh; valid: ViewItems")
