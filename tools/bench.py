@@ -39,7 +39,11 @@ emulator, a playbook), whatever the figures are.
    module's time net of that small run, against ``curl`` sending the same bytes in one request
    to the same upload route, and fetching the same package (target: at least 0.8x curl).
 
-5. A Markdown table of the figures, with the machine, printed and written to
+5. Learning Repository re-run. 100 small SCORM packages published by ``d2l_lr_object`` (one
+   task looping over a folder, ``content_check: none``), then the same playbook again: the
+   re-run's requests per package (target: at most two), writes (target: none) and wall time.
+
+6. A Markdown table of the figures, with the machine, printed and written to
    ``docs/performance.md`` (overwritten).
 
 The emulator runs as ``<this python> -m brightspace_emulator`` on a free loopback port and is
@@ -64,6 +68,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import zipfile
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -623,7 +628,62 @@ def bench_streaming(runner: Runner, emulator: Emulator, mib: int) -> dict:
 
 # ---------------------------------------------------------------------------- part 5
 
-def report(per_task: dict, rerun: dict, job: dict, streaming: dict, info: dict, elapsed: float,
+LR_PACKAGES = 100
+
+LR_PLAYBOOK = """\
+- name: Publish a folder of SCORM packages
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Publish
+      d2l.brightspace.d2l_lr_object:
+        repository: 1
+        title: "Bench package {{ item | basename }}"
+        src: "{{ item }}"
+        keywords: [bench, scorm]
+        status: Approved
+        content_check: none
+      loop: "{{ query('ansible.builtin.fileglob', bench_dir ~ '/*.zip') | sort }}"
+"""
+
+SCORM_MANIFEST = (
+    '<?xml version="1.0"?>\n<manifest identifier="bench-%d" version="1.0" '
+    'xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" '
+    'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">'
+    '<organizations default="o"><organization identifier="o"><title>Bench %d</title>'
+    '<item identifier="i" identifierref="r"><title>Page</title></item></organization></organizations>'
+    '<resources><resource identifier="r" type="webcontent" adlcp:scormtype="sco" href="index.html">'
+    '<file href="index.html"/></resource></resources></manifest>\n')
+
+
+def bench_lr_rerun(runner: Runner, count: int) -> dict:
+    say('\n== 5. Learning Repository: publish %d packages, then re-run with nothing changed ==' % count)
+    directory = os.path.join(runner.workdir, 'lr-packages')
+    os.makedirs(directory)
+    for number in range(count):
+        with zipfile.ZipFile(os.path.join(directory, 'pkg-%03d.zip' % number), 'w') as archive:
+            archive.writestr('imsmanifest.xml', SCORM_MANIFEST % (number, number))
+            archive.writestr('index.html', '<html><body>Package %d</body></html>' % number)
+    playbook = write_playbook(runner.workdir, 'lr.yml', LR_PLAYBOOK)
+    cache = os.path.join(runner.workdir, 'cache-lr')
+    first_time, first, _out = runner.run(playbook, extra_vars={'bench_dir': directory}, cache_dir=cache)
+    second_time, second, output = runner.run(playbook, extra_vars={'bench_dir': directory}, cache_dir=cache)
+    writes = [e for e in second if e['method'] != 'GET']
+    result = {'count': count, 'first_time': first_time, 'first_requests': len(first),
+              'second_time': second_time, 'second_requests': len(second), 'writes': len(writes),
+              'per_package': len(second) / float(count), 'changed': changed_count(output),
+              'routes': collections.Counter(route(e) for e in second)}
+    say('   first run: %.1f s, %d requests' % (first_time, len(first)))
+    say('   re-run: %.1f s, %d requests (%.2f per package; target <= 2), %d writes (target 0), changed=%d'
+        % (second_time, len(second), result['per_package'], len(writes), result['changed']))
+    for key, number in sorted(result['routes'].items(), key=lambda kv: (-kv[1], kv[0])):
+        say('     %4d  %s' % (number, key))
+    return result
+
+
+# ---------------------------------------------------------------------------- part 6
+
+def report(per_task: dict, rerun: dict, job: dict, streaming: dict, lr: dict, info: dict, elapsed: float,
            command: str) -> str:
     tasks = per_task['tasks']
     rows = [
@@ -656,6 +716,11 @@ def report(per_task: dict, rerun: dict, job: dict, streaming: dict, info: dict, 
         ('%d MiB download: throughput against curl' % streaming['mib'], '%.2fx' % streaming['down_ratio'],
          'module %.1f s, curl %.1f s; target >= %.1f'
          % (streaming['down_seconds'], streaming['curl_down'], THROUGHPUT_TARGET)),
+        ('LR re-run of a %d-package publish: requests per package' % lr['count'], '%.2f' % lr['per_package'],
+         '%d requests; target <= 2 (content_check: none)' % lr['second_requests']),
+        ('LR re-run of a %d-package publish: writes' % lr['count'], '%d' % lr['writes'], 'target 0'),
+        ('LR re-run of a %d-package publish: wall time' % lr['count'], '%.1f s' % lr['second_time'],
+         'first run %.1f s' % lr['first_time']),
     ]
     lines = [
         '# Performance',
@@ -722,7 +787,7 @@ def main() -> int:
     parser.add_argument('--tasks', type=int, default=30, help='tasks per playbook (default 30)')
     parser.add_argument('--rounds', type=int, default=3, help='rounds of the per-task playbooks (default 3)')
     parser.add_argument('--no-report', action='store_true', help='do not write docs/performance.md')
-    parser.add_argument('--only', choices=['job', 'streaming'],
+    parser.add_argument('--only', choices=['job', 'streaming', 'lr'],
                         help='run only that part and print its figures (no report)')
     parser.add_argument('--stream-mib', type=int, default=STREAM_MIB,
                         help='size of the streamed file in MiB (default %d)' % STREAM_MIB)
@@ -760,15 +825,20 @@ def main() -> int:
             bench_job_wait(runner, emulator)
             ok = True
             return 0
+        if args.only == 'lr':
+            bench_lr_rerun(runner, LR_PACKAGES)
+            ok = True
+            return 0
         rerun = bench_rerun(runner)
         per_task = bench_per_task(runner, emulator, args.tasks, args.rounds)
         job = bench_job_wait(runner, emulator)
         streaming = bench_streaming(runner, emulator, args.stream_mib)
+        lr = bench_lr_rerun(runner, LR_PACKAGES)
         elapsed = time.perf_counter() - started
         info = machine()
         command = ' '.join(sys.argv[1:])
-        text = report(per_task, rerun, job, streaming, info, elapsed, command)
-        say('\n== 5. summary ==\n')
+        text = report(per_task, rerun, job, streaming, lr, info, elapsed, command)
+        say('\n== 6. summary ==\n')
         say(text)
         if not args.no_report:
             with open(REPORT, 'w', encoding='utf-8') as handle:
