@@ -104,8 +104,12 @@ def _title(root) -> Optional[str]:
     return None
 
 
-def analyse_package(path: str, file_name: Optional[str] = None) -> dict:
-    """Analyse the course package at ``path`` (see module docstring)."""
+def manifest_facts(path: str) -> dict:
+    """What the root ``imsmanifest.xml`` of the zip at ``path`` says:
+    ``{"ok", "Reason", "PackageType", "Title"}``. ``PackageType`` is ``d2l``, ``ims-cc``,
+    ``scorm`` or None (a manifest of none of those kinds); ``Title`` is the first
+    ``organization``'s ``title`` (any namespace) or None. ``ok`` is false (with ``Reason``)
+    when the zip or its root manifest cannot be read, or the manifest is not well-formed."""
     raw = _read_manifest(path)
     if isinstance(raw, dict):
         return raw
@@ -125,7 +129,17 @@ def analyse_package(path: str, file_name: Optional[str] = None) -> dict:
     elif any("adlcp" in ns for ns in all_ns) or "ADL SCORM" in schemas:
         kind = TYPE_SCORM
     else:
+        kind = None
+    return {"ok": True, "PackageType": kind, "Title": _title(root), "Reason": None}
+
+
+def analyse_package(path: str, file_name: Optional[str] = None) -> dict:
+    """Analyse the course package at ``path`` (see module docstring)."""
+    facts = manifest_facts(path)
+    if not facts["ok"]:
+        return facts
+    if facts["PackageType"] is None:
         return _failure("unrecognised package: the manifest is neither a D2L course package, "
                         "an IMS Common Cartridge nor a SCORM package")
-    title = _title(root) or file_name or os.path.basename(path)
-    return {"ok": True, "PackageType": kind, "Title": title, "Reason": None}
+    title = facts["Title"] or file_name or os.path.basename(path)
+    return {"ok": True, "PackageType": facts["PackageType"], "Title": title, "Reason": None}

@@ -1,4 +1,5 @@
-"""Resumable uploads: initiation (eP artifacts/file/new) and the data route /d2l/upload/(key).
+"""Resumable uploads: initiation (eP artifacts/file/new; the LR's ``(repositoryId)/upload`` in
+routes/lr.py uses ``initiate``) and the data route /d2l/upload/(key).
 
 Protocol (NOTES.md "Resumable uploads"):
 - Initiate: POST with ``X-Upload-Content-Type``, ``X-Upload-Content-Length``,
@@ -25,7 +26,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
 from .. import uploads as up
-from ..auth import Principal, caller, check_scope, require_scope
+from ..auth import Principal, caller, check_scope
 from ..errors import ERRORS, ApiError
 from ..models import FileArtifact, FileArtifactIn
 from . import eportfolio as ep_routes
@@ -66,7 +67,16 @@ async def new_file_artifact(request: Request, principal: Principal = Depends(cal
         check_scope(principal, ep_routes.SCOPE_WRITE)
         body = parse_body(FileArtifactIn, await request.body())
         return JSONResponse(ep_routes.attach_file_artifact(emu, principal, body))
-    check_scope(principal, "upload:file:create")
+    check_scope(principal, up.DEFAULT_SCOPE)
+    return await initiate(request, emu, principal, up.DEFAULT_SCOPE)
+
+
+async def initiate(request: Request, emu, principal: Principal, scope: str) -> Response:
+    """Validate the ``X-Upload-*`` headers and the empty body of an initiating request (400
+    ``{"Errors"}`` otherwise), create the upload and answer 308 with its ``Location``. The
+    data route will demand ``scope`` (the initiating route's)."""
+    h = request.headers
+    names = ("x-upload-content-type", "x-upload-content-length", "x-upload-file-name")
     missing = [n for n in names if n not in h]
     if missing:
         raise ApiError(400, "Missing header(s): " + ", ".join(missing), ERRORS)
@@ -78,18 +88,20 @@ async def new_file_artifact(request: Request, principal: Principal = Depends(cal
     if await request.body():
         raise ApiError(400, "The initiating request must have an empty body", ERRORS)
     meta = up.create_upload(emu, h["x-upload-content-type"], int(length), h["x-upload-file-name"],
-                            principal.user)
+                            principal.user, scope)
     return Response(status_code=308, headers={"Location": f"/d2l/upload/{meta['Key']}"})
 
 
 @data_router.post("/d2l/upload/{uploadKey}",
                   responses={308: {"description": "Resume Incomplete; Range says what arrived"}})
-async def upload_data(request: Request, uploadKey: str,
-                      _scope=Depends(require_scope("upload:file:create"))):
+async def upload_data(request: Request, uploadKey: str, principal: Principal = Depends(caller)):
     # NOTE: the data route is authenticated like any /d2l/ call (same credentials as the
-    # initiating request).
+    # initiating request) and demands the scope of the route that initiated the upload:
+    # upload:file:create for eP artifacts/file/new, lor:object:create for the LR's
+    # (repositoryId)/upload (an unknown key: upload:file:create, then 404).
     emu = get_emu(request)
     meta = up.get_upload(emu, uploadKey)
+    check_scope(principal, (meta or {}).get("Scope") or up.DEFAULT_SCOPE)
     if meta is None:
         raise ApiError(404, f"Unknown upload key '{uploadKey}'", ERRORS)
     content_range = request.headers.get("content-range", "").strip()
