@@ -43,9 +43,17 @@ async def add_fault(request: Request, rule: FaultRule):
     except re.error as exc:
         raise ApiError(400, f"path: invalid regular expression: {exc}") from None
     if not (rule.status or rule.drop or rule.delay or rule.job_outcome
-            or rule.drop_after_bytes is not None):
+            or rule.drop_after_bytes is not None or rule.lr_execution):
         raise ApiError(400, "A fault needs at least one of status, drop, drop_after_bytes, "
-                            "delay, job_outcome")
+                            "delay, job_outcome, lr_execution")
+    if rule.lr_execution is not None:
+        if rule.status or rule.drop or rule.delay or rule.job_outcome \
+                or rule.drop_after_bytes is not None:
+            raise ApiError(400, "lr_execution cannot be combined with status, drop, "
+                                "drop_after_bytes, delay or job_outcome")
+        if rule.lr_execution.status == 2 and not rule.lr_execution.message.strip():
+            # An ERROR always carries an execution message (learning-repository.txt).
+            raise ApiError(400, "lr_execution: an ERROR (status 2) needs a message")
     if rule.drop_after_bytes is not None and (rule.drop or rule.status or rule.job_outcome):
         raise ApiError(400, "drop_after_bytes cannot be combined with drop, status or "
                             "job_outcome")

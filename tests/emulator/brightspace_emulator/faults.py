@@ -13,6 +13,12 @@ matching the rule consumes one use and ends with that status instead of its norm
 Job kinds whose statuses are not strings name the values they accept (ePortfolio jobs:
 "Aborted", "Complete", "CompleteWithErrors" or "1", "2", "3"); a rule with another value is
 left alone by such a job.
+
+``lr_execution`` rules (``{"status": 1|2, "message": "..."}``) are not consumed by the
+middleware either: the next *Learning Repository* request matching the rule (after its
+authentication, scope and version checks) consumes one use and answers 200 with that
+ExecutionStatus and ExecutionMessage: status 2 (ERROR) without doing the work, status 1 (WARN)
+after doing it, replacing the OK status of its normal answer (see routes/lr.py).
 """
 from __future__ import annotations
 
@@ -51,11 +57,19 @@ class Faults:
             return False
         return re.search(rule["path"], path) is not None
 
-    def _take(self, method: str, path: str, want_job: bool,
+    @staticmethod
+    def _kind(rule: dict) -> str:
+        if rule.get("job_outcome"):
+            return "job"
+        if rule.get("lr_execution"):
+            return "lr"
+        return "request"
+
+    def _take(self, method: str, path: str, kind: str,
               accept: Optional[Callable[[str], bool]] = None) -> Optional[dict]:
         with self.lock:
             for rule in self.rules:
-                if bool(rule.get("job_outcome")) != want_job:
+                if self._kind(rule) != kind:
                     continue
                 if accept is not None and not accept(rule["job_outcome"]):
                     continue
@@ -67,11 +81,16 @@ class Faults:
         return None
 
     def take_request_fault(self, method: str, path: str) -> Optional[dict]:
-        return self._take(method, path, want_job=False)
+        return self._take(method, path, "request")
 
     def take_job_outcome(self, method: str, path: str,
                          accept: Optional[Callable[[str], bool]] = None) -> Optional[str]:
         """The ``job_outcome`` of the first matching rule (one use consumed); ``accept``
         skips rules whose value the job kind does not know."""
-        rule = self._take(method, path, want_job=True, accept=accept)
+        rule = self._take(method, path, "job", accept=accept)
         return rule["job_outcome"] if rule else None
+
+    def take_lr_execution(self, method: str, path: str) -> Optional[dict]:
+        """The ``lr_execution`` of the first matching rule (one use consumed), or None."""
+        rule = self._take(method, path, "lr")
+        return dict(rule["lr_execution"]) if rule else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Generic, List, Optional, TypeVar, Union
+from typing import Annotated, Generic, List, Literal, Optional, TypeVar, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
@@ -338,6 +338,104 @@ class EpImportJobResponse(Out):
     ErrorMessages: List[str]
 
 
+# --- Learning Repository (lr) -----------------------------------------------------------------
+class LRWSBaseResult(Out):
+    """Every LR answer carries these two; a failed action answers 200 with only them."""
+    ExecutionMessage: str
+    ExecutionStatus: int  # LR_EXEC_STATUS_T: OK 0, WARN 1, ERROR 2
+
+
+class LRWSObjectProperties(LRWSBaseResult):
+    RepositoryId: int
+    Status: int
+    HiddenFromSearchResults: bool
+    PublicallyAvailable: bool
+    IdentId: int
+    Version: int
+    URL: str
+    Title: str
+    Description: str
+    OwnerId: int
+    Keywords: List[str]
+    Type: int
+
+
+class LRWSObjectPropertiesInput(Strict):
+    """POST objects/(id)/[(v)/]properties/ body: every key required, strict types."""
+    RepositoryId: StrictInt
+    Status: StrictInt
+    HiddenFromSearchResults: StrictBool
+    PublicallyAvailable: StrictBool
+    OwnerId: StrictInt
+    Title: StrictStr
+    Description: StrictStr
+    Keywords: List[StrictStr]
+
+
+class LRWSObjectLink(LRWSBaseResult):
+    URL: str
+
+
+class LRWSPublishResult(LRWSBaseResult):
+    IdentId: int
+    Version: int
+
+
+class LRWSSearchResult(Out):
+    RepositoryId: int
+    IdentId: int
+    Version: int
+    URL: str
+    Title: str
+    OrgId: int
+    TypeId: int
+
+
+class LRWSSearchResultCollection(LRWSBaseResult):
+    TotalResults: int
+    Results: List[LRWSSearchResult]
+
+
+class LRWSRepository(Out):
+    RepositoryId: int
+    Name: str
+    Description: str
+    Type: str
+    OrgId: int
+    ObjectCount: int
+
+
+class LRWSRepositoryCollection(LRWSBaseResult):
+    Repositories: List[LRWSRepository]
+
+
+class LRWSTrust(Out):
+    CanViewItems: bool
+    CanSeeDetails: bool
+    CanLinkToLor: bool
+    CanRetrieve: bool
+    CanManageAllItems: bool
+    CanManageMyItems: bool
+    CanSeeEventLog: bool
+    CanViewFiles: bool
+    CanAddReviews: bool
+    CanDeleteReviews: bool
+    CanManageReviews: bool
+    CanClassify: bool
+    CanSeeAllHiddenObjects: bool
+    CanPublish: bool
+    CanPublishOffline: bool
+    CanSearch: bool
+    CanVersionMyItems: bool
+    CanViewMetadata: bool
+    CanEditMetadata: bool
+    CanManageRepositories: bool
+
+
+class LRWSTrustCollection(LRWSBaseResult):
+    RepositoryTrusts: dict[str, dict[str, LRWSTrust]]
+
+
 # --- Errors -----------------------------------------------------------------------------------
 class ProblemDetails(Out):
     type: str
@@ -370,6 +468,14 @@ class OAuthError(Out):
 
 
 # --- Control API ------------------------------------------------------------------------------
+class LrExecutionFault(Strict):
+    """``lr_execution`` of a fault rule: the next matching Learning Repository request answers
+    200 with this ExecutionStatus (1 WARN: the work is done; 2 ERROR: it is not) and
+    ExecutionMessage."""
+    status: Literal[1, 2]
+    message: StrictStr = ""
+
+
 class FaultRule(Strict):
     method: Optional[StrictStr] = None
     path: StrictStr = ".*"
@@ -381,6 +487,7 @@ class FaultRule(Strict):
     drop: StrictBool = False
     drop_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)
     job_outcome: Optional[StrictStr] = None
+    lr_execution: Optional[LrExecutionFault] = None
 
 
 class ConfigUpdate(Strict):
@@ -401,3 +508,10 @@ class MintTokenRequest(Strict):
     lifetime: Optional[Union[StrictInt, float]] = 3600
     client_id: StrictStr = "demo-client"
     user: StrictStr = "3"  # the LMS user the token acts as (a seeded user id)
+
+
+class LrBulkRequest(Strict):
+    """POST /_emulator/lr/objects/bulk."""
+    repository: StrictInt = 1
+    count: StrictInt = Field(ge=1, le=10000)
+    title_prefix: StrictStr = "Bulk object"

@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Iterator, Optional
 
-from . import eportfolio
+from . import eportfolio, lr
 from .config import Config
 
 # --- Org unit types ---------------------------------------------------------------------------
@@ -115,6 +115,8 @@ def seed_data() -> dict:
         "next_ep_id": FIRST_EP_ID,
         "next_ep_comment_id": 1,
         "next_ep_job_id": FIRST_EP_JOB_ID,
+        # Learning Repository (lr.py): repositories, trusts, objects and their versions
+        "lr": lr.seed(),
     }
 
 
@@ -134,7 +136,8 @@ class Store:
             self.load()
         else:
             self.data = seed_data()
-            self.save()
+        lr.ensure_seed_files(self.data, self.upload_dir)
+        self.save()
 
     # --- persistence --------------------------------------------------------------------------
     def load(self) -> None:
@@ -167,6 +170,7 @@ class Store:
             shutil.rmtree(self.upload_dir, ignore_errors=True)
             os.makedirs(self.upload_dir, exist_ok=True)
             self.data = seed_data()
+            lr.ensure_seed_files(self.data, self.upload_dir)
             self.save()
 
     # --- ids ----------------------------------------------------------------------------------
@@ -220,5 +224,6 @@ class Store:
                         "expires_at": t["expires_at"]} for t in data["tokens"].values()],
             "next_id": data["next_id"],
             "eportfolio": eportfolio.snapshot(data),
+            "lr": lr.snapshot(data),
             "server_time": time.time() + self.config.clock_offset,
         }
