@@ -93,8 +93,8 @@ def create_app(config: Optional[Config] = None) -> FastAPI:
 
     from .control import router as control_router
     from .routes import coursejobs as coursejob_routes
-    from .routes import (courses, eportfolio, epjobs as epjob_routes, orgstructure, oauth,
-                         uploads, users, versions)
+    from .routes import (courses, eportfolio, epjobs as epjob_routes, lr as lr_routes,
+                         orgstructure, oauth, uploads, users, versions)
 
     app.include_router(versions.router)
     app.include_router(users.router)
@@ -105,6 +105,7 @@ def create_app(config: Optional[Config] = None) -> FastAPI:
     app.include_router(uploads.router)
     app.include_router(eportfolio.router)
     app.include_router(epjob_routes.router)
+    app.include_router(lr_routes.router)
     app.include_router(uploads.data_router)
     app.include_router(oauth.router)
     app.include_router(control_router)

@@ -9,9 +9,10 @@ from starlette.concurrency import run_in_threadpool
 
 from . import auth
 from . import eportfolio as ep
+from . import lr
 from . import store as st
 from .errors import ApiError
-from .models import ConfigUpdate, EpCommentRequest, FaultRule, MintTokenRequest
+from .models import ConfigUpdate, EpCommentRequest, FaultRule, LrBulkRequest, MintTokenRequest
 
 router = APIRouter(prefix="/_emulator", tags=["control"])
 
@@ -164,3 +165,34 @@ async def ep_add_comment(request: Request, objectId: int, body: EpCommentRequest
             raise ApiError(400, f"EP object {objectId} does not allow comments")
         with emu.store.mutate() as data:
             return ep.add_comment(data, record, body.user, body.body)
+
+
+# --- Learning Repository ----------------------------------------------------------------------
+@router.get("/lr/objects")
+async def lr_objects(request: Request):
+    """Every LR object by IdentId: ``{"IdentId", "RepositoryId", "Versions": [...]}``, each
+    version with its stored properties, ``URL``, ``File`` (path of the bytes), ``Size`` and
+    ``Sha256`` (hex SHA-256 of the stored bytes)."""
+    emu = _emu(request)
+    with emu.store.lock:
+        objects = lr.control_objects(emu.store.data)
+    for obj in objects:
+        for version in obj["Versions"]:
+            version["Sha256"] = await run_in_threadpool(lr.sha256_file, version["File"])
+    return objects
+
+
+@router.post("/lr/objects/bulk")
+async def lr_bulk(request: Request, body: LrBulkRequest):
+    """Create ``count`` small Asset objects (``<title_prefix> 0001``, ...) in a local
+    repository at once, owned by user 3: ``{"IdentIds": [...]}``."""
+    emu = _emu(request)
+    with emu.store.lock:
+        try:
+            lr.local_repository(emu.store.data, body.repository)
+        except lr.LrError as exc:
+            raise ApiError(400, f"repository: {exc.message}") from None
+        with emu.store.mutate() as data:
+            idents = lr.bulk_create(data, emu.store.upload_dir, body.repository, body.count,
+                                    body.title_prefix, int(st.DEMO_USER_IDENTIFIER))
+    return {"IdentIds": idents}
