@@ -181,8 +181,8 @@ def ensure_seed_files(data: dict, upload_dir: str) -> None:
     file loaded with another upload dir). Call under the store lock."""
     for obj in data["lr"]["objects"].values():
         for version in obj["Versions"]:
-            if version.get("Seed") == "quiz" and not (version["File"]
-                                                     and os.path.exists(version["File"])):
+            present = bool(version["File"]) and os.path.exists(version["File"])
+            if version.get("Seed") == "quiz" and not present:
                 path = version_path(upload_dir, obj["IdentId"], version["Version"])
                 with open(path, "wb") as fh:
                     fh.write(SEED_QUIZ)

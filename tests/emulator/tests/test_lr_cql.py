@@ -8,8 +8,8 @@ REC = {"title": "Golf Etiquette Basics", "description": "How to behave on the co
        "keywords": ["Sport, Golf", "Rules of play"]}
 
 
-def ok(query, record=REC):
-    return cql.matches(cql.parse(query).where, record)
+def ok(query, record=None):
+    return cql.matches(cql.parse(query).where, record or REC)
 
 
 def test_empty_query_matches_everything():
@@ -74,7 +74,10 @@ def test_sort_by():
     recs = [{"ident": 3, "title": "b", "date": "2026-01-02"},
             {"ident": 1, "title": "B", "date": "2026-01-01"},
             {"ident": 2, "title": "a", "date": "2026-01-03"}]
-    ids = lambda rs: [r["ident"] for r in rs]  # noqa: E731
+
+    def ids(records):
+        return [r["ident"] for r in records]
+
     assert ids(cql.sort_records(recs, [])) == [1, 2, 3]
     assert ids(cql.sort_records(recs, [SortKey("dc.title")])) == [2, 1, 3]
     assert ids(cql.sort_records(recs, [SortKey("dc.title", True)])) == [1, 3, 2]

@@ -25,8 +25,8 @@ def repo_ids(r):
     return [repo["RepositoryId"] for repo in body["Repositories"]]
 
 
-def get(client, path, headers=BEARER, **params):
-    return client.get(f"{LR}/{path}", headers=headers, params=params)
+def get(client, path, headers=None, **params):
+    return client.get(f"{LR}/{path}", headers=headers or BEARER, params=params)
 
 
 # --- repositories -----------------------------------------------------------------------------
@@ -176,9 +176,9 @@ def test_lr_upload_data_route_takes_lor_object_create(client):
     headers = narrow(client, "lor:object:create")
     r = initiate(client, len(data), headers=headers)
     loc = r.headers["Location"]
+    content_range = f"bytes 0-{len(data) - 1}/{len(data)}"
     r = client.post(loc, content=data, headers={
-        **narrow(client, "upload:file:create"), "Content-Range": f"bytes 0-{len(data) - 1}/"
-                                                               f"{len(data)}"})
+        **narrow(client, "upload:file:create"), "Content-Range": content_range})
     assert r.status_code == 403 and "lor:object:create" in r.text
     r = client.post(loc, content=data, headers={
         **headers, "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
