@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 import zipfile
 
 from .downloads import check_destination, download, file_digest
@@ -411,7 +411,7 @@ class LrObjectResource(Resource):
     def create(self, desired):
         params = self.module.params
         published = self.api.publish(self.repository_id, params["src"], params.get("upload") or "auto",
-                                      params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
+                                     params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
         object_id = published["IdentId"]
         props = self.api.properties(object_id)
         wanted = dict((k, v) for k, v in desired.items() if k != "content")

@@ -126,8 +126,8 @@ def test_warn_is_a_warning(http, args):
 
 
 def test_error_on_200_fails_with_the_message(http, args):
-    http.expect("GET", LR + "/objects/4242/properties/", answer={"ExecutionStatus": 2,
-                                                                  "ExecutionMessage": "Object 4242 not found"})
+    error = {"ExecutionStatus": 2, "ExecutionMessage": "Object 4242 not found"}
+    http.expect("GET", LR + "/objects/4242/properties/", answer=error)
     result = run_module(d2l_lr_object.main, args(repository=1, object_id=4242, status="Draft"))
     assert result["failed"] is True
     assert result["msg"] == ("object_id 4242: Object 4242 not found")
