@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .module import Resource
 from .normalize import basic_org_unit, utc_datetime
-from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, OrgUnits, ValidationError, as_id,
+from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError, as_id,
                        is_id_reference, validate_code)
 
 
@@ -170,7 +170,13 @@ class CourseOfferingResource(Resource):
         return desired
 
     def preview(self, desired):
-        after = super().preview(self.resolved(desired))
+        try:
+            resolved = self.resolved(desired)
+        except NotFoundError as exc:
+            # check mode: an earlier task of the same play would create the template or semester
+            self.module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)
+            resolved = dict(desired)
+        after = super().preview(resolved)
         after["code"] = self.module.params["code"]
         return after
 
