@@ -2,13 +2,14 @@
 #
 #   make venv         .venv/ with the pinned toolchain, the emulator and this collection
 #   make test         the whole gate: lint, sanity, units, integration (what CI runs)
-#   make lint         ansible-lint, production profile
+#   make lint         ansible-lint, production profile; antsibull-docs lint-collection-docs
 #   make sanity       ansible-test sanity (SANITY_ARGS="--test pylint" to pick tests)
 #   make units        pytest tests/unit and tests/emulator/tests
 #   make integration  pytest tests/integration (playbooks against a real emulator)
 #   make demo         the demo playbook, twice, against a local emulator (2nd run: changed=0)
 #   make bench        tools/bench.py
 #   make build        the collection tarball, in tests/output/build/
+#   make docs         the module and role reference (RST) in docs/reference/, with antsibull-docs
 #   make clean        generated files and caches; `make distclean` also removes .venv/
 #
 # Every tool is called as .venv/bin/...; nothing relies on the caller's PATH.
@@ -46,7 +47,7 @@ define banner
 	@printf '\n======== %s ========\n' "$(1)"
 endef
 
-.PHONY: help venv test lint sanity units integration demo bench build clean distclean
+.PHONY: help venv test lint sanity units integration demo bench build docs clean distclean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -95,9 +96,21 @@ test: venv
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed ($$((SECONDS - start)) s)"; exit 1; fi; \
 	echo "make test: lint, sanity, units and integration passed in $$((SECONDS - start)) s"
 
+# antsibull-docs runs .venv/bin/ansible and ansible-doc by name: PATH gives it the venv's, and
+# ansible-doc finds the collection through the link `make venv` puts in site-packages. Offline.
+ANTSIBULL_DOCS := env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/antsibull-docs"
+DOCS_REFERENCE := docs/reference
+
+# Both checks run; the step fails at the end if either failed.
 lint: venv
 	$(call banner,lint: ansible-lint (production profile))
-	cd "$(CURDIR)" && env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/ansible-lint"
+	@rc=0; \
+	  echo 'ansible-lint'; \
+	  (cd "$(CURDIR)" && env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/ansible-lint") || rc=$$?; \
+	  printf '\n======== %s ========\n' "lint: antsibull-docs lint-collection-docs --plugin-docs"; \
+	  echo 'antsibull-docs lint-collection-docs --plugin-docs .'; \
+	  $(ANTSIBULL_DOCS) lint-collection-docs --plugin-docs . || rc=$$?; \
+	  exit $$rc
 
 sanity: venv
 	$(call banner,sanity: ansible-test sanity --venv)
@@ -133,6 +146,17 @@ bench: venv
 build: venv
 	$(call banner,build: ansible-galaxy collection build)
 	"$(VENV_BIN)/ansible-galaxy" collection build --force --output-path tests/output/build .
+
+# RST (antsibull-docs' simplified-rst: plain docutils, readable on GitHub or with rst2html5,
+# no Sphinx) for every module and role, generated from their documentation. Rebuilt from
+# scratch each time; docs/reference/ is gitignored.
+docs: venv
+	$(call banner,docs: antsibull-docs collection -> $(DOCS_REFERENCE)/)
+	rm -rf "$(DOCS_REFERENCE)"
+	mkdir -p "$(DOCS_REFERENCE)"
+	$(ANTSIBULL_DOCS) collection --use-current --squash-hierarchy --fail-on-error \
+	  --output-format simplified-rst --dest-dir "$(DOCS_REFERENCE)" $(NAMESPACE).$(NAME)
+	@echo "docs: $$(ls "$(DOCS_REFERENCE)" | wc -l) pages in $(DOCS_REFERENCE)/ (start at index.rst)"
 
 clean:
 	$(call banner,clean)
