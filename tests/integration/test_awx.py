@@ -1,0 +1,239 @@
+"""AWX / AAP: the "Brightspace" credential type, the execution environment definition, and the
+demo playbook run through ansible-runner the way an AWX job template runs it.
+
+* extensions/awx/credential_type.yml injects exactly the BRIGHTSPACE_* variables the modules
+  read as fallbacks of their connection options, and marks every secret input secret;
+* ansible-builder turns the EE definition into a build context (no container build), and the
+  collection's meta/execution-environment.yml stays readable by ansible-builder's
+  introspection (what runs inside the image build for every installed collection);
+* playbooks/demo.yml runs with ansible_runner.run() and the credential's injected environment
+  against the emulator: successful, and the token never shows in stdout or job events.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CREDENTIAL_TYPE = ROOT / "extensions" / "awx" / "credential_type.yml"
+TOKEN = "demo-token"
+
+# Connection options with an env fallback that are deliberately not credential inputs: they are
+# per job or per execution environment settings, not secrets of an account.
+NOT_CREDENTIAL_INPUTS = {"token_cache", "ca_path", "timeout", "retry_budget"}
+SECRETS = {"access_token", "refresh_token", "client_secret", "app_key", "user_key"}
+
+
+@pytest.fixture(scope="module")
+def credential_type():
+    with open(CREDENTIAL_TYPE, encoding="utf-8") as stream:
+        return yaml.safe_load(stream)
+
+
+@pytest.fixture(scope="module")
+def connection_spec(collections_path):
+    name = "ansible_collections.d2l.brightspace.plugins.module_utils.module"
+    try:
+        module = importlib.import_module(name)
+    except ImportError:  # no venv link (make venv): import it from the collections path
+        sys.path.insert(0, str(collections_path))
+        module = importlib.import_module(name)
+    return module.connection_argument_spec()
+
+
+def env_fallbacks(spec):
+    """{option: BRIGHTSPACE_* variable} for the options with an env fallback."""
+    result = {}
+    for option, definition in spec.items():
+        fallback = definition.get("fallback")
+        if fallback:
+            strategy, names = fallback
+            assert strategy.__name__ == "env_fallback" and len(names) == 1, option
+            result[option] = names[0]
+    return result
+
+
+def render_injected_env(credential_type, inputs):
+    """Render injectors.env as AWX does: a sandboxed Jinja2 environment whose namespace holds
+    every field (unset strings are '', unset booleans their default or False)."""
+    namespace = {}
+    for field in credential_type["inputs"]["fields"]:
+        empty = False if field.get("type") == "boolean" else ""
+        namespace[field["id"]] = inputs.get(field["id"], field.get("default", empty))
+    sandbox = ImmutableSandboxedEnvironment()
+    return {name: sandbox.from_string(template).render(**namespace)
+            for name, template in credential_type["injectors"]["env"].items()}
+
+
+# ------------------------------------------------------------------------ credential type
+
+
+def test_credential_type_injects_the_modules_env_fallbacks(credential_type, connection_spec):
+    fallbacks = env_fallbacks(connection_spec)
+    fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
+    injected = credential_type["injectors"]["env"]
+
+    # every input is injected once, as {{ <input> }}, into the variable of the option of that name
+    by_field = {}
+    for variable, template in injected.items():
+        field_id = template.replace("{{", "").replace("}}", "").strip()
+        assert template == "{{ %s }}" % field_id, variable
+        assert field_id in fields, variable
+        assert field_id not in by_field, "%s injected twice" % field_id
+        by_field[field_id] = variable
+    assert set(by_field) == set(fields)
+    assert by_field == {field_id: fallbacks[field_id] for field_id in fields}
+
+    # and every env fallback is either an input or a deliberate non-credential setting
+    assert set(fallbacks) - set(fields) == NOT_CREDENTIAL_INPUTS
+    assert set(injected) == set(fallbacks.values()) - {fallbacks[o] for o in NOT_CREDENTIAL_INPUTS}
+
+    # no extra_vars or file injectors: nothing secret lands in the job's variables
+    assert set(credential_type["injectors"]) == {"env"}
+    assert set(credential_type) == {"inputs", "injectors"}
+
+
+def test_credential_type_inputs(credential_type, connection_spec):
+    fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
+    assert credential_type["inputs"]["required"] == ["url"]
+    for field_id, field in fields.items():
+        assert field.get("label") and field.get("help_text"), field_id
+        assert field.get("type") in ("string", "boolean"), field_id
+        # secret exactly where the module option is no_log
+        assert bool(field.get("secret")) == (field_id in SECRETS), field_id
+        assert bool(connection_spec[field_id].get("no_log")) == (field_id in SECRETS), field_id
+    for field_id in SECRETS:
+        assert fields[field_id]["secret"] is True, field_id
+    assert fields["validate_certs"]["type"] == "boolean"
+    assert fields["validate_certs"].get("default") is True
+
+    # validate_certs is injected as a string the modules' bool type accepts, set or not
+    from ansible.module_utils.parsing.convert_bool import boolean  # pylint: disable=import-outside-toplevel
+    for inputs, expected in (({}, True), ({"validate_certs": False}, False), ({"validate_certs": True}, True)):
+        env = render_injected_env(credential_type, dict(inputs, url="https://x.example"))
+        assert boolean(env["BRIGHTSPACE_VALIDATE_CERTS"]) is expected
+
+
+# ------------------------------------------------------------------ execution environment
+
+
+def test_ansible_builder_creates_a_build_context(tmp_path):
+    context = tmp_path / "context"
+    proc = subprocess.run(
+        [str(BIN / "ansible-builder"), "create", "--file", "extensions/awx/execution-environment.yml",
+         "--context", str(context), "--output-filename", "Containerfile"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    containerfile = (context / "Containerfile").read_text()
+    assert "ghcr.io/ansible-community/community-ee-minimal" in containerfile
+    assert "ansible-galaxy" in containerfile or "requirements.yml" in containerfile
+
+    galaxy = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
+    assert [c["name"] for c in galaxy["collections"]] == ["d2l.brightspace"]
+
+    python = (context / "_build" / "requirements.txt").read_text().split()
+    collection_python = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+                         if line.strip() and not line.startswith("#")]
+    assert sorted(python) == sorted(collection_python)
+
+
+def test_collection_ee_metadata_is_introspectable():
+    """meta/execution-environment.yml: a valid v3 definition that ansible-builder's introspection
+    (run inside every EE build that installs the collection) reads as requirements.txt."""
+    import ansible_builder  # pylint: disable=import-outside-toplevel
+    from ansible_builder.ee_schema import validate_schema  # pylint: disable=import-outside-toplevel
+
+    with open(ROOT / "meta" / "execution-environment.yml", encoding="utf-8") as stream:
+        definition = yaml.safe_load(stream)
+    validate_schema(definition)
+    assert definition["version"] == 3
+    assert definition["images"]["base_image"]["name"]
+    assert [c["name"] for c in definition["dependencies"]["galaxy"]["collections"]] == ["d2l.brightspace"]
+    assert "ansible-core" in definition["dependencies"]["ansible_core"]["package_pip"]
+    assert "ansible-runner" in definition["dependencies"]["ansible_runner"]["package_pip"]
+
+    scripts = str(Path(ansible_builder.__file__).parent / "_target_scripts")
+    sys.path.insert(0, scripts)
+    try:
+        introspect = importlib.import_module("introspect")
+    finally:
+        sys.path.remove(scripts)
+    python, system = introspect.process_collection(str(ROOT))
+    assert sorted(python) == ["requests-toolbelt>=1.0.0", "requests>=2.31"]
+    assert system == []
+
+
+# ---------------------------------------------------------------------- a job, AWX style
+
+
+def test_demo_playbook_through_ansible_runner(emulator, collections_path, credential_type, tmp_path):
+    ansible_runner = pytest.importorskip("ansible_runner")
+    if not emulator.control:
+        pytest.skip("the emulator has no control API (BRIGHTSPACE_TEST_URL is a real tenant)")
+    emulator.reset()
+
+    injected = render_injected_env(credential_type, {"url": emulator.url, "access_token": TOKEN})
+    assert injected["BRIGHTSPACE_URL"] == emulator.url
+    assert injected["BRIGHTSPACE_ACCESS_TOKEN"] == TOKEN
+
+    envvars = dict(injected)
+    envvars.update({
+        # the EE's collection path; sys.path (the venv link) is not scanned, as in an EE
+        "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
+        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False",
+        "BRIGHTSPACE_TOKEN_CACHE": str(tmp_path / "cache" / "tokens.json"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", ""),
+    })
+    private = tmp_path / "runner"
+    private.mkdir()
+
+    result = ansible_runner.run(
+        private_data_dir=str(private),
+        playbook=str(ROOT / "playbooks" / "demo.yml"),
+        inventory=str(ROOT / "playbooks" / "inventory.yml"),
+        envvars=envvars,
+        extravars={"ansible_python_interpreter": sys.executable},
+        quiet=True,
+        timeout=120,
+    )
+
+    stdout = result.stdout.read()
+    assert result.status == "successful", stdout
+    assert result.rc == 0, stdout
+    events = list(result.events)
+    assert events and events[-1]["event"] == "playbook_on_stats"
+    ok = [e for e in events if e["event"] == "runner_on_ok"]
+    assert any(e["event_data"].get("task") == "Ensure the course offerings" for e in ok)
+    assert result.stats["failures"] == {} and result.stats["dark"] == {}
+    assert sum(result.stats["changed"].values()) > 0
+
+    assert TOKEN not in stdout
+    for event in events:
+        assert TOKEN not in json.dumps(event), event["event"]
+    # nor in the job artifacts the runner keeps, except the runner's record of the environment
+    # it was given (the `env` of artifacts/<id>/command, like env/envvars: AWX keeps its own
+    # redacted copy): not on the command line
+    for path in (private / "artifacts").rglob("*"):
+        if not path.is_file():
+            continue
+        if path.name == "command":
+            assert TOKEN not in json.dumps(json.loads(path.read_text())["command"])
+            continue
+        assert TOKEN not in path.read_text(errors="replace"), path
+
+    # the modules authenticated with the injected bearer token
+    logged = emulator.requests()
+    assert logged and any(r.get("status", 200) < 400 for r in logged)
