@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -70,3 +71,91 @@ def test_course_provision_twice(emulator, playbook):
     assert writes == []
     # the token never appears, secure logging hides the task arguments
     assert "demo-token" not in first.output + second.output
+
+
+def report(output, name):
+    """A variable the role shows with ansible.builtin.debug (JSON in the default callback)."""
+    key = '"%s": ' % name
+    text = output[output.index(key) + len(key):]
+    opening, closing = text[0], "]" if text[0] == "[" else "}"
+    depth = 0
+    for index, char in enumerate(text):
+        depth += char == opening
+        depth -= char == closing
+        if depth == 0:
+            return json.loads(text[:index + 1])
+    raise AssertionError(output)
+
+
+SETUP = """
+- name: Artifacts to migrate
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: A link and a file
+      d2l.brightspace.d2l_artifact: "{{ item }}"
+      loop:
+        - {kind: link, name: Migrated link, link_url: "https://example.edu/migrated"}
+        - {kind: file, name: Migrated file, src: "{{ src }}"}
+"""
+
+
+def test_ep_migrate_twice(emulator, playbook, tmp_path):
+    if not emulator.control:
+        pytest.skip("reads the emulator's ePortfolio store")
+    emulator.reset()
+    setup = tmp_path / "setup.yml"
+    setup.write_text(SETUP)
+    src = tmp_path / "evidence.txt"
+    src.write_text("evidence\n")
+    assert playbook(setup, extra_vars={"src": str(src)}).returncode == 0
+    package = tmp_path / "ada.zip"
+    play = ROOT / "playbooks" / "migrate_eportfolio.yml"
+    args = ["-e", "@%s" % (ROOT / "playbooks" / "vars" / "eportfolio.yml"), "-e", "ep_migrate_package=%s" % package]
+    first = playbook(play, args=args)
+    assert first.returncode == 0, first.output
+    done = report(first.output, "ep_migrate_report")
+    assert done["exported"] is True and done["imported"] is True and len(done["sha256"]) == 64
+    assert [u["user_id"] for u in done["users"]] == [101, 102]
+    assert done["failed_user_ids"] == []
+    for user in ("101", "102"):
+        names = []
+        for _attempt in range(40):
+            names = sorted(o["Name"] for o in emulator.call("GET", "/_emulator/eportfolio/objects?user=" + user))
+            if len(names) == 2:
+                break
+            time.sleep(0.25)
+        assert names == ["Migrated file", "Migrated link"]
+    mark = emulator.call("GET", "/_emulator/requests?since=999999999")["next"]
+    second = playbook(play, args=args)
+    assert second.returncode == 0, second.output
+    assert recap(second.output)["changed"] == 0
+    again = report(second.output, "ep_migrate_report")
+    assert again["exported"] is False and again["imported"] is False and again["sha256"] == done["sha256"]
+    assert [r for r in emulator.requests(mark) if r["method"] not in ("GET", "HEAD")] == []
+    assert "demo-token" not in first.output + second.output
+
+
+def test_lr_publish_twice(emulator, playbook):
+    if not emulator.control:
+        pytest.skip("reads the emulator's request log")
+    emulator.reset()
+    play = ROOT / "playbooks" / "publish_learning_objects.yml"
+    args = ["-e", "@%s" % (ROOT / "playbooks" / "vars" / "learning_objects.yml")]
+    first = playbook(play, args=args)
+    assert first.returncode == 0, first.output
+    published = report(first.output, "lr_publish_report")
+    assert sorted((p["file"], p["title"], p["version"], p["created"]) for p in published) == [
+        ("golf-basics-scorm2004.zip", "Golf basics", 1, True),
+        ("golf-etiquette-scorm12.zip", "Golf etiquette", 1, True)]
+    latest = dict((o["Versions"][-1]["Title"], o["Versions"][-1]) for o in emulator.call("GET", "/_emulator/lr/objects"))
+    assert latest["Golf etiquette"]["Status"] == 3 and latest["Golf basics"]["Status"] == 2
+    assert latest["Golf etiquette"]["Keywords"] == ["etiquette, golf, sport"]
+    mark = emulator.call("GET", "/_emulator/requests?since=999999999")["next"]
+    second = playbook(play, args=args)
+    assert second.returncode == 0, second.output
+    assert recap(second.output)["changed"] == 0
+    logged = [r for r in emulator.requests(mark) if r["path"].startswith("/d2l/api/lr/")]
+    assert [r for r in logged if r["method"] != "GET"] == []
+    searches_and_reads = [r for r in logged if "/objects/" in r["path"]]
+    assert len(searches_and_reads) == 4  # a search and a properties read per package
