@@ -63,9 +63,9 @@ def run(tmp_path):
     C.config.initialize_plugin_configuration_definitions("inventory", plugin_module.InventoryModule.NAME,
                                                          doc["options"])
 
-    def parse(**options):
+    def parse(use_cache=False, **options):
         config = {"plugin": "d2l.brightspace.courses", "url": BASE, "access_token": TOKEN,
-                  "api_versions": {"lp": "1.47"}, "token_cache": str(tmp_path / "cache" / "tokens.json")}
+                  "api_versions": {"lp": "1.47"}, "retry_budget": 0.01, "token_cache": str(tmp_path / "cache" / "tokens.json")}
         config.update(options)
         config = dict((k, v) for k, v in config.items() if v is not None)
         path = tmp_path / "school.d2l_courses.yml"
@@ -75,14 +75,19 @@ def run(tmp_path):
         plugin._redirected_names = [plugin.NAME]  # pylint: disable=protected-access
         assert plugin.verify_file(str(path))
         inventory = InventoryData()
-        plugin.parse(inventory, DataLoader(), str(path), cache=False)
+        plugin.parse(inventory, DataLoader(), str(path), cache=use_cache)
+        if getattr(plugin, "_cache", None):  # as the InventoryManager does after a parse
+            plugin.update_cache_if_changed()
         return inventory
 
     return parse
 
 
+def basic(pair):
+    return {"Identifier": str(pair[0]), "Code": pair[1], "Name": pair[1] + " name"} if pair else None
+
+
 def offering(org_unit_id, code, template=(6607, "CHEM"), semester=(6608, "2026-FALL"), active=True):
-    basic = lambda pair: {"Identifier": str(pair[0]), "Code": pair[1], "Name": pair[1] + " name"} if pair else None  # noqa: E731
     return {"Identifier": str(org_unit_id), "Name": code + " name", "Code": code,
             "Path": "/content/enforced/%d-%s/" % (org_unit_id, code), "IsActive": active,
             "StartDate": "2026-09-01T00:00:00.000Z", "EndDate": None,
@@ -242,3 +247,18 @@ def test_file_names(tmp_path):
         path = tmp_path / name
         path.write_text("plugin: d2l.brightspace.courses\n")
         assert plugin.verify_file(str(path)) is ok, name
+
+
+def test_cache_reuses_the_offerings_read_until_the_query_changes(http, run, tmp_path):
+    cache = {"cache": True, "cache_plugin": "jsonfile", "cache_connection": str(tmp_path / "inv")}
+    expect_listing(http, [listing(A, B)])
+    expect_courses(http, A, B)
+    assert sorted(run(use_cache=True, **cache).hosts) == ["CHEM-101-A", "CHEM-101-B"]
+    assert http.count == len(http.calls)
+    # same query: no request at all; a local filter still applies
+    assert sorted(run(use_cache=True, include_inactive=False, **cache).hosts) == ["CHEM-101-A"]
+    assert http.count == len(http.calls)
+    # another code_pattern reads again (discovery is cached beside the token cache by now)
+    http.expect("GET", LP + "orgstructure/", query={"orgUnitType": "3"}, answer=listing(A, B))
+    expect_courses(http, B)
+    assert sorted(run(use_cache=True, code_pattern="B$", **cache).hosts) == ["CHEM-101-B"]
