@@ -80,7 +80,7 @@ REPORT = os.path.join(REPO, 'docs', 'performance.md')
 TOKEN = 'demo-token'
 LP_VERSION = '1.47'
 # Managed by the demo: semester, department, template, three offerings.
-DEMO_RESOURCES = 6
+DEMO_RESOURCES = 9  # semester, department, template, 3 offerings, master, learning object, artifact
 # An offering the demo creates; the per-task benchmark reads it.
 LOOKUP_CODE = 'DEMO-BIO101-F26-A'
 HEALTH_TIMEOUT = 30.0
@@ -220,6 +220,7 @@ class Runner:
             'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
             'BRIGHTSPACE_URL': emulator.url,
             'BRIGHTSPACE_ACCESS_TOKEN': TOKEN,
+            'DEMO_WORKDIR': os.path.join(workdir, 'demo-output'),  # the demo's exported package
         })
         self.runs = 0
 

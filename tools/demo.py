@@ -18,6 +18,7 @@ import re
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.error
@@ -124,7 +125,9 @@ def main() -> int:
 
     try:
         wait_healthy(url, emulator)
-        env = dict(os.environ, BRIGHTSPACE_URL=url, BRIGHTSPACE_ACCESS_TOKEN=TOKEN,
+        workdir = tempfile.mkdtemp(prefix='d2l-demo-')  # the exported ePortfolio package goes here
+        env = dict(os.environ, BRIGHTSPACE_URL=url, BRIGHTSPACE_ACCESS_TOKEN=TOKEN, DEMO_WORKDIR=workdir,
+                   BRIGHTSPACE_TOKEN_CACHE=os.path.join(workdir, 'cache', 'tokens.json'),
                    ANSIBLE_FORCE_COLOR=os.environ.get('ANSIBLE_FORCE_COLOR', '0'))
         env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
 
