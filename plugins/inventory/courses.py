@@ -124,6 +124,7 @@ plugin: d2l.brightspace.courses
 semester: 2026-FALL
 include_inactive: false
 
+---
 # school.d2l_courses.yml: chemistry offerings, grouped by department, with a local connection
 plugin: d2l.brightspace.courses
 url: https://school.brightspace.com
