@@ -1,11 +1,12 @@
 # Build and test tooling for the d2l.brightspace Ansible collection.
 #
 #   make venv         .venv/ with the pinned toolchain, the emulator and this collection
-#   make test         the whole gate: lint, sanity, units, integration (what CI runs)
+#   make test         the whole gate: lint, sanity, units, integration, molecule (what CI runs)
 #   make lint         ansible-lint, production profile; antsibull-docs lint-collection-docs
 #   make sanity       ansible-test sanity (SANITY_ARGS="--test pylint" to pick tests)
 #   make units        pytest tests/unit and tests/emulator/tests
 #   make integration  pytest tests/integration (playbooks against a real emulator)
+#   make molecule     molecule test --all: the scenarios in extensions/molecule/ (localhost + emulator)
 #   make demo         the demo playbook, twice, against a local emulator (2nd run: changed=0)
 #   make bench        tools/bench.py
 #   make build        the collection tarball, in tests/output/build/
@@ -47,7 +48,7 @@ define banner
 	@printf '\n======== %s ========\n' "$(1)"
 endef
 
-.PHONY: help venv test lint sanity units integration demo bench build docs clean distclean
+.PHONY: help venv test lint sanity units integration molecule demo bench build docs clean distclean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -82,7 +83,7 @@ venv: $(STAMP)
 KEEP_GOING ?=
 test: venv
 	@start=$$SECONDS; failed=""; \
-	for step in lint sanity units integration; do \
+	for step in lint sanity units integration molecule; do \
 	  t=$$SECONDS; \
 	  if $(MAKE) --no-print-directory $$step; then \
 	    echo "make test: $$step passed in $$((SECONDS - t)) s"; \
@@ -94,7 +95,7 @@ test: venv
 	done; \
 	echo; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed ($$((SECONDS - start)) s)"; exit 1; fi; \
-	echo "make test: lint, sanity, units and integration passed in $$((SECONDS - start)) s"
+	echo "make test: lint, sanity, units, integration and molecule passed in $$((SECONDS - start)) s"
 
 # antsibull-docs runs .venv/bin/ansible and ansible-doc by name: PATH gives it the venv's, and
 # ansible-doc finds the collection through the link `make venv` puts in site-packages. Offline.
@@ -131,6 +132,20 @@ units: venv
 integration: venv
 	$(call banner,integration: pytest tests/integration)
 	$(PYTEST) $(if $(INTEGRATION_JOBS),-n $(INTEGRATION_JOBS)) $(PYTEST_ARGS) tests/integration
+
+# The collection-level Molecule scenarios in extensions/molecule/ (default: d2l_api_info;
+# course_provision, ep_migrate, lr_publish: converge, idempotence, verify), each against its own
+# emulator on a free loopback port (delegated driver, localhost, no containers). Molecule finds
+# them only from the collection root (it looks for galaxy.yml in the current directory) and runs
+# ansible-* by name: the venv's bin goes first on PATH. The collection is the link `make venv`
+# puts in site-packages (prerun is off: no copy in ~/.ansible/collections). MOLECULE_ARGS="-s
+# lr_publish" runs one scenario.
+MOLECULE_ARGS ?= --all
+molecule: venv
+	$(call banner,molecule: molecule test $(MOLECULE_ARGS) (extensions/molecule/))
+	cd "$(CURDIR)" && $(TEST_ENV) NO_COLOR=1 \
+	  ANSIBLE_COLLECTIONS_PATH="$$("$(VENV_PY)" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \
+	  "$(VENV_BIN)/molecule" test $(MOLECULE_ARGS)
 
 # ---------------------------------------------------------------------------- the rest
 
