@@ -121,7 +121,8 @@ def build_client(params):
     return BrightspaceClient(
         url, auth, timeout=params.get("timeout") or 30,
         validate_certs=True if validate is None else validate, ca_path=params.get("ca_path"),
-        api_versions=params.get("api_versions"), retry_budget=params.get("retry_budget") or 120,
+        api_versions=params.get("api_versions"),
+        retry_budget=120 if params.get("retry_budget") is None else params["retry_budget"],  # 0: no retries
         session=session, discovery_cache=os.path.join(os.path.dirname(cache), "discovery.json"))
 
 

@@ -309,3 +309,10 @@ def test_diff_only_in_diff_mode():
         module = FakeModule(diff=diff, code="BIO-101", name="Biology II")
         result = Ensure(module, FakeCourse(module, existing=dict(RAW))).run()
         assert ("diff" in result) is diff
+
+
+def test_retry_budget_zero_means_no_retries():
+    client = build_client(params(url="https://school.example.com", access_token="tok", retry_budget=0))
+    assert client.retry.budget == 0
+    client = build_client(params(url="https://school.example.com", access_token="tok"))
+    assert client.retry.budget == 120
