@@ -2,7 +2,8 @@
 #
 #   make venv         .venv/ with the pinned toolchain, the emulator and this collection
 #   make test         the whole gate: lint, sanity, units, integration, molecule (what CI runs)
-#   make lint         ansible-lint, production profile; antsibull-docs lint-collection-docs
+#   make lint         ansible-lint, production profile; antsibull-docs lint-collection-docs;
+#                     antsibull-changelog lint
 #   make sanity       ansible-test sanity (SANITY_ARGS="--test pylint" to pick tests)
 #   make units        pytest tests/unit and tests/emulator/tests
 #   make integration  pytest tests/integration (playbooks against a real emulator)
@@ -102,7 +103,7 @@ test: venv
 ANTSIBULL_DOCS := env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/antsibull-docs"
 DOCS_REFERENCE := docs/reference
 
-# Both checks run; the step fails at the end if either failed.
+# All three checks run; the step fails at the end if any failed.
 lint: venv
 	$(call banner,lint: ansible-lint (production profile))
 	@rc=0; \
@@ -111,6 +112,9 @@ lint: venv
 	  printf '\n======== %s ========\n' "lint: antsibull-docs lint-collection-docs --plugin-docs"; \
 	  echo 'antsibull-docs lint-collection-docs --plugin-docs .'; \
 	  $(ANTSIBULL_DOCS) lint-collection-docs --plugin-docs . || rc=$$?; \
+	  printf '\n======== %s ========\n' "lint: antsibull-changelog lint (changelog fragments)"; \
+	  echo 'antsibull-changelog lint'; \
+	  env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/antsibull-changelog" lint || rc=$$?; \
 	  exit $$rc
 
 sanity: venv
