@@ -14,7 +14,8 @@ from urllib.parse import urlparse
 
 from .module import Job
 from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError
-from .uploads import multipart_upload
+from .courses import CourseOfferings
+from .uploads import check_local_file, multipart_upload
 
 # courses.txt, COURSECOMPONENT_T
 COURSE_COMPONENTS = (
@@ -76,12 +77,7 @@ def check_course_package(path, option="src"):
     """
     if not path:
         raise ValidationError("%s is required: the path of the course package to import" % option)
-    if not os.path.exists(path):
-        raise ValidationError("%s: no such file '%s'" % (option, path))
-    if os.path.isdir(path):
-        raise ValidationError("%s: '%s' is a directory; give the package's zip file" % (option, path))
-    if not os.access(path, os.R_OK):
-        raise ValidationError("%s: '%s' is not readable" % (option, path))
+    check_local_file(path, option, "the package's zip file")
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -226,7 +222,7 @@ class ImportJob(CourseJob):
 
     def check_target(self, target_id):
         """A target given by id is checked before the package is streamed (it may be large)."""
-        if self.client.get_or_none(self.client.route("lp", "courses/{}", target_id)) is None:
+        if CourseOfferings(self.client).get(target_id) is None:
             raise NotFoundError("target: no course offering with id %s exists" % target_id)
 
     def start(self, spec):

@@ -19,7 +19,7 @@ from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job, Resource
 from .orgunits import NotFoundError, ValidationError
 from .paging import paged_result_set
-from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload
+from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, check_local_file, multipart_upload, resumable_upload
 from .waiter import JOB_KINDS, wait_for_job
 
 # NOTES.md, EPOBJ_T (the ObjectTypeId property)
@@ -72,14 +72,7 @@ def single_number(answer, what, method, route):
 
 def check_zip(path, option="src"):
     """A readable zip file, checked before any request (only its directory is read)."""
-    if not path:
-        raise ValidationError("%s is required" % option)
-    if not os.path.exists(path):
-        raise ValidationError("%s: no such file '%s'" % (option, path))
-    if os.path.isdir(path):
-        raise ValidationError("%s: '%s' is a directory; give the package's zip file" % (option, path))
-    if not os.access(path, os.R_OK):
-        raise ValidationError("%s: '%s' is not readable" % (option, path))
+    check_local_file(path, option, "the package's zip file")
     if not zipfile.is_zipfile(path):
         raise ValidationError("%s: '%s' is not a zip archive; an ePortfolio package is the zip file an "
                               "export produces" % (option, path))
@@ -252,12 +245,7 @@ class ArtifactResource(Resource):
 
     @staticmethod
     def check_src(src):
-        if not os.path.exists(src):
-            raise ValidationError("src: no such file '%s'" % src)
-        if os.path.isdir(src):
-            raise ValidationError("src: '%s' is a directory; give a file" % src)
-        if not os.access(src, os.R_OK):
-            raise ValidationError("src: '%s' is not readable" % src)
+        check_local_file(src)
         if os.path.getsize(src) == 0:
             raise ValidationError("src: '%s' is empty; a file artifact needs content" % src)
 

@@ -22,7 +22,7 @@ from .downloads import check_destination, download, file_digest
 from .errors import BrightspaceError
 from .module import Resource
 from .orgunits import NotFoundError, ValidationError
-from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload
+from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, check_local_file, multipart_upload, resumable_upload
 
 # LR_EXEC_STATUS_T
 EXEC_OK, EXEC_WARN, EXEC_ERROR = 0, 1, 2
@@ -65,14 +65,7 @@ def normalize_keywords(keywords):
 
 def check_scorm(path, option="src"):
     """A zip with imsmanifest.xml at its root (checked before any request); other files pass."""
-    if not path:
-        raise ValidationError("%s is required" % option)
-    if not os.path.exists(path):
-        raise ValidationError("%s: no such file '%s'" % (option, path))
-    if os.path.isdir(path):
-        raise ValidationError("%s: '%s' is a directory; give a file" % (option, path))
-    if not os.access(path, os.R_OK):
-        raise ValidationError("%s: '%s' is not readable" % (option, path))
+    check_local_file(path, option)
     if os.path.getsize(path) == 0:
         raise ValidationError("%s: '%s' is empty" % (option, path))
     if path.lower().endswith(".zip"):
