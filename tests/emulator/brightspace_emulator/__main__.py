@@ -18,7 +18,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--token-lifetime", type=int, default=3600,
                    help="lifetime in seconds of access tokens from /core/connect/token")
     p.add_argument("--rate-limit", type=int, default=50000,
-                   help="credits per minute per application (a call costs 10)")
+                   help="credits per window per application (a call costs 10)")
+    p.add_argument("--rate-window", type=float, default=60.0,
+                   help="seconds of a rate-limit window, from a bucket's first call (default 60)")
     p.add_argument("--state-file", default=None,
                    help="JSON file written on every mutation and loaded at start")
     p.add_argument("--upload-dir", default=None,
@@ -31,6 +33,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     config = Config(host=args.host, port=args.port, job_duration=args.job_duration,
                     token_lifetime=args.token_lifetime, rate_limit=args.rate_limit,
+                    rate_window=args.rate_window,
                     state_file=args.state_file, upload_dir=args.upload_dir)
     app = create_app(config)
     make_server(app, args.host, args.port, args.log_level).run()

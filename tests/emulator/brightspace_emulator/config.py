@@ -13,13 +13,14 @@ class Config:
     port: int = 8080
     job_duration: float = 2.0  # seconds a job takes from creation to its final outcome
     token_lifetime: int = 3600  # seconds an access token issued by /core/connect/token lives
-    rate_limit: int = 50000  # credits per minute per application
+    rate_limit: int = 50000  # credits per window (a minute by default) per application
+    rate_window: float = 60.0  # seconds of a rate-limit window (starts with the bucket's first call)
     state_file: Optional[str] = None  # JSON file written on every mutation, loaded at start
     upload_dir: Optional[str] = None  # where resumable-upload bytes go (default: a temp dir)
     clock_offset: float = 0.0  # seconds added to the server clock (ID-key skew, token expiry)
 
     # Keys the control API may change at run time.
-    MUTABLE = ("job_duration", "token_lifetime", "rate_limit", "clock_offset")
+    MUTABLE = ("job_duration", "token_lifetime", "rate_limit", "rate_window", "clock_offset")
 
     def copy(self) -> "Config":
         return dataclasses.replace(self)
@@ -33,6 +34,7 @@ class Config:
             "job_duration": self.job_duration,
             "token_lifetime": self.token_lifetime,
             "rate_limit": self.rate_limit,
+            "rate_window": self.rate_window,
             "clock_offset": self.clock_offset,
             "state_file": self.state_file,
         }

@@ -83,13 +83,15 @@ async def set_config(request: Request, update: ConfigUpdate):
     values = update.model_dump(exclude_none=True)
     if values.get("rate_limit") is not None and values["rate_limit"] <= 0:
         raise ApiError(400, "rate_limit must be positive")
+    if values.get("rate_window") is not None and values["rate_window"] <= 0:
+        raise ApiError(400, "rate_window must be positive")
     if values.get("token_lifetime") is not None and values["token_lifetime"] <= 0:
         raise ApiError(400, "token_lifetime must be positive")
     if values.get("job_duration") is not None and values["job_duration"] < 0:
         raise ApiError(400, "job_duration must not be negative")
     for key, value in values.items():
         setattr(emu.config, key, value)
-    if "rate_limit" in values:
+    if "rate_limit" in values or "rate_window" in values:
         emu.ratelimiter.reset()
     return emu.config.public()
 

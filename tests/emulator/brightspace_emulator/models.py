@@ -494,6 +494,7 @@ class ConfigUpdate(Strict):
     job_duration: Optional[Union[StrictInt, float]] = None
     token_lifetime: Optional[StrictInt] = None
     rate_limit: Optional[StrictInt] = None
+    rate_window: Optional[Union[StrictInt, float]] = None
     clock_offset: Optional[Union[StrictInt, float]] = None
 
 

@@ -1,7 +1,8 @@
-"""Per-application rate limiting: a bucket of ``rate_limit`` credits per minute.
+"""Per-application rate limiting: a bucket of ``rate_limit`` credits per window.
 
-Each /d2l/ call costs ``REQUEST_COST`` credits. A bucket refills completely when its minute
-(starting with its first call) is over. Buckets: ``client:<OAuth client id>``,
+Each /d2l/ call costs ``REQUEST_COST`` credits. A bucket refills completely when its window
+(``rate_window`` seconds, a minute by default, starting with its first call) is over.
+Buckets: ``client:<OAuth client id>``,
 ``app:<ID-key app id>``, or ``anonymous`` for calls without credentials.
 """
 from __future__ import annotations
@@ -12,8 +13,6 @@ import time
 from dataclasses import dataclass
 
 from .config import REQUEST_COST, Config
-
-WINDOW = 60.0
 
 
 @dataclass
@@ -47,12 +46,13 @@ class RateLimiter:
     def charge(self, key: str, cost: int = REQUEST_COST) -> Verdict:
         now = time.monotonic()
         limit = int(self.config.rate_limit)
+        window = float(self.config.rate_window)
         with self.lock:
             bucket = self.buckets.get(key)
-            if bucket is None or now - bucket[0] >= WINDOW:
+            if bucket is None or now - bucket[0] >= window:
                 bucket = [now, 0]
                 self.buckets[key] = bucket
-            reset = max(1, math.ceil(WINDOW - (now - bucket[0])))
+            reset = max(1, math.ceil(window - (now - bucket[0])))
             if bucket[1] + cost > limit:
                 # NOTE: a refused call costs nothing and does no work.
                 return Verdict(False, max(0, limit - bucket[1]), reset, cost)
