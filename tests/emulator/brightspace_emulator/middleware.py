@@ -1,6 +1,7 @@
 """The ASGI middleware in front of every /d2l/ and /core/ request.
 
-Order: request log entry -> fault rules (delay, drop, drop_after_bytes, status) -> rate limit
+Order: request log entry -> fault rules (delay, drop, drop_after_bytes,
+drop_response_after_bytes, status) -> rate limit
 (/d2l/ only) -> authentication (/d2l/ except /d2l/api/versions/) -> the route. The control API
 (/_emulator/...) and the docs (/openapi.json, /docs) bypass all of it.
 """
@@ -46,10 +47,23 @@ class EmulatorMiddleware:
                               headers.get("content-range"))
         extra_headers: dict = {}
         dropped = [False]  # set once a drop_after_bytes fault has cut the connection
+        response_limit = [None]  # drop_response_after_bytes: body bytes left to send
 
         async def send_wrapper(message):
             if dropped[0]:
                 return  # the connection is gone: whatever the route answers is lost
+            if message["type"] == "http.response.body" and response_limit[0] is not None:
+                body = message.get("body", b"")
+                if len(body) > response_limit[0]:
+                    # send what the limit allows, then cut the connection mid-response
+                    await send(dict(message, body=body[:response_limit[0]], more_body=True))
+                    dropped[0] = True
+                    entry["status"] = 0
+                    transport = scope.get(TRANSPORT_KEY)
+                    if transport is not None:
+                        transport.abort()
+                    return
+                response_limit[0] -= len(body)
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
                 if extra_headers:
@@ -74,7 +88,9 @@ class EmulatorMiddleware:
                 transport.abort()
                 await asyncio.sleep(0)  # let uvicorn see the lost connection (no 500 attempt)
                 return
-            if fault.get("drop_after_bytes") is not None:
+            if fault.get("drop_response_after_bytes") is not None:
+                response_limit[0] = int(fault["drop_response_after_bytes"])
+            elif fault.get("drop_after_bytes") is not None:
                 receive = self._dropping_receive(receive, int(fault["drop_after_bytes"]),
                                                  scope, entry, dropped)
             elif fault.get("status"):
@@ -100,8 +116,10 @@ class EmulatorMiddleware:
         await self.app(scope, receive, send_wrapper)
         if dropped[0]:
             if scope.get(TRANSPORT_KEY) is None:
+                what = "request" if fault.get("drop_response_after_bytes") is None else "response"
+                limit = fault[f"drop_{'' if what == 'request' else 'response_'}after_bytes"]
                 raise DroppedConnection(f"fault {fault['id']} dropped {method} {path} after "
-                                        f"{fault['drop_after_bytes']} body bytes")
+                                        f"{limit} {what} body bytes")
             await asyncio.sleep(0)  # let uvicorn see the lost connection (no 500 attempt)
 
     @staticmethod

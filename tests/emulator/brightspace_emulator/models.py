@@ -486,6 +486,7 @@ class FaultRule(Strict):
     delay: Union[StrictInt, float] = 0.0
     drop: StrictBool = False
     drop_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)
+    drop_response_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)
     job_outcome: Optional[StrictStr] = None
     lr_execution: Optional[LrExecutionFault] = None
 

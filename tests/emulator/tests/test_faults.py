@@ -94,3 +94,37 @@ def test_delay_keeps_server_responsive(live):
     assert time.monotonic() - t0 < 1.0
     t.join()
     assert result["r"].status_code == 200
+
+
+def test_drop_response_after_bytes_live_server(live):
+    """The response starts (status, headers, the first N body bytes), then the connection is cut."""
+    versions = requests.get(live.url + "/d2l/api/versions/", timeout=5).content
+    assert len(versions) > 40
+    rule = requests.post(live.url + "/_emulator/faults",
+                         json={"method": "GET", "path": "versions", "drop_response_after_bytes": 40})
+    assert rule.status_code == 200
+    with pytest.raises(requests.exceptions.RequestException):
+        response = requests.get(live.url + "/d2l/api/versions/", timeout=5, stream=True)
+        assert response.status_code == 200
+        got = b""
+        try:
+            for block in response.iter_content(8):
+                got += block
+        finally:
+            assert got == versions[:40]  # exactly the first 40 bytes arrived
+    again = requests.get(live.url + "/d2l/api/versions/", timeout=5)
+    assert again.content == versions  # used once
+    log = requests.get(live.url + "/_emulator/requests").json()["requests"]
+    assert [e["status"] for e in log] == [200, 0, 200]
+
+
+def test_drop_response_after_bytes_rules(client):
+    small = client.post("/_emulator/faults", json={"path": "whoami", "drop_response_after_bytes": 100000})
+    assert small.status_code == 200
+    assert client.get(f"{LP}/users/whoami", headers=BEARER).status_code == 200  # short answer: untouched
+    client.post("/_emulator/faults", json={"path": "whoami", "drop_response_after_bytes": 5})
+    with pytest.raises(DroppedConnection):
+        client.get(f"{LP}/users/whoami", headers=BEARER)
+    for other in ({"drop": True}, {"status": 503}, {"drop_after_bytes": 3}):
+        bad = client.post("/_emulator/faults", json=dict({"path": "x", "drop_response_after_bytes": 1}, **other))
+        assert bad.status_code == 400
