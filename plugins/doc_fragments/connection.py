@@ -54,7 +54,10 @@ options:
     description:
       - File that keeps OAuth 2.0 tokens between tasks (mode 0600 in a 0700 directory, locked
         while a token is refreshed). Facts discovered once per run (API versions, org unit types)
-        are kept beside it in C(discovery.json) for ten minutes.
+        are kept beside it in C(discovery.json) for ten minutes, and the ids of course offerings
+        found by code in C(ids.json) (checked on every use).
+      - The directory must be private to the user running the module; a directory that group or
+        others can reach (such as C(/tmp)) is refused with an error naming this option.
       - If not set, the environment variable E(BRIGHTSPACE_TOKEN_CACHE) is used, and then
         C(~/.cache/d2l.brightspace/tokens.json).
     type: path

@@ -43,6 +43,7 @@ except ImportError:  # pragma: no cover - not POSIX
 
 from urllib.parse import unquote, urlsplit
 
+from .caches import directory_problem, ensure_private_directory
 from .errors import BrightspaceAuthError, extract_message
 
 DEFAULT_TOKEN_URL = "https://auth.brightspace.com/core/connect/token"
@@ -87,11 +88,12 @@ class TokenCache:
         self.path = os.path.abspath(os.path.expanduser(path))
 
     def _ensure_dir(self):
-        directory = os.path.dirname(self.path)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o700, exist_ok=True)
+        # never in a place other users can read or change (TokenLocationError names token_cache)
+        ensure_private_directory(os.path.dirname(self.path))
 
     def read(self):
+        if directory_problem(os.path.dirname(self.path)):
+            self._ensure_dir()  # raises TokenLocationError: a planted token is never used either
         try:
             with open(self.path, "r", encoding="utf-8") as handle:
                 data = json.load(handle)

@@ -10,9 +10,6 @@ retries (``retries.py``), and error reporting (``errors.py``). Modules never tou
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
 from urllib.parse import quote
 
@@ -25,6 +22,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module base
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
+from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache  # noqa: F401 (DiscoveryCache: also imported from here)
 from .errors import BrightspaceConnectionError, BrightspaceError, BrightspaceHTTPError, extract_message
 from .retries import RateLimiter, RetryPolicy, RETRY_STATUSES
 
@@ -33,7 +31,6 @@ COLLECTION_VERSION = "0.1.0"
 USER_AGENT = "%s/%s (Ansible collection)" % (COLLECTION_NAME, COLLECTION_VERSION)
 
 PRODUCTS = ("lp", "le", "eP", "lr")
-DISCOVERY_TTL = 600  # seconds a discovered fact (versions, org unit types) is reused across tasks
 
 
 def _version_key(version):
@@ -41,48 +38,6 @@ def _version_key(version):
         return tuple(int(part) for part in str(version).split("."))
     except ValueError:
         return (0,)
-
-
-class DiscoveryCache:
-    """Facts about a service that every task would otherwise fetch again (versions, org unit
-    types), kept for ``DISCOVERY_TTL`` seconds in a small JSON file beside the token cache, so a
-    playbook of many tasks discovers them once per run, not once per task."""
-
-    def __init__(self, path, base_url, clock=time.time):
-        self.path = path
-        self.base_url = base_url
-        self.clock = clock
-
-    def _read(self):
-        try:
-            with open(self.path, "r", encoding="utf-8") as handle:
-                data = json.load(handle)
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def get(self, name):
-        if not self.path:
-            return None
-        entry = self._read().get(self.base_url, {}).get(name)
-        if entry and entry.get("at", 0) + DISCOVERY_TTL > self.clock():
-            return entry.get("value")
-        return None
-
-    def put(self, name, value):
-        if not self.path:
-            return
-        try:
-            directory = os.path.dirname(self.path)
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            data = self._read()
-            data.setdefault(self.base_url, {})[name] = {"at": self.clock(), "value": value}
-            fd, tmp = tempfile.mkstemp(prefix=".discovery-", dir=directory)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs a request next time
 
 
 class BrightspaceClient:
@@ -95,7 +50,7 @@ class BrightspaceClient:
 
     def __init__(self, url, auth, timeout=30, validate_certs=True, ca_path=None, api_versions=None,
                  retry_budget=120, session=None, discovery_cache=None, sleep=time.sleep,
-                 clock=time.monotonic):
+                 clock=time.monotonic, id_cache=None):
         if not HAS_REQUESTS:
             raise BrightspaceError("the Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR)
         self.base_url = url.rstrip("/")
@@ -109,6 +64,7 @@ class BrightspaceClient:
         self.retry = RetryPolicy(budget=retry_budget, sleep=sleep, clock=clock)
         self.limiter = RateLimiter(sleep=sleep, clock=clock)
         self.discovery = DiscoveryCache(discovery_cache, self.base_url)
+        self.ids = IdCache(id_cache, self.base_url)
         self.sent = []  # (method, route, status) of every request: returned for debugging
         self._versions = None
 

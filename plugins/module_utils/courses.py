@@ -29,19 +29,42 @@ class CourseOfferings:
         return self.client.get_or_none(self.route("courses/{}", org_unit_id))
 
     def find(self, code):
-        """The CourseOffering with this code, or None (look-up by code, then the full block)."""
+        """The CourseOffering with this code, or None.
+
+        Once the id of a code is known (``ids.json`` beside the token cache, see caches.IdCache)
+        one GET of ``courses/{id}`` is enough, as long as the block still has exactly this code;
+        otherwise the code is looked up (``orgstructure/?exactOrgUnitCode=``) and the full block
+        read, and the id remembered for the next run.
+        """
+        ids = self.client.ids
+        cached = ids.get(COURSE_OFFERING, code)
+        if cached is not None:
+            block = self.get(cached)
+            if block is not None and block.get("Code") == code:
+                return block
+            ids.drop(COURSE_OFFERING, code)
         found = self.orgunits.find_by_code(code, COURSE_OFFERING)
-        return self.get(found["Identifier"]) if found else None
+        if not found:
+            return None
+        block = self.get(found["Identifier"])
+        if block is not None and block.get("Code") == code:
+            ids.put(COURSE_OFFERING, code, block["Identifier"])
+        return block
 
     def create(self, body):
-        return self.client.send_json("POST", self.route(), body)
+        created = self.client.send_json("POST", self.route(), body)
+        if isinstance(created, dict) and created.get("Identifier") and created.get("Code") == body.get("Code"):
+            self.client.ids.put(COURSE_OFFERING, created["Code"], created["Identifier"])
+        return created
 
     def update(self, org_unit_id, info):
         """PUT a complete CourseOfferingInfo: the service replaces every field."""
         return self.client.send_json("PUT", self.route("courses/{}", org_unit_id), info)
 
-    def delete(self, org_unit_id):
+    def delete(self, org_unit_id, code=None):
         self.client.send_json("DELETE", self.route("courses/{}", org_unit_id))
+        if code is not None:
+            self.client.ids.drop(COURSE_OFFERING, code)
 
     def schema(self):
         return self.client.get_json(self.route("courses/schema"))
@@ -216,7 +239,7 @@ class CourseOfferingResource(Resource):
         return self.api.get(state["id"])
 
     def delete(self, raw):
-        self.api.delete(raw["Identifier"])
+        self.api.delete(raw["Identifier"], raw.get("Code"))
 
 
 class CourseTemplateResource(Resource):
@@ -402,6 +425,9 @@ def describe_courses(module):
     if params.get("id") is not None:
         found = full(params["id"])
         items = [found] if found else []
+    elif params.get("code") is not None and not templates:
+        found = api.find(params["code"])  # one GET once the code's id is known (caches.IdCache)
+        items = [course_offering_state(found)] if found else []
     elif params.get("code") is not None:
         found = api.orgunits.find_by_code(params["code"], type_name)
         items = [full(found["Identifier"])] if found else []

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 import zipfile
 
 from .downloads import check_destination, download, file_digest
-from .errors import BrightspaceError
+from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Resource
 from .orgunits import NotFoundError, ValidationError
 from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, check_local_file, multipart_upload, resumable_upload
@@ -346,6 +346,9 @@ class LrObjectResource(Resource):
                 return None
             return self.at_version(props)
         title = params["title"]
+        cached = self.remembered(title)
+        if cached is not None:
+            return self.at_version(cached)
         query = 'dc.title == "%s"' % title.replace("\\", "\\\\").replace('"', '\\"')
         found = [r for r in self.api.search_all(query, [self.repository_id])
                  if r.get("Title") == title and int(r.get("RepositoryId", self.repository_id)) == self.repository_id]
@@ -355,7 +358,39 @@ class LrObjectResource(Resource):
                                       ", ".join(str(r.get("IdentId")) for r in found)))
         if not found:
             return None
-        return self.at_version(self.api.properties(found[0]["IdentId"]))
+        props = self.api.properties(found[0]["IdentId"])
+        self.remember(props)
+        return self.at_version(props)
+
+    # The id of the object a title found is kept in ids.json beside the token cache
+    # (caches.IdCache), per repository: a re-run reads its properties directly (one GET) instead of
+    # searching first. NOTE: the properties must still show this title in this repository, else
+    # (deleted, renamed, moved) the title is searched again; like the search, it sees an object
+    # that another user later gave the same title only when the search runs again.
+    def id_kind(self):
+        return "LR object in repository %s" % self.repository_id
+
+    def remembered(self, title):
+        object_id = self.client.ids.get(self.id_kind(), title)
+        if object_id is None:
+            return None
+        try:
+            props = self.api.properties(object_id)
+        except LrError:
+            props = None
+        except BrightspaceHTTPError as exc:
+            if exc.status != 404:
+                raise
+            props = None
+        if props and props.get("Title") == title and \
+                int(props.get("RepositoryId", self.repository_id)) == self.repository_id:
+            return props
+        self.client.ids.drop(self.id_kind(), title)
+        return None
+
+    def remember(self, props):
+        if props and props.get("IdentId") is not None and props.get("Title"):
+            self.client.ids.put(self.id_kind(), props["Title"], int(props["IdentId"]))
 
     def at_version(self, latest):
         version = self.module.params.get("version")
@@ -411,6 +446,7 @@ class LrObjectResource(Resource):
         if any(not self.same(name, object_state(props), value) for name, value in wanted.items()):
             self.api.set_properties(object_id, properties_input(props, wanted))
             props = self.api.properties(object_id)
+        self.remember(props)
         return props
 
     def update(self, raw, changes, desired):
@@ -434,6 +470,8 @@ class LrObjectResource(Resource):
 
     def delete(self, raw):
         self.api.delete(raw["IdentId"])
+        if raw.get("Title"):
+            self.client.ids.drop(self.id_kind(), raw["Title"])
 
 
 # ---------------------------------------------------------------------------------- info

@@ -123,7 +123,8 @@ def build_client(params):
         validate_certs=True if validate is None else validate, ca_path=params.get("ca_path"),
         api_versions=params.get("api_versions"),
         retry_budget=120 if params.get("retry_budget") is None else params["retry_budget"],  # 0: no retries
-        session=session, discovery_cache=os.path.join(os.path.dirname(cache), "discovery.json"))
+        session=session, discovery_cache=os.path.join(os.path.dirname(cache), "discovery.json"),
+        id_cache=os.path.join(os.path.dirname(cache), "ids.json"))
 
 
 class BrightspaceModule(AnsibleModule):

@@ -157,5 +157,7 @@ def test_lr_publish_twice(emulator, playbook):
     assert recap(second.output)["changed"] == 0
     logged = [r for r in emulator.requests(mark) if r["path"].startswith("/d2l/api/lr/")]
     assert [r for r in logged if r["method"] != "GET"] == []
-    searches_and_reads = [r for r in logged if "/objects/" in r["path"]]
-    assert len(searches_and_reads) == 4  # a search and a properties read per package
+    # one properties read per package: the ids the first run found are in ids.json beside the
+    # token cache, so no title search is needed
+    reads = sorted(r["path"] for r in logged if "/objects/" in r["path"])
+    assert len(reads) == 2 and all(path.endswith("/properties/") for path in reads), reads

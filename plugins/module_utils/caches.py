@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The small files kept beside the token cache, and the rule for where they may live.
+
+Every task of a playbook is its own process, so what one task learnt is kept on disk for the
+next, in the directory of ``token_cache`` (default ``~/.cache/d2l.brightspace/``):
+
+* ``tokens.json``: OAuth tokens (``auth.TokenCache``);
+* ``discovery.json``: facts about the service that rarely change (API versions, org unit types,
+  LR repositories), reused for ``DISCOVERY_TTL`` seconds (``DiscoveryCache``);
+* ``ids.json``: the id of each org unit the collection looked up by code (``IdCache``), so a
+  re-run reads the resource directly instead of looking it up first. An id is only a hint: the
+  resource read through it must still carry the code, or the look-up by code is made after all.
+
+The directory must be private: owned by the user running the module and closed to group and
+others (0700; created so when missing). Tokens are never written elsewhere (``TokenLocationError``
+names ``token_cache``); the two other caches are simply not used in a shared directory, so a
+file planted by another user is never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import tempfile
+import time
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None
+
+from .errors import BrightspaceError
+
+DISCOVERY_TTL = 600  # seconds a discovered fact (versions, org unit types) is reused across tasks
+
+
+class TokenLocationError(BrightspaceError):
+    """The token cache would be written where other users can read or change it."""
+
+
+def directory_problem(directory):
+    """Why ``directory`` is not private to this user, or None when it is (or does not exist)."""
+    try:
+        info = os.stat(directory)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return "cannot be read (%s)" % exc.strerror
+    if not stat.S_ISDIR(info.st_mode):
+        return "is not a directory"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return "belongs to another user (uid %d)" % info.st_uid
+    if info.st_mode & 0o077:
+        return "is open to other users (mode %04o)" % stat.S_IMODE(info.st_mode)
+    return None
+
+
+def ensure_private_directory(directory, option="token_cache"):
+    """Create ``directory`` with mode 0700 when missing; refuse one other users can reach."""
+    if not os.path.isdir(directory):
+        try:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise TokenLocationError("%s: cannot create the directory %s: %s" % (option, directory, exc.strerror))
+    problem = directory_problem(directory)
+    if problem:
+        raise TokenLocationError(
+            "%s: the directory %s %s; tokens are only kept in a private directory: choose a file in "
+            "one (for example ~/.cache/d2l.brightspace/tokens.json) or run chmod 700 on it"
+            % (option, directory, problem))
+
+
+def _usable(directory):
+    """True when a cache may be read from or written to ``directory`` (created when missing)."""
+    try:
+        ensure_private_directory(directory)
+    except TokenLocationError:
+        return False
+    return True
+
+
+class _JsonFile:
+    """A JSON object in a private directory, replaced atomically, changed under a lock."""
+
+    def __init__(self, path):
+        self.path = os.path.abspath(os.path.expanduser(path)) if path else None
+
+    def read(self):
+        if not self.path or directory_problem(os.path.dirname(self.path)):
+            return {}
+        try:
+            with open(self.path, "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def change(self, edit):
+        """Read, ``edit(data)`` in place, write back; a cache that cannot be written only
+        costs a request next time, so every OSError is swallowed."""
+        if not self.path:
+            return
+        directory = os.path.dirname(self.path)
+        if not _usable(directory):
+            return
+        try:
+            with self._locked():
+                data = self.read()
+                edit(data)
+                fd, tmp = tempfile.mkstemp(prefix=".%s-" % os.path.basename(self.path), dir=directory)
+                try:
+                    os.fchmod(fd, 0o600)
+                    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                        json.dump(data, handle)
+                    os.replace(tmp, self.path)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                    raise
+        except OSError:
+            pass
+
+    @contextlib.contextmanager
+    def _locked(self):
+        fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+class DiscoveryCache:
+    """Facts about a service that every task would otherwise fetch again (versions, org unit
+    types), kept for ``DISCOVERY_TTL`` seconds in ``discovery.json`` beside the token cache, so a
+    playbook of many tasks discovers them once per run, not once per task."""
+
+    def __init__(self, path, base_url, clock=time.time):
+        self.file = _JsonFile(path)
+        self.path = self.file.path
+        self.base_url = base_url
+        self.clock = clock
+
+    def get(self, name):
+        entry = self.file.read().get(self.base_url, {}).get(name)
+        if isinstance(entry, dict) and entry.get("at", 0) + DISCOVERY_TTL > self.clock():
+            return entry.get("value")
+        return None
+
+    def put(self, name, value):
+        def edit(data):
+            data.setdefault(self.base_url, {})[name] = {"at": self.clock(), "value": value}
+        self.file.change(edit)
+
+
+class IdCache:
+    """``ids.json``: the id last seen for an org unit code, per service and kind.
+
+    NOTE: NOTES.md, "Finding a course by its Code": the code is the natural key, found with
+    ``orgstructure/?exactOrgUnitCode=``. An id is stored only after that look-up found exactly
+    one org unit, or after a create, and the caller always checks that the resource read through
+    it still has exactly that code (a deleted, recycled or re-coded org unit sends it back to the
+    look-up), so the cache saves a request without ever choosing a different resource than the
+    code did. What it cannot see is a second org unit given the same code later (the look-up
+    would then fail as ambiguous); nothing expires, and a stale id costs one GET.
+    """
+
+    def __init__(self, path, base_url):
+        self.file = _JsonFile(path)
+        self.path = self.file.path
+        self.base_url = base_url
+
+    @staticmethod
+    def _key(kind, code):
+        return "%s:%s" % (kind, code)
+
+    def get(self, kind, code):
+        value = self.file.read().get(self.base_url, {}).get(self._key(kind, code))
+        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+    def put(self, kind, code, org_unit_id):
+        key = self._key(kind, code)
+        if self.get(kind, code) == org_unit_id:
+            return  # nothing to write: the common case of a re-run
+
+        def edit(data):
+            data.setdefault(self.base_url, {})[key] = int(org_unit_id)
+        self.file.change(edit)
+
+    def drop(self, kind, code):
+        key = self._key(kind, code)
+        if self.get(kind, code) is None:
+            return
+
+        def edit(data):
+            data.get(self.base_url, {}).pop(key, None)
+        self.file.change(edit)
