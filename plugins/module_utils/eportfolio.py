@@ -480,7 +480,14 @@ class ImportRun:
             result["diff"] = {"before": {}, "after": {"package": package, "target_users": users}}
         if self.module.check_mode:
             return result
-        answer = self.api.start_import(package["path"], users, details)
+        try:
+            answer = self.api.start_import(package["path"], users, details)
+        except BrightspaceError as exc:
+            if getattr(exc, "ambiguous", False):
+                # as JobRun.start: an import that may have been queued is never sent again
+                raise BrightspaceError("%s; the ePortfolio import job may have been queued all the same: it was "
+                                       "not started again. Check the target before running the task again" % exc)
+            raise
         if details:
             answer = answer or {}
             job_ids = [int(i) for i in answer.get("SuccessfulJobIds") or []]

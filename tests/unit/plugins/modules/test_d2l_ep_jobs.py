@@ -179,6 +179,15 @@ def test_import_aborted_fails(http, args, package):
     assert result["failed"] is True and result["msg"] == "ePortfolio job 7004 ended with status Aborted"
 
 
+def test_import_start_lost_to_a_502_is_not_resent(http, args, package):
+    http.expect("POST", EP + "/import/new", status=502, answer={"title": "Bad Gateway"})
+    result = run_module(d2l_ep_import.main, args(src=package))
+    assert result["failed"] is True
+    assert result["msg"].startswith("POST %s/import/new failed: 502" % EP)
+    assert "may have been queued" in result["msg"] and "not started again" in result["msg"]
+    assert len(http.calls) == 1  # sent once
+
+
 def test_import_check_mode_and_bad_packages(http, args, package, tmp_path):
     assert run_module(d2l_ep_import.main, args(src=package), check_mode=True)["changed"] is True
     text = tmp_path / "notes.zip"
