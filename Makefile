@@ -9,7 +9,8 @@
 #   make integration  pytest tests/integration (playbooks against a real emulator)
 #   make molecule     molecule test --all: the scenarios in extensions/molecule/ (localhost + emulator)
 #   make demo         the demo playbook, twice, against a local emulator (2nd run: changed=0)
-#   make bench        tools/bench.py
+#   make bench        tools/bench.py: one table of figures, written to docs/performance.md
+#                     (quick look: BENCH_ARGS="--only scale --scale 50 --forks 1,8")
 #   make build        the collection tarball, in tests/output/build/
 #   make docs         the module and role reference (RST) in docs/reference/, with antsibull-docs
 #   make clean        generated files and caches; `make distclean` also removes .venv/
