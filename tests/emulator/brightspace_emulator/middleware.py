@@ -1,7 +1,7 @@
 """The ASGI middleware in front of every /d2l/ and /core/ request.
 
 Order: request log entry -> fault rules (delay, drop, drop_after_bytes,
-drop_response_after_bytes, status) -> rate limit
+drop_response_after_bytes, status; delay_response holds the route's answer back) -> rate limit
 (/d2l/ only) -> authentication (/d2l/ except /d2l/api/versions/) -> the route. The control API
 (/_emulator/...) and the docs (/openapi.json, /docs) bypass all of it.
 """
@@ -48,6 +48,7 @@ class EmulatorMiddleware:
         extra_headers: dict = {}
         dropped = [False]  # set once a drop_after_bytes fault has cut the connection
         response_limit = [None]  # drop_response_after_bytes: body bytes left to send
+        fault = None  # this request's fault rule, taken below
 
         async def send_wrapper(message):
             if dropped[0]:
@@ -65,6 +66,9 @@ class EmulatorMiddleware:
                     return
                 response_limit[0] -= len(body)
             if message["type"] == "http.response.start":
+                if fault and fault.get("delay_response"):
+                    # the work is done; the answer comes late (a client may have given up by now)
+                    await asyncio.sleep(float(fault["delay_response"]))
                 entry["status"] = message["status"]
                 if extra_headers:
                     raw = list(message.get("headers", []))

@@ -484,6 +484,7 @@ class FaultRule(Strict):
     headers: dict[str, StrictStr] = Field(default_factory=dict)
     body: Optional[StrictStr] = None
     delay: Union[StrictInt, float] = 0.0
+    delay_response: Union[StrictInt, float] = 0.0
     drop: StrictBool = False
     drop_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)
     drop_response_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)

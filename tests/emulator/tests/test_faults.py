@@ -128,3 +128,19 @@ def test_drop_response_after_bytes_rules(client):
     for other in ({"drop": True}, {"status": 503}, {"drop_after_bytes": 3}):
         bad = client.post("/_emulator/faults", json=dict({"path": "x", "drop_response_after_bytes": 1}, **other))
         assert bad.status_code == 400
+
+
+def test_delay_response_does_the_work_then_answers_late(live):
+    """A client that gives up on a slow answer leaves the work done (the semester exists)."""
+    requests.post(live.url + "/_emulator/faults",
+                  json={"method": "POST", "path": "orgstructure/$", "delay_response": 1.5})
+    body = {"Type": 25, "Name": "Late", "Code": "LATE-1", "Parents": [6606]}
+    with pytest.raises(requests.exceptions.Timeout):
+        requests.post(live.url + f"{LP}/orgstructure/", headers=BEARER, json=body, timeout=0.5)
+    time.sleep(1.5)
+    units = requests.get(live.url + "/_emulator/state").json()["org_units"]
+    assert [u["Code"] for u in units].count("LATE-1") == 1
+    log = requests.get(live.url + "/_emulator/requests").json()["requests"]
+    assert [e["status"] for e in log] == [200]
+    bad = requests.post(live.url + "/_emulator/faults", json={"path": "x", "delay_response": 1, "status": 503})
+    assert bad.status_code == 400
