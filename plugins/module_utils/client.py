@@ -22,7 +22,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module base
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache  # noqa: F401 pylint: disable=unused-import  (re-exported)
+from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache  # pylint: disable=unused-import  # noqa: F401 (re-exported)
 from .errors import BrightspaceConnectionError, BrightspaceError, BrightspaceHTTPError, extract_message
 from .retries import RateLimiter, RetryPolicy, RETRY_STATUSES
 
