@@ -222,8 +222,9 @@ class LrApi:
             response = self.client.request("POST", route, data={"fileKey": key, "name": os.path.basename(path)})
         else:
             route = self.route("objects/")
+            # a PUT, but each one publishes a new object: never resent after an ambiguous failure
             response = multipart_upload(self.client, "PUT", route, path, field="Resource",
-                                        params={"repositoryId": int(repository_id)})
+                                        params={"repositoryId": int(repository_id)}, idempotent=False)
         return self.checked(_json(response, route), "POST", route)
 
     def overwrite(self, repository_id, object_id, path, upload="auto", chunk_size=DEFAULT_CHUNK_SIZE):
@@ -231,7 +232,8 @@ class LrApi:
         if resumable(path, upload):
             key = resumable_upload(self.client, self.route("{}/upload", repository_id), path, chunk_size=chunk_size)
             route = self.route("{}/upload/publish/{}", repository_id, object_id)
-            response = self.client.request("PUT", route, data={"fileKey": key, "name": os.path.basename(path)})
+            response = self.client.request("PUT", route, data={"fileKey": key, "name": os.path.basename(path)},
+                                           idempotent=False)  # each one adds a version
         else:
             route = self.route("objects/{}/", object_id)
             response = multipart_upload(self.client, "POST", route, path, field="Resource")
@@ -246,6 +248,13 @@ class LrApi:
 
 def resumable(path, upload):
     return upload == "resumable" or (upload == "auto" and os.path.getsize(path) > RESUMABLE_THRESHOLD)
+
+
+def not_again(exc, consequence):
+    """Turn an ambiguous failure (5xx, lost connection or answer) of a publish into a plain one
+    that says what may have happened; other errors are left alone."""
+    if getattr(exc, "ambiguous", False):
+        raise BrightspaceError("%s; %s" % (exc, consequence))
 
 
 def _json(response, route):
@@ -438,8 +447,16 @@ class LrObjectResource(Resource):
 
     def create(self, desired):
         params = self.module.params
-        published = self.api.publish(self.repository_id, params["src"], params.get("upload") or "auto",
-                                     params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
+        try:
+            published = self.api.publish(self.repository_id, params["src"], params.get("upload") or "auto",
+                                         params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
+        except BrightspaceError as exc:
+            # The object gets its title only after the publish (properties), so a look-up by title
+            # cannot find one published by a request whose answer was lost: never publish again.
+            not_again(exc, "the learning object may have been published all the same (under the package's "
+                           "own title): it was not published again. Check the repository before running the task "
+                           "again")
+            raise
         object_id = published["IdentId"]
         props = self.api.properties(object_id)
         wanted = dict((k, v) for k, v in desired.items() if k != "content")
@@ -458,8 +475,13 @@ class LrObjectResource(Resource):
         if "content" in changes:
             # a new version starts from the service's defaults (Unassigned, repository
             # visibility): carry the previous version's properties over, then apply what was asked
-            self.api.overwrite(self.repository_id, object_id, params["src"], params.get("upload") or "auto",
-                               params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
+            try:
+                self.api.overwrite(self.repository_id, object_id, params["src"], params.get("upload") or "auto",
+                                   params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
+            except BrightspaceError as exc:
+                not_again(exc, "a new version of object %s may have been published all the same: it was not "
+                               "published again. Check the object's versions before running the task again" % object_id)
+                raise
             latest = self.api.properties(object_id)
             self.api.set_properties(object_id, properties_input(dict(raw, Version=latest.get("Version")), wanted))
             updated = self.api.properties(object_id)

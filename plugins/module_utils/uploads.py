@@ -86,8 +86,11 @@ class FileSlice:
 
 
 def multipart_upload(client, method, route, path, field="file", file_name=None, content_type=None,
-                     fields=None, params=None, expect=(200,)):
-    """Send ``path`` as a multipart form part named ``field``; returns the response."""
+                     fields=None, params=None, expect=(200,), idempotent=None):
+    """Send ``path`` as a multipart form part named ``field``; returns the response.
+
+    ``idempotent`` as for ``client.request`` (False: a PUT that creates is not resent after an
+    ambiguous failure)."""
     if not HAS_TOOLBELT:
         raise BrightspaceError("the Python library 'requests-toolbelt' is required for uploads")
     file_name = file_name or os.path.basename(path)
@@ -109,7 +112,8 @@ def multipart_upload(client, method, route, path, field="file", file_name=None, 
         return encoder
 
     try:
-        return client.request(method, route, params=params, data=body, headers=headers, expect=expect)
+        extra = {} if idempotent is None else {"idempotent": idempotent}
+        return client.request(method, route, params=params, data=body, headers=headers, expect=expect, **extra)
     finally:
         while handles:
             handles.pop().close()

@@ -78,6 +78,29 @@ def test_publish_simple_then_set_properties(http, args):
     assert result["object"]["keywords"] == ["golf", "sport"] and result["object"]["status"] == "Approved"
 
 
+@pytest.mark.parametrize("upload", ["simple", "resumable"])
+def test_publish_lost_to_a_502_is_not_sent_again(http, args, upload):
+    """Each publish makes a new object (titled after the package until the properties are set),
+    so after an ambiguous answer the module cannot look it up by title: it fails, naming the
+    route and status and what may have happened, and sends the publish once."""
+    expect_search(http)
+    if upload == "simple":
+        route = LR + "/objects/"
+        http.expect("PUT", route, query={"repositoryId": "1"}, status=502, answer={"title": "Bad Gateway"})
+    else:
+        http.expect("POST", LR + "/1/upload", status=308,
+                    answer_headers={"Location": BASE + "/d2l/upload/KEY1"})
+        http.expect("POST", "/d2l/upload/KEY1", status=200, answer={})
+        route = LR + "/1/upload/publish"
+        http.expect("POST", route, status=503, answer={"title": "Service Unavailable"})
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, upload=upload))
+    assert result["failed"] is True
+    assert result["msg"].startswith("%s %s failed: 50" % ("PUT" if upload == "simple" else "POST", route))
+    assert "may have been published all the same" in result["msg"] and "not published again" in result["msg"]
+    assert [method for method, path in http.sent() if "publish" in path or path.startswith(LR + "/objects/?")] \
+        == ["PUT" if upload == "simple" else "POST"]
+
+
 def test_rerun_sends_two_gets(http, args):
     expect_search(http, HIT)
     http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Keywords=["sport", "golf"]))
