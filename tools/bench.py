@@ -1093,18 +1093,23 @@ def bench_rate(runner: Runner, emulator: Emulator, tasks: int, fraction: float) 
     finally:
         emulator.call('POST', '/_emulator/config', {'rate_limit': 50000, 'rate_window': 60.0})
     counts = recap(output)
+    # a failed loop item shows as ``failed: [host] (item=...)``; the PLAY RECAP counts the task once
+    failed_items = len(re.findall(r'^failed: \[[^]]+\] \(item=', output, re.MULTILINE))
     refused = sum(1 for e in requests if e['status'] == 429)
     allowed = [e for e in requests if e['status'] != 429]
     span = allowed[-1]['time'] - allowed[0]['time'] if len(allowed) > 1 else float('nan')
     windows = window_share(requests, limit_requests, RATE_WINDOW)
     result = {'hosts': RATE_HOSTS, 'tasks': tasks, 'fraction': fraction, 'unlimited_rate': unlimited_rate, 'per_task': per_task,
               'limit_requests': limit_requests, 'window': RATE_WINDOW, 'limit_rate': limit_requests / RATE_WINDOW,
-              'time': elapsed, 'failed': counts['failed'] + counts['unreachable'], 'refused': refused,
+              'time': elapsed, 'failed': max(failed_items, counts['failed'] + counts['unreachable']),
+              'failed_items': failed_items, 'failed_tasks': counts['failed'] + counts['unreachable'],
+              'refused': refused,
               'allowed': len(allowed), 'span': span, 'overall_rate': len(allowed) / span if span else float('nan'),
               'windows': windows['windows'], 'rate': windows['rate'], 'share': windows['share'],
               'per_window': windows['per_window'], 'ok': counts['ok']}
-    say('   limited run: %.1f s; failed hosts/tasks: %d (target 0); %d requests allowed, %d refused (429)'
-        % (elapsed, result['failed'], len(allowed), refused))
+    say('   limited run: %.1f s; failures: %d failed tasks, %d failed loop items (target 0); '
+        '%d requests allowed, %d refused (429)'
+        % (elapsed, result['failed_tasks'], failed_items, len(allowed), refused))
     say('   allowed requests per window: %s' % ', '.join(str(n) for n in windows['per_window']))
     say('   throughput over the complete windows: %.2f requests/s = %.2f of the limit (target >= %.1f); '
         'over the whole run: %.2f requests/s' % (result['rate'], result['share'], RATE_SHARE_TARGET,
@@ -1218,7 +1223,7 @@ def render_table(rows: list) -> list:
     return lines
 
 
-def report(results: dict, info: dict, elapsed: float, command: str) -> str:
+def report(results: dict, info: dict, elapsed: float, command: str, timings: dict) -> str:
     lines = [
         '# Performance',
         '',
@@ -1226,6 +1231,8 @@ def report(results: dict, info: dict, elapsed: float, command: str) -> str:
         'Each figure is a ratio or a count from one run on one machine: compare it with a run on the '
         'same machine, not with another machine\'s.'
         % ((' ' + command) if command else '', info['date'], elapsed),
+        '',
+        'Sections: %s.' % ', '.join('%s %.0f s' % kv for kv in timings.items()),
         '',
         '| machine | |',
         '|---|---|',
@@ -1265,7 +1272,8 @@ def report(results: dict, info: dict, elapsed: float, command: str) -> str:
             'offering a look-up by code and a read of `coursetemplates/{id}` / `courses/{id}`, the '
             'fields compared in `failed_when`. The per-host runs put each offering on its own '
             'inventory host (`d2l_course`, connection local) and run the catalog, already in place, '
-            'with each `--forks` value. The re-run\'s requests by route:'
+            'with each `--forks` value. The re-run\'s time is the whole role\'s (its bookkeeping '
+            'tasks included), as a user runs it. The re-run\'s requests by route:'
             % (scale['semesters'], scale['templates'], scale['offerings']),
             '',
             '| requests | route |',
@@ -1320,7 +1328,7 @@ def report(results: dict, info: dict, elapsed: float, command: str) -> str:
             '%d times, `--forks %d`. The unlimited rate is measured first (%d tasks per host); the '
             'emulator is then limited to %.0f%% of it, with a %.0f s window (`rate_window`, instead of '
             'the service\'s minute, to keep the run short; the bucket refills when its window is over). '
-            'Failures: failed tasks in the PLAY RECAP. Throughput: the allowed requests of the log, '
+            'Failures: failed loop items in the output (or failed tasks in the PLAY RECAP, if more). Throughput: the allowed requests of the log, '
             'replayed into the emulator\'s windows; the requests of every window but the last over '
             'the time from the first window\'s start to the last one\'s, as a share of the limit '
             '(allowed requests per window: %s).'
@@ -1410,7 +1418,7 @@ def main() -> int:
         if args.only:
             say('\n'.join(render_table(table_rows(results))))
         else:
-            text = report(results, info, elapsed, command)
+            text = report(results, info, elapsed, command, timings)
             say(text)
             if not args.no_report:
                 with open(REPORT, 'w', encoding='utf-8') as handle:
