@@ -11,6 +11,7 @@
 #   make demo         the demo playbook, twice, against a local emulator (2nd run: changed=0)
 #   make bench        tools/bench.py: one table of figures, written to docs/performance.md
 #                     (quick look: BENCH_ARGS="--only scale --scale 50 --forks 1,8")
+#   make soak         the long fault matrix (FAULT_MATRIX=soak; FAULT_MATRIX_SEED=n to repeat one)
 #   make build        the collection tarball, in tests/output/build/
 #   make docs         the module and role reference (RST) in docs/reference/, with antsibull-docs
 #   make clean        generated files and caches; `make distclean` also removes .venv/
@@ -50,7 +51,7 @@ define banner
 	@printf '\n======== %s ========\n' "$(1)"
 endef
 
-.PHONY: help venv test lint sanity units integration molecule demo bench build docs clean distclean
+.PHONY: help venv test lint sanity units integration molecule demo bench soak build docs clean distclean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -162,6 +163,13 @@ bench: venv
 	$(call banner,bench: tools/bench.py)
 	@test -f tools/bench.py || { echo "tools/bench.py does not exist yet"; exit 1; }
 	$(TEST_ENV) "$(VENV_PY)" tools/bench.py $(BENCH_ARGS)
+
+# Not part of `make test`: longer bursts, real Retry-After waits, three rounds with the faults
+# placed at random (seeded; the seed is printed) on the routes each module calls.
+soak: venv
+	$(call banner,soak: the long fault matrix (tests/integration/test_fault_matrix.py))
+	$(TEST_ENV) FAULT_MATRIX=soak $(VENV_PY) -m pytest -p no:cacheprovider -ra -s $(PYTEST_ARGS) \
+	  tests/integration/test_fault_matrix.py
 
 build: venv
 	$(call banner,build: ansible-galaxy collection build)
