@@ -17,6 +17,7 @@ Check mode never sends a write: the ensure path skips the write and predicts the
 
 from __future__ import annotations
 
+import copy
 import os
 import traceback
 
@@ -64,6 +65,48 @@ def wait_argument_spec():
         wait_timeout=dict(type="int", default=1800),
         poll_interval=dict(type="float", default=2.0),
     )
+
+
+def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=()):
+    """What is wrong with the option values beyond their declared types, one sentence each.
+
+    AnsibleModule converts anything given to a ``str`` option into a string (a list becomes
+    ``"['a']"``), so the values as given are checked here: a list or dict for a string is an
+    error. Then the declared rules (see ``BrightspaceModule``).
+    """
+    found = []
+    for name, option in spec.items():
+        value = given.get(name)
+        kind = option.get("type", "str")
+        shown = "" if option.get("no_log") else ": %r" % (value,)  # a secret is never echoed
+        if kind == "str" and isinstance(value, (list, dict)):
+            found.append("%s must be a string, got a %s%s" % (name, type(value).__name__, shown))
+        elif kind == "list" and option.get("elements") == "str" and isinstance(value, list) and \
+                any(isinstance(item, (list, dict)) for item in value):
+            found.append("%s must be a list of strings, got a list with a list or dict in it%s" % (name, shown))
+    for name in ids:
+        value = params.get(name)
+        for item in (value or []) if spec[name].get("type") == "list" else [value]:
+            if item is None:
+                continue
+            if isinstance(item, bool) or not isinstance(item, (int, str)):
+                found.append("%s must be an id (a positive integer) or a code or name (a string), got %r" % (name, item))
+            elif isinstance(item, int) and item < 1:
+                found.append("%s must be a positive id, got %d" % (name, item))
+            elif isinstance(item, str) and not item.strip():
+                found.append("%s must not be empty" % name)
+            else:
+                continue
+            break
+    for name in non_empty:
+        value = params.get(name)
+        if isinstance(value, str) and not value.strip():
+            found.append("%s must not be empty" % name)
+    for name in non_negative:
+        value = params.get(name)
+        if value is not None and value < 0:
+            found.append("%s must not be negative, got %s" % (name, value))
+    return found
 
 
 def build_auth(params, session):
@@ -128,18 +171,32 @@ def build_client(params):
 
 
 class BrightspaceModule(AnsibleModule):
-    """AnsibleModule with the connection options, the shared client and the ensure path."""
+    """AnsibleModule with the connection options, the shared client and the ensure path.
 
-    def __init__(self, argument_spec=None, wait=False, **kwargs):
+    Declared value rules, checked before any request (see ``value_problems``): ``ids`` are
+    options holding ids (or codes/names for ``raw`` references), alone or in a list; ``non_empty``
+    strings must not be blank; ``non_negative`` numbers must not be below zero.
+    """
+
+    def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), **kwargs):
         spec = connection_argument_spec()
         if wait:
             spec.update(wait_argument_spec())
+            non_negative = tuple(non_negative) + ("wait_timeout", "poll_interval")
         spec.update(argument_spec or {})
         kwargs.pop("supports_check_mode", None)  # every module supports check mode
+        self._given = {}
         super().__init__(argument_spec=spec, supports_check_mode=True, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
+        problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative)
+        if problems:
+            self.fail_json(msg="; ".join(problems))
+
+    def _load_params(self):
+        super()._load_params()
+        self._given = copy.deepcopy(self.params)  # as given: AnsibleModule turns a list into a str
 
     @property
     def client(self):

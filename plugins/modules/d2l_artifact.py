@@ -205,6 +205,7 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_one_of=[("object_id", "name")],
+        non_empty=("name",),
     )
     module.ensure(ArtifactResource)
 

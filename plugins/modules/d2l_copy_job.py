@@ -170,7 +170,7 @@ def main():
         components=dict(type="list", elements="str"),
         callback_url=dict(type="str"),
         job_token=dict(type="str", no_log=False),
-    ), wait=True)
+    ), wait=True, ids=("source", "target"), non_empty=("job_token",))
     module.run_job(CopyJob)
 
 

@@ -126,6 +126,7 @@ def main():
             schema=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("id", "code", "code_contains"), ("id", "code", "name_contains")],
+        ids=("id",), non_negative=("limit",),
     )
     module.run(lambda: describe_courses(module))
 

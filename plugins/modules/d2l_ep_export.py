@@ -169,6 +169,7 @@ def main():
         ),
         wait=True,
         mutually_exclusive=[("object_ids", "all")],
+        ids=("export_id",),
     )
     module.run_job(ExportJob)
 

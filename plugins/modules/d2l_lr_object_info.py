@@ -154,6 +154,7 @@ def main():
             link=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("object_id", "repositories")],
+        ids=("repositories",), non_negative=("offset",),
     )
     module.run(lambda: describe_objects(module))
 

@@ -122,7 +122,7 @@ def main():
         repository=dict(type="raw"),
         org_units=dict(type="list", elements="int"),
         roles=dict(type="list", elements="int"),
-    ))
+    ), ids=("org_unit_id", "repository", "org_units", "roles"))
     module.run(lambda: describe_repositories(module))
 
 

@@ -119,7 +119,7 @@ def main():
         name=dict(type="str"),
         parents=dict(type="list", elements="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ))
+    ), ids=("parents",), non_empty=("name", "type"))
     module.ensure(OrgUnitResource)
 
 

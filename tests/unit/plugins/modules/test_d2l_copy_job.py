@@ -153,7 +153,10 @@ def test_ambiguous_start_is_not_resent(http, args):
     (dict(components=[]), "components must not be empty: omit it to copy every component"),
     (dict(components=["Contnet"]), "components: unknown course component 'Contnet'; valid components are: "),
     (dict(callback_url="hooks/done"), "callback_url must be an absolute http:// or https:// URL"),
-    (dict(source=[1]), "source must be an org unit id (integer) or code (string), got [1]"),
+    (dict(source=[1]), "source must be an id (a positive integer) or a code or name (a string), got [1]"),
+    (dict(source=0), "source must be a positive id, got 0"),
+    (dict(target=-3), "target must be a positive id, got -3"),
+    (dict(job_token=""), "job_token must not be empty"),
 ])
 def test_bad_input_fails_before_any_request(http, args, given, message):
     result = run_module(d2l_copy_job.main, args(**given))

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The value rules every module declares (``BrightspaceModule`` ``ids``, ``non_empty``,
+``non_negative``, and no list or dict for a string): each fails before any request."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import value_problems
+from ansible_collections.d2l.brightspace.plugins.modules import (
+    d2l_copy_job, d2l_course, d2l_course_info, d2l_course_template, d2l_ep_export, d2l_lr_object,
+    d2l_lr_object_info, d2l_lr_repository_info, d2l_org_unit)
+
+from d2l_unit_helpers import BASE, run_module
+
+SPEC = dict(name=dict(type="str"), tags=dict(type="list", elements="str"), ref=dict(type="raw"),
+            refs=dict(type="list", elements="raw"), count=dict(type="int"), secret=dict(type="str", no_log=True))
+
+
+@pytest.mark.parametrize("given, rules, problems", [
+    (dict(name=["a"]), {}, ["name must be a string, got a list: ['a']"]),
+    (dict(name={"a": 1}), {}, ["name must be a string, got a dict: {'a': 1}"]),
+    (dict(tags=["a", {"b": 1}]), {}, ["tags must be a list of strings, got a list with a list or dict in it: ['a', {'b': 1}]"]),
+    (dict(secret=["hunter2"]), {}, ["secret must be a string, got a list"]),
+    (dict(ref=0), dict(ids=("ref",)), ["ref must be a positive id, got 0"]),
+    (dict(ref=[1]), dict(ids=("ref",)), ["ref must be an id (a positive integer) or a code or name (a string), got [1]"]),
+    (dict(ref=True), dict(ids=("ref",)), ["ref must be an id (a positive integer) or a code or name (a string), got True"]),
+    (dict(ref=" "), dict(ids=("ref",)), ["ref must not be empty"]),
+    (dict(refs=[3, -1, 0]), dict(ids=("refs",)), ["refs must be a positive id, got -1"]),
+    (dict(refs=["CODE", 1.5]), dict(ids=("refs",)), ["refs must be an id (a positive integer) or a code or name (a string), got 1.5"]),
+    (dict(name=""), dict(non_empty=("name",)), ["name must not be empty"]),
+    (dict(count=-2), dict(non_negative=("count",)), ["count must not be negative, got -2"]),
+])
+def test_value_problems(given, rules, problems):
+    assert value_problems(SPEC, given, given, **rules) == problems
+
+
+@pytest.mark.parametrize("given", [
+    dict(name="Bio", tags=["a"], ref="CODE", refs=[1, "CODE"], count=0),
+    dict(ref=6606, refs=None, name=None),
+    {},
+])
+def test_valid_values_have_no_problem(given):
+    rules = dict(ids=("ref", "refs"), non_empty=("name",), non_negative=("count",))
+    assert not value_problems(SPEC, given, given, **rules)
+
+
+def test_a_secret_in_a_list_is_not_echoed(http, args):
+    result = run_module(d2l_org_unit.main, args(code="X", type="Semester", access_token=["s3cret-value"]))
+    assert result["failed"] is True and result["msg"] == "access_token must be a string, got a list"
+    assert "s3cret-value" not in str(result)
+    assert not http.calls
+
+
+def test_a_str_option_keeps_taking_a_number():
+    assert not value_problems(SPEC, dict(name=2026), dict(name="2026"))
+
+
+@pytest.fixture
+def args(tmp_path):
+    def make(**given):
+        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"))
+        values.update(given)
+        return values
+    return make
+
+
+@pytest.mark.parametrize("main, given, message", [
+    (d2l_org_unit.main, dict(code="2026F", type="Semester", name=["Fall"]), "name must be a string, got a list: ['Fall']"),
+    (d2l_org_unit.main, dict(code="2026F", type="Semester", name=""), "name must not be empty"),
+    (d2l_org_unit.main, dict(code="2026F", type="Semester", name="Fall", parents=[0]), "parents must be a positive id, got 0"),
+    (d2l_org_unit.main, dict(code="2026F", type="Semester", parents=[[6606]]),
+     "parents must be an id (a positive integer) or a code or name (a string), got [6606]"),
+    (d2l_org_unit.main, dict(code="2026F", type=""), "type must not be empty"),
+    (d2l_course_template.main, dict(code="BIO", name="Bio", parent_org_units=[-1]), "parent_org_units must be a positive id, got -1"),
+    (d2l_course_template.main, dict(code="BIO", path={"a": 1}), "path must be a string, got a dict: {'a': 1}"),
+    (d2l_course.main, dict(code=["BIO101"], name="Bio"), "code must be a string, got a list: ['BIO101']"),
+    (d2l_course.main, dict(code="BIO101", name="", template="BIO"), "name must not be empty"),
+    (d2l_course.main, dict(code="BIO101", template=0), "template must be a positive id, got 0"),
+    (d2l_course.main, dict(code="BIO101", semester=""), "semester must not be empty"),
+    (d2l_course.main, dict(code="BIO101", locale_id=-1), "locale_id must not be negative, got -1"),
+    (d2l_course_info.main, dict(id=0), "id must be a positive id, got 0"),
+    (d2l_course_info.main, dict(limit=-1), "limit must not be negative, got -1"),
+    (d2l_copy_job.main, dict(source="M", target="F", wait_timeout=-1), "wait_timeout must not be negative, got -1"),
+    (d2l_ep_export.main, dict(all=True, dest="/tmp/x.zip", export_id=0), "export_id must be a positive id, got 0"),
+    (d2l_lr_object.main, dict(repository=0, object_id=1001), "repository must be a positive id, got 0"),
+    (d2l_lr_object.main, dict(repository=1, title=" "), "title must not be empty"),
+    (d2l_lr_object.main, dict(repository=1, object_id=1001, keywords=[{"a": 1}]),
+     "keywords must be a list of strings, got a list with a list or dict in it: [{'a': 1}]"),
+    (d2l_lr_object_info.main, dict(query=["x"]), "query must be a string, got a list: ['x']"),
+    (d2l_lr_object_info.main, dict(repositories=[0]), "repositories must be a positive id, got 0"),
+    (d2l_lr_object_info.main, dict(offset=-1), "offset must not be negative, got -1"),
+    (d2l_lr_repository_info.main, dict(org_unit_id=0), "org_unit_id must be a positive id, got 0"),
+    (d2l_lr_repository_info.main, dict(repository=[1]),
+     "repository must be an id (a positive integer) or a code or name (a string), got [1]"),
+    (d2l_lr_repository_info.main, dict(repository=1, roles=[0]), "roles must be a positive id, got 0"),
+])
+def test_bad_values_fail_before_any_request(http, args, main, given, message):
+    result = run_module(main, args(**given))
+    assert result["failed"] is True and result["msg"] == message
+    assert not http.calls
