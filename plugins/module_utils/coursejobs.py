@@ -164,6 +164,15 @@ class CourseJob(Job):
             self.module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)
             return None
 
+    @staticmethod
+    def by_id(ref):
+        return not isinstance(ref, str) or ref.startswith("id:")
+
+    def check_target(self, target_id):
+        """A target given by id is checked before the job starts (a code was looked up already)."""
+        if CourseOfferings(self.client).get(target_id) is None:
+            raise NotFoundError("target: no course offering with id %s exists" % target_id)
+
 
 class CopyJob(CourseJob):
     kind = "copy"
@@ -177,6 +186,11 @@ class CopyJob(CourseJob):
         OrgUnits.check_reference(params["source"], "source")
         target_id = self.resolve_offering(params["target"], "target")
         source_id = self.resolve_source(params["source"])
+        if not params.get("job_token"):  # the job starts: ids must name what exists, before the POST
+            if self.by_id(params["target"]):
+                self.check_target(target_id)
+            if self.by_id(params["source"]) and self.orgunits.get(source_id) is None:
+                raise NotFoundError("source: no org unit with id %s exists" % source_id)
         self.api = CopyJobs(self.client)
         return {"target_id": target_id, "source_id": source_id, "components": components,
                 "callback_url": callback_url}
@@ -215,15 +229,9 @@ class ImportJob(CourseJob):
         OrgUnits.check_reference(params["target"], "target")
         target_id = self.resolve_offering(params["target"], "target")
         self.api = ImportJobs(self.client)
-        by_id = not isinstance(params["target"], str) or params["target"].startswith("id:")
-        if by_id and package is not None:
+        if self.by_id(params["target"]) and package is not None:  # before the package is streamed
             self.check_target(target_id)
         return {"target_id": target_id, "package": package, "callback_url": callback_url}
-
-    def check_target(self, target_id):
-        """A target given by id is checked before the package is streamed (it may be large)."""
-        if CourseOfferings(self.client).get(target_id) is None:
-            raise NotFoundError("target: no course offering with id %s exists" % target_id)
 
     def start(self, spec):
         return self.api.start(spec["target_id"], spec["package"]["path"], spec["callback_url"])

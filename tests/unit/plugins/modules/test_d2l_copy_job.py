@@ -100,7 +100,14 @@ def test_source_may_be_a_template(http, args):
     assert result["polls"] == 1 and result["finished"] is False and result["status"] == "PENDING"
 
 
-def test_ids_need_no_lookup(http, args):
+def expect_id_checks(http):
+    """Before a job starts, a target or source given by id is read (an unknown id: no POST)."""
+    http.expect("GET", LP + "/courses/6612", answer={"Identifier": "6612", "Code": "BIO101-F", "Name": "Biology"})
+    http.expect("GET", LP + "/orgstructure/6609", answer={"Identifier": "6609", "Code": "MASTER", "Name": "Master"})
+
+
+def test_ids_are_read_before_the_start(http, args):
+    expect_id_checks(http)
     http.expect("POST", COPY, json={"SourceOrgUnitId": 6609, "Components": None,
                                     "CallbackUrl": "https://hooks.example.com/done?x=1"},
                 status=202, answer={"JobToken": "tok-2"})
@@ -112,6 +119,7 @@ def test_ids_need_no_lookup(http, args):
 
 @pytest.mark.parametrize("status", ["FAILED", "CANCELLED"])
 def test_failed_job_fails_with_its_token(http, args, status):
+    expect_id_checks(http)
     http.expect("POST", COPY, json={"SourceOrgUnitId": 6609, "Components": None, "CallbackUrl": None},
                 status=202, answer={"JobToken": "tok-3"})
     http.expect("GET", COPY + "tok-3", answer={"Status": status})
@@ -119,6 +127,21 @@ def test_failed_job_fails_with_its_token(http, args, status):
     assert result["failed"] is True and result["changed"] is True
     assert result["msg"] == "course copy job tok-3 ended with status %s" % status
     assert result["job_token"] == "tok-3" and result["status"] == status
+
+
+@pytest.mark.parametrize("unknown, message", [
+    ("target", "target: no course offering with id 6612 exists"),
+    ("source", "source: no org unit with id 6609 exists"),
+])
+def test_unknown_id_fails_without_a_write(http, args, unknown, message):
+    if unknown == "target":
+        http.expect("GET", LP + "/courses/6612", status=404, answer={"Errors": [{"Message": "Not Found"}]})
+    else:
+        http.expect("GET", LP + "/courses/6612", answer={"Identifier": "6612", "Code": "BIO101-F", "Name": "B"})
+        http.expect("GET", LP + "/orgstructure/6609", status=404, answer={"Errors": [{"Message": "Not Found"}]})
+    result = run_module(d2l_copy_job.main, args(source=6609, target=6612))
+    assert result["failed"] is True and result["msg"] == message
+    assert [method for method, path in http.sent()] == ["GET"] * len(http.sent())
 
 
 def test_attach_with_job_token_starts_nothing(http, args):
@@ -142,6 +165,7 @@ def test_unknown_token_names_the_route(http, args):
 
 
 def test_ambiguous_start_is_not_resent(http, args):
+    expect_id_checks(http)
     http.expect("POST", COPY, json={"SourceOrgUnitId": 6609, "Components": None, "CallbackUrl": None},
                 status=502, text="Bad Gateway")
     result = run_module(d2l_copy_job.main, args(source=6609, target=6612))
