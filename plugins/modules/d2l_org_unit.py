@@ -112,6 +112,13 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.module import Brig
 from ansible_collections.d2l.brightspace.plugins.module_utils.courses import OrgUnitResource
 
 
+NOT_CUSTOM = {
+    "organization": "the organization is the root org unit; it is neither created nor deleted",
+    "course offering": "manage course offerings with d2l.brightspace.d2l_course",
+    "course template": "manage course templates with d2l.brightspace.d2l_course_template",
+}
+
+
 def main():
     module = BrightspaceModule(argument_spec=dict(
         code=dict(type="str", required=True),
@@ -120,6 +127,9 @@ def main():
         parents=dict(type="list", elements="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     ), ids=("parents",), non_empty=("name", "type"))
+    if module.params["type"].strip().lower() in NOT_CUSTOM:
+        module.fail_json(msg="type '%s' is not a custom org unit type: %s" % (
+            module.params["type"], NOT_CUSTOM[module.params["type"].strip().lower()]))
     module.ensure(OrgUnitResource)
 
 

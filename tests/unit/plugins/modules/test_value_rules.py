@@ -101,3 +101,10 @@ def test_bad_values_fail_before_any_request(http, args, main, given, message):
     result = run_module(main, args(**given))
     assert result["failed"] is True and result["msg"] == message
     assert not http.calls
+
+
+@pytest.mark.parametrize("kind", ["Organization", "course offering", "Course Template"])
+def test_org_unit_refuses_types_it_does_not_manage(http, args, kind):
+    result = run_module(d2l_org_unit.main, args(code="X", type=kind, name="X"))
+    assert result["failed"] is True and result["msg"].startswith("type '%s' is not a custom org unit type: " % kind)
+    assert not http.calls
