@@ -26,7 +26,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from .auth import BearerAuth, DEFAULT_TOKEN_URL, IdKeyAuth, OAuth2Auth
 from .client import BrightspaceClient, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from .errors import BrightspaceError, JobFailedError, WaitTimeoutError
-from .orgunits import ValidationError
+from .orgunits import ValidationError, validate_code
 from .waiter import wait_for_job
 
 DEFAULT_CACHE = "~/.cache/d2l.brightspace/tokens.json"
@@ -67,7 +67,7 @@ def wait_argument_spec():
     )
 
 
-def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=()):
+def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), codes=()):
     """What is wrong with the option values beyond their declared types, one sentence each.
 
     AnsibleModule converts anything given to a ``str`` option into a string (a list becomes
@@ -106,6 +106,15 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=()):
         value = params.get(name)
         if value is not None and value < 0:
             found.append("%s must not be negative, got %s" % (name, value))
+    for name in codes:  # org unit references: a code no org unit can have is known here, also in check mode
+        value = params.get(name)
+        for item in (value or []) if spec[name].get("type") == "list" else [value]:
+            if isinstance(item, str) and item.strip() and not (item.startswith("id:") and item[3:].isdigit()):
+                try:
+                    validate_code(item, name)
+                except ValidationError as exc:
+                    found.append(str(exc))
+                    break
     return found
 
 
@@ -175,10 +184,11 @@ class BrightspaceModule(AnsibleModule):
 
     Declared value rules, checked before any request (see ``value_problems``): ``ids`` are
     options holding ids (or codes/names for ``raw`` references), alone or in a list; ``non_empty``
-    strings must not be blank; ``non_negative`` numbers must not be below zero.
+    strings must not be blank; ``non_negative`` numbers must not be below zero; ``codes`` are org
+    unit references whose strings must follow the code rules (``orgunits.validate_code``).
     """
 
-    def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), **kwargs):
+    def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), codes=(), **kwargs):
         spec = connection_argument_spec()
         if wait:
             spec.update(wait_argument_spec())
@@ -190,7 +200,7 @@ class BrightspaceModule(AnsibleModule):
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
-        problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative)
+        problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative, codes)
         if problems:
             self.fail_json(msg="; ".join(problems))
 

@@ -170,7 +170,7 @@ def main():
         components=dict(type="list", elements="str"),
         callback_url=dict(type="str"),
         job_token=dict(type="str", no_log=False),
-    ), wait=True, ids=("source", "target"), non_empty=("job_token",))
+    ), wait=True, ids=("source", "target"), non_empty=("job_token",), codes=("source", "target"))
     module.run_job(CopyJob)
 
 

@@ -185,7 +185,7 @@ def main():
         force_locale=dict(type="bool"),
         show_address_book=dict(type="bool"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("template", "semester"), non_empty=("name",), non_negative=("locale_id",))
+    ), ids=("template", "semester"), non_empty=("name",), non_negative=("locale_id",), codes=("template", "semester"))
     module.ensure(CourseOfferingResource)
 
 

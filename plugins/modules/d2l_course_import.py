@@ -152,7 +152,7 @@ def main():
         src=dict(type="path"),
         callback_url=dict(type="str"),
         job_token=dict(type="str", no_log=False),
-    ), wait=True, required_one_of=[("src", "job_token")], ids=("target",), non_empty=("job_token",))
+    ), wait=True, required_one_of=[("src", "job_token")], ids=("target",), non_empty=("job_token",), codes=("target",))
     module.run_job(ImportJob)
 
 

@@ -116,7 +116,7 @@ def main():
         path=dict(type="str"),
         parent_org_units=dict(type="list", elements="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("parent_org_units",), non_empty=("name",))
+    ), ids=("parent_org_units",), non_empty=("name",), codes=("parent_org_units",))
     module.ensure(CourseTemplateResource)
 
 

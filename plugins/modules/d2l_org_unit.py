@@ -126,7 +126,7 @@ def main():
         name=dict(type="str"),
         parents=dict(type="list", elements="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("parents",), non_empty=("name", "type"))
+    ), ids=("parents",), non_empty=("name", "type"), codes=("parents",))
     if module.params["type"].strip().lower() in NOT_CUSTOM:
         module.fail_json(msg="type '%s' is not a custom org unit type: %s" % (
             module.params["type"], NOT_CUSTOM[module.params["type"].strip().lower()]))

@@ -32,6 +32,9 @@ SPEC = dict(name=dict(type="str"), tags=dict(type="list", elements="str"), ref=d
     (dict(refs=["CODE", 1.5]), dict(ids=("refs",)), ["refs must be an id (a positive integer) or a code or name (a string), got 1.5"]),
     (dict(name=""), dict(non_empty=("name",)), ["name must not be empty"]),
     (dict(count=-2), dict(non_negative=("count",)), ["count must not be negative, got -2"]),
+    (dict(ref="A" * 51), dict(codes=("ref",)), ["ref '%s' is 51 characters long; org unit codes are at most 50" % ("A" * 51)]),
+    (dict(refs=[6606, "OK", "B#1"]), dict(codes=("refs",)),
+     ["refs 'B#1' contains the forbidden character(s) #; org unit codes may not contain any of \\ : * ? \" < > | ' # , % &"]),
 ])
 def test_value_problems(given, rules, problems):
     assert value_problems(SPEC, given, given, **rules) == problems
@@ -39,11 +42,12 @@ def test_value_problems(given, rules, problems):
 
 @pytest.mark.parametrize("given", [
     dict(name="Bio", tags=["a"], ref="CODE", refs=[1, "CODE"], count=0),
+    dict(ref="id:6606", refs=["Sémestre-été_2026"]),
     dict(ref=6606, refs=None, name=None),
     {},
 ])
 def test_valid_values_have_no_problem(given):
-    rules = dict(ids=("ref", "refs"), non_empty=("name",), non_negative=("count",))
+    rules = dict(ids=("ref", "refs"), non_empty=("name",), non_negative=("count",), codes=("ref", "refs"))
     assert not value_problems(SPEC, given, given, **rules)
 
 
@@ -81,6 +85,10 @@ def args(tmp_path):
     (d2l_course.main, dict(code="BIO101", template=0), "template must be a positive id, got 0"),
     (d2l_course.main, dict(code="BIO101", semester=""), "semester must not be empty"),
     (d2l_course.main, dict(code="BIO101", locale_id=-1), "locale_id must not be negative, got -1"),
+    (d2l_course.main, dict(code="BIO101", template="T" * 51),
+     "template '%s' is 51 characters long; org unit codes are at most 50" % ("T" * 51)),
+    (d2l_copy_job.main, dict(source="M:1", target="F"), "source 'M:1' contains the forbidden character(s) :; "
+     "org unit codes may not contain any of \\ : * ? \" < > | ' # , % &"),
     (d2l_course_info.main, dict(id=0), "id must be a positive id, got 0"),
     (d2l_course_info.main, dict(limit=-1), "limit must not be negative, got -1"),
     (d2l_copy_job.main, dict(source="M", target="F", wait_timeout=-1), "wait_timeout must not be negative, got -1"),
@@ -97,8 +105,9 @@ def args(tmp_path):
      "repository must be an id (a positive integer) or a code or name (a string), got [1]"),
     (d2l_lr_repository_info.main, dict(repository=1, roles=[0]), "roles must be a positive id, got 0"),
 ])
-def test_bad_values_fail_before_any_request(http, args, main, given, message):
-    result = run_module(main, args(**given))
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_bad_values_fail_before_any_request(http, args, main, given, message, check_mode):
+    result = run_module(main, args(**given), check_mode=check_mode)
     assert result["failed"] is True and result["msg"] == message
     assert not http.calls
 
