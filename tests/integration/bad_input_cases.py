@@ -77,7 +77,6 @@ class Case:
     options: tuple = ()
     problem: str = ""
     local: bool = True
-    check_mode: bool = False
 
     def args(self, base):
         args = dict(base)
@@ -145,9 +144,8 @@ def missing_path(tmp):
 
 
 # -- case builders -----------------------------------------------------------------------------
-def one(label, option, values, problem, local=True, remove=(), options=None, check_mode=False):
-    return st.builds(lambda value: Case(label, {option: value}, remove, options or (option,), problem, local,
-                                        check_mode), values)
+def one(label, option, values, problem, local=True, remove=(), options=None):
+    return st.builds(lambda value: Case(label, {option: value}, remove, options or (option,), problem, local), values)
 
 
 def wrong_str(option, **kw):
@@ -248,7 +246,8 @@ def build(tmp, package, portfolio):
                 list_of("parents", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive ids"),
                 list_of("parents", st.one_of(CONTAINERS, st.booleans(), st.floats(allow_nan=False)), TYPE, "not ids"),
                 one("parents: not a list", "parents", st.dictionaries(st.text(min_size=1, max_size=4), st.integers(), min_size=1, max_size=2), TYPE),
-                list_of("parents", LONG_CODE, NOT_FOUND + "|" + LONG, "oversized codes", local=False),
+                list_of("parents", LONG_CODE, LONG, "oversized codes"),
+                list_of("parents", BAD_CODE, FORBIDDEN_CHAR, "forbidden characters"),
                 KnownIssue(list_of("parents", HUGE, NOT_FOUND, "huge ids", local=False), PARENTS_UNCHECKED),
                 one("type: unknown", "type", st.sampled_from(["Semestre", "Semesters", "Départment"]),
                     r"type", local=False),
@@ -262,6 +261,7 @@ def build(tmp, package, portfolio):
                 wrong_choice("state", ["present", "absent"]),
                 list_of("parent_org_units", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive ids"),
                 list_of("parent_org_units", st.one_of(CONTAINERS, st.floats(allow_nan=False)), TYPE, "not ids"),
+                list_of("parent_org_units", st.one_of(LONG_CODE, BAD_CODE), LONG + "|" + FORBIDDEN_CHAR, "bad codes"),
                 KnownIssue(list_of("parent_org_units", HUGE, NOT_FOUND, "huge ids", local=False), PARENTS_UNCHECKED),
             ]),
         "d2l_course": (
@@ -273,7 +273,8 @@ def build(tmp, package, portfolio):
                 negative_id("template"), negative_id("semester"),
                 empty("template"),
                 KnownIssue(huge_id("template"), TEMPLATE_UNCHECKED),
-                one("template: oversized code", "template", LONG_CODE, LONG + "|" + NOT_FOUND, local=False),
+                one("template: oversized code", "template", LONG_CODE, LONG),
+                one("semester: a forbidden character", "semester", BAD_CODE, FORBIDDEN_CHAR),
                 one("start_date: not a date", "start_date", NON_INT_TEXT.filter(lambda s: not s[:1].isdigit()), DATE),
                 wrong_str("start_date"),
                 st.just(Case("end_date before start_date", {"end_date": "2026-08-01"}, (), ("end_date", "start_date"), r"before")),
@@ -302,7 +303,8 @@ def build(tmp, package, portfolio):
                 negative_id("source"), negative_id("target"),
                 empty("source"), empty("target"),
                 huge_id("target"),
-                one("source: oversized code", "source", LONG_CODE, LONG + "|" + NOT_FOUND, local=False),
+                one("source: oversized code", "source", LONG_CODE, LONG),
+                one("target: a forbidden character", "target", BAD_CODE, FORBIDDEN_CHAR),
                 one("components: unknown", "components", st.lists(NAMES.map(lambda s: "No" + s), min_size=1, max_size=3), r"component"),
                 one("components: empty", "components", st.just([]), EMPTY),
                 one("components: not a list of names", "components", st.lists(DICTS, min_size=1, max_size=2), TYPE + "|component"),
@@ -315,6 +317,7 @@ def build(tmp, package, portfolio):
             path_cases("src", tmp) + [
                 one("target: a list or dict", "target", CONTAINERS, TYPE),
                 negative_id("target"), empty("target"), huge_id("target"),
+                one("target: oversized code", "target", LONG_CODE, LONG),
                 one("callback_url: not a URL", "callback_url", TEXT.filter(lambda s: not s.startswith(("http://", "https://"))), URL),
                 one("src: not a zip", "src", st.just(portfolio + ".txt"), r"zip"),
                 empty("job_token", remove=("src",)),

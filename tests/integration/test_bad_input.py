@@ -9,7 +9,8 @@ come from hypothesis strategies in ``bad_input_cases.py``: wrong types (a list o
 string or an id, text for a number or a boolean), empty and oversized codes, forbidden
 characters, unicode inside paths, numbers and choices, paths that do not exist or are
 directories, ids that are negative, zero or huge, invalid choices, mutually exclusive options.
-Each bad value replaces one option of a valid argument set (checked first: ``test_valid_base``).
+Each bad value replaces one option of a valid argument set (checked first: ``test_valid_base``);
+hypothesis also chooses check mode or not.
 
 Every example must end with ``failed``, a message naming the offending option and what is wrong,
 no traceback or exception repr, and no write request in the emulator's request log
@@ -31,7 +32,7 @@ import shutil
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from bad_input_cases import KnownIssue, build
 from bad_input_helpers import RequestLog, problems, run_in_process
@@ -125,13 +126,14 @@ def test_bad_input(world, name, index):
         strategy, chosen = strategy.strategy, settings(SETTINGS, max_examples=1, phases=[Phase.explicit, Phase.generate])
 
     @chosen
-    @given(case=strategy)
-    def check(case):
+    @given(case=strategy, check_mode=st.booleans())
+    def check(case, check_mode):
         args = case.args(base)
         world.log.take()
-        result = world.run(name, args, check_mode=case.check_mode)
+        result = world.run(name, args, check_mode=check_mode)
         sent = world.log.take()
         found = problems(result, case, sent)
-        assert not found, "%s (%s) with %r:\n%s" % (name, case.label, args, "\n".join(found))
+        assert not found, "%s (%s%s) with %r:\n%s" % (name, case.label, ", check mode" if check_mode else "", args,
+                                                      "\n".join(found))
 
     check()  # pylint: disable=no-value-for-parameter
