@@ -31,6 +31,8 @@ options:
     description:
       - Org unit type, by its code or name as the service lists it (C(GET outypes/)), for example
         V(Semester) or V(Department).
+      - V(Organization), V(Course Offering) and V(Course Template) are refused (in any letter case); manage
+        offerings with M(d2l.brightspace.d2l_course) and templates with M(d2l.brightspace.d2l_course_template).
     type: str
     required: true
   name:
