@@ -103,6 +103,7 @@ def world(emulator, tmp_path_factory):
     made.setup()
     made.log = RequestLog(emulator)
     yield made
+    emulator.reset()  # the next test file finds the seeds only
     shutil.rmtree(made.tmp, ignore_errors=True)
 
 
