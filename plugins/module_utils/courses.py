@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from .module import Resource
 from .normalize import basic_org_unit, utc_datetime
-from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError, as_id,
-                       is_id_reference, validate_code)
+from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, UnknownIdError, ValidationError,
+                       as_id, is_id_reference, validate_code)
 
 
 class CourseOfferings:
@@ -187,14 +187,17 @@ class CourseOfferingResource(Resource):
         """``desired`` with the template and semester references resolved to ids."""
         desired = dict(desired)
         if desired.get("template") is not None:
-            desired["template"] = self.api.orgunits.resolve(desired["template"], COURSE_TEMPLATE, "template")
+            desired["template"] = self.api.orgunits.resolve(desired["template"], COURSE_TEMPLATE, "template",
+                                                            verify=True)
         if desired.get("semester") is not None:
-            desired["semester"] = self.api.orgunits.resolve(desired["semester"], "Semester", "semester")
+            desired["semester"] = self.api.orgunits.resolve(desired["semester"], "Semester", "semester", verify=True)
         return desired
 
     def preview(self, desired):
         try:
             resolved = self.resolved(desired)
+        except UnknownIdError:
+            raise  # an id names what exists now: nothing earlier in the play can create it
         except NotFoundError as exc:
             # check mode: an earlier task of the same play would create the template or semester
             self.module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)

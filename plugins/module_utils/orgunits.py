@@ -31,6 +31,11 @@ class NotFoundError(ValidationError):
     """A reference (a code) names nothing on the service."""
 
 
+class UnknownIdError(NotFoundError):
+    """A reference given as an id names nothing (of that type) on the service. Unlike a code, no
+    earlier task of a check-mode play can be about to create it."""
+
+
 def validate_code(code, option="code"):
     """Raise ``ValidationError`` naming ``option`` if ``code`` breaks the service's code rules."""
     if not isinstance(code, str) or not code.strip():
@@ -132,17 +137,37 @@ class OrgUnits:
             return ref
         raise ValidationError("%s must be an org unit id (integer) or code (string), got %r" % (option, ref))
 
-    def resolve(self, ref, type_name=None, option="org unit"):
-        """Org unit id for ``ref`` (an id, or a code looked up within ``type_name``)."""
+    def resolve(self, ref, type_name=None, option="org unit", verify=False):
+        """Org unit id for ``ref`` (an id, or a code looked up within ``type_name``).
+
+        ``verify``: an id is read first (``orgstructure/{id}``) and must name an org unit of
+        ``type_name``, so a write that would reference it is never sent for nothing.
+        """
+        org_unit_id = None
         if is_id_reference(ref):
-            return int(ref)
-        if isinstance(ref, str) and ref.startswith("id:") and ref[3:].isdigit():
-            return int(ref[3:])
+            org_unit_id = int(ref)
+        elif isinstance(ref, str) and ref.startswith("id:") and ref[3:].isdigit():
+            org_unit_id = int(ref[3:])
+        if org_unit_id is not None:
+            if verify:
+                self.check_id(org_unit_id, type_name, option)
+            return org_unit_id
         self.check_reference(ref, option)
         found = self.find_by_code(ref, type_name)
         if found is None:
             raise NotFoundError("%s: no %s with code '%s' exists" % (option, type_name or "org unit", ref))
         return int(found["Identifier"])
+
+    def check_id(self, org_unit_id, type_name, option):
+        """Raise UnknownIdError unless ``org_unit_id`` is an org unit (of ``type_name``, if given)."""
+        found = self.get(org_unit_id)
+        if found is None:
+            raise UnknownIdError("%s: no %s with id %s exists" % (option, type_name or "org unit", org_unit_id))
+        if type_name:
+            actual = found.get("Type") or {}
+            if as_id(actual.get("Id")) != self.type_id(type_name):
+                raise UnknownIdError("%s: org unit %s is a %s, not a %s"
+                                     % (option, org_unit_id, actual.get("Name") or actual.get("Code"), type_name))
 
     # -- writes ---------------------------------------------------------------------------
     def create(self, type_name, name, code, parent_ids):
@@ -162,10 +187,19 @@ class OrgUnits:
                     self.client.get_json(self.route("orgstructure/{}/parents/", org_unit_id)) or [])
 
     def resolve_all(self, refs, option, known=None):
-        """Sorted ids of ``refs``; codes found in ``known`` ({id: code}) need no look-up."""
-        by_code = dict((code, org_unit_id) for org_unit_id, code in (known or {}).items())
-        return sorted(set(by_code[ref] if isinstance(ref, str) and ref in by_code
-                          else self.resolve(ref, None, option) for ref in refs))
+        """Sorted ids of ``refs``; codes and ids found in ``known`` ({id: code}, the current
+        parents) need no request; any other id is read first, so it is known to exist."""
+        known = known or {}
+        by_code = dict((code, org_unit_id) for org_unit_id, code in known.items())
+        resolved = set()
+        for ref in refs:
+            if isinstance(ref, str) and ref in by_code:
+                resolved.add(by_code[ref])
+            elif is_id_reference(ref) and int(ref) in known:
+                resolved.add(int(ref))
+            else:
+                resolved.add(self.resolve(ref, None, option, verify=True))
+        return sorted(resolved)
 
     @staticmethod
     def same_refs(refs, known):

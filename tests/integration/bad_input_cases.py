@@ -48,14 +48,6 @@ URL = r"url"
 DATE = r"ISO 8601|date"
 
 
-PARENTS_UNCHECKED = (
-    "orgunits.OrgUnits.resolve_all returns parent ids as given: an id that names no org unit reaches "
-    "POST orgstructure/(id)/parents/ (a write the service refuses with 404); the fix, a GET "
-    "orgstructure/(id) per new parent id before any write, belongs in orgunits.py")
-TEMPLATE_UNCHECKED = (
-    "courses.CourseOfferingResource sends a template given by id to POST courses/ unchecked; an id that "
-    "names no template is refused by the service (404) after the write was sent. The fix, a GET "
-    "coursetemplates/(id) before creating, belongs in courses.py")
 USERS_UNCHECKED = (
     "the reference has no route to look a user up by id (only users/whoami), so an unknown user in "
     "target_users is found by POST import/new itself (the service refuses it with 404, nothing imported)")
@@ -248,7 +240,7 @@ def build(tmp, package, portfolio):
                 one("parents: not a list", "parents", st.dictionaries(st.text(min_size=1, max_size=4), st.integers(), min_size=1, max_size=2), TYPE),
                 list_of("parents", LONG_CODE, LONG, "oversized codes"),
                 list_of("parents", BAD_CODE, FORBIDDEN_CHAR, "forbidden characters"),
-                KnownIssue(list_of("parents", HUGE, NOT_FOUND, "huge ids", local=False), PARENTS_UNCHECKED),
+                list_of("parents", HUGE, NOT_FOUND, "huge ids", local=False),
                 one("type: unknown", "type", st.sampled_from(["Semestre", "Semesters", "Départment"]),
                     r"type", local=False),
                 one("type: not a custom type", "type",
@@ -262,7 +254,7 @@ def build(tmp, package, portfolio):
                 list_of("parent_org_units", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive ids"),
                 list_of("parent_org_units", st.one_of(CONTAINERS, st.floats(allow_nan=False)), TYPE, "not ids"),
                 list_of("parent_org_units", st.one_of(LONG_CODE, BAD_CODE), LONG + "|" + FORBIDDEN_CHAR, "bad codes"),
-                KnownIssue(list_of("parent_org_units", HUGE, NOT_FOUND, "huge ids", local=False), PARENTS_UNCHECKED),
+                list_of("parent_org_units", HUGE, NOT_FOUND, "huge ids", local=False),
             ]),
         "d2l_course": (
             {"code": "BADIN-NEW", "name": "Biologie 101 ✓", "template": "BADIN-TPL", "start_date": "2026-09-01"},
@@ -272,7 +264,7 @@ def build(tmp, package, portfolio):
                 one("semester: a list or dict", "semester", CONTAINERS, TYPE),
                 negative_id("template"), negative_id("semester"),
                 empty("template"),
-                KnownIssue(huge_id("template"), TEMPLATE_UNCHECKED),
+                huge_id("template"), huge_id("semester"),
                 one("template: oversized code", "template", LONG_CODE, LONG),
                 one("semester: a forbidden character", "semester", BAD_CODE, FORBIDDEN_CHAR),
                 one("start_date: not a date", "start_date", NON_INT_TEXT.filter(lambda s: not s[:1].isdigit()), DATE),
