@@ -33,17 +33,11 @@ import hmac
 import json
 import os
 import re
-import tempfile
 import time
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None
 
 from urllib.parse import unquote, urlsplit
 
-from .caches import directory_problem, ensure_private_directory
+from .caches import directory_problem, ensure_private_directory, exclusive_lock, write_private_json
 from .errors import BrightspaceAuthError, extract_message
 
 DEFAULT_TOKEN_URL = "https://auth.brightspace.com/core/connect/token"
@@ -103,30 +97,14 @@ class TokenCache:
 
     def write(self, data):
         self._ensure_dir()
-        fd, tmp = tempfile.mkstemp(prefix=".tokens-", dir=os.path.dirname(self.path))
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_private_json(self.path, data)
 
     @contextlib.contextmanager
     def locked(self):
         """Exclusive lock held while a token is refreshed (released when the process dies)."""
         self._ensure_dir()
-        fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+        with exclusive_lock(self.path):
             yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
 
 class OAuth2Auth:

@@ -83,6 +83,35 @@ def _usable(directory):
     return True
 
 
+def write_private_json(path, data):
+    """Replace ``path`` atomically with ``data`` as JSON in a new 0600 file (a temporary file in
+    the same directory, then a rename); the temporary file never outlives a failure."""
+    fd, tmp = tempfile.mkstemp(prefix=".%s-" % os.path.basename(path), dir=os.path.dirname(path))
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def exclusive_lock(path):
+    """An exclusive ``flock`` on ``path + ".lock"`` (0600), released when the process dies."""
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 class _JsonFile:
     """A JSON object in a private directory, replaced atomically, changed under a lock."""
 
@@ -108,33 +137,12 @@ class _JsonFile:
         if not _usable(directory):
             return
         try:
-            with self._locked():
+            with exclusive_lock(self.path):
                 data = self.read()
                 edit(data)
-                fd, tmp = tempfile.mkstemp(prefix=".%s-" % os.path.basename(self.path), dir=directory)
-                try:
-                    os.fchmod(fd, 0o600)
-                    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                        json.dump(data, handle)
-                    os.replace(tmp, self.path)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
-                    raise
+                write_private_json(self.path, data)
         except OSError:
             pass
-
-    @contextlib.contextmanager
-    def _locked(self):
-        fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
 
 class DiscoveryCache:
