@@ -224,5 +224,5 @@ class OrgUnits:
 
     def delete(self, org_unit_id):
         """Recycle, then delete from the recycle bin (the service's two-step removal)."""
-        self.client.send_json("POST", self.route("orgstructure/{}/recycle", org_unit_id), idempotent=True)
+        self.client.send_json("POST", self.route("orgstructure/recyclebin/{}/recycle", org_unit_id), idempotent=True)
         self.client.send_json("DELETE", self.route("orgstructure/recyclebin/{}", org_unit_id))

@@ -1,25 +1,37 @@
 """Authentication: bearer tokens (OAuth 2.0), the token endpoint's grants, ID-key signatures.
 
-``authenticate(emu, scope)`` identifies the caller of a /d2l/ request and returns a
-``Principal`` or an ``ApiError``; routes then demand a scope with ``require_scope``.
+``authenticate(emu, ...)`` identifies the caller of a /d2l/ request and returns a ``Principal``
+or an ``ApiError``; the routers then demand the route's scope (scopes.py) with ``route_scope``.
 """
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Optional, Union
-from urllib.parse import parse_qs, unquote
+from typing import Optional, Tuple, Union
+from urllib.parse import parse_qsl, unquote_plus
 
+import jwt
 from fastapi import Request
 
+from . import scopes as sc
 from . import store as st
+from . import uploads as up
 from .errors import PROBLEM, TEXT, ApiError
 
 IDKEY_SKEW_LIMIT = 300  # seconds
+
+TOKEN_PATH = "/core/connect/token"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_ALG = "RS256"
+# NOTE: the reference is silent on how far ahead a client assertion may expire and how much
+# clock skew its iat may show; the emulator refuses an exp more than an hour away (RFC 7523
+# §3: the server may reject JWTs with an unreasonably far exp) and an iat more than 60 s ahead.
+ASSERTION_MAX_LIFETIME = 3600  # seconds between now and exp, at most
+ASSERTION_CLOCK_SKEW = 60  # seconds an iat (or nbf) may lie in the future
 
 
 @dataclass
@@ -37,24 +49,20 @@ def sign(key: str, base: str) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
-def idkey_base(method: str, path: str, timestamp: Union[int, str]) -> str:
-    return f"{method.upper()}&{unquote(path).lower()}&{timestamp}"
+def idkey_base(method: str, raw_path: Union[str, bytes], timestamp: Union[int, str]) -> str:
+    """The ID-key base string of a request whose path was sent as ``raw_path`` (still
+    percent-encoded, no query string).
 
-
-def scope_covers(granted: str, needed: str) -> bool:
-    # NOTE: Brightspace's "core:*:*" is the all-routes scope (legacy full access); any other
-    # scope covers a need part by part, "*" matching any part.
-    if granted == "core:*:*":
-        return True
-    g = granted.split(":")
-    n = needed.split(":")
-    if len(g) != 3 or len(n) != 3:
-        return False
-    return all(a == "*" or a == b for a, b in zip(g, n))
-
-
-def scopes_cover(granted: list, needed: str) -> bool:
-    return any(scope_covers(g, needed) for g in granted)
+    NOTE: D2L's Python SDK (d2lvalence/auth.py, ``D2LUserContext._build_tokens_for_path``)
+    signs ``METHOD.upper() + "&" + urllib.parse.unquote_plus(path.lower()) + "&" + timestamp``
+    where ``path`` is the URL path as it is sent (percent-encoded). NOTES.md writes
+    ``unquote(path).lower()``; the SDK is the evidence of what the service verifies, so the
+    emulator lower-cases the raw path first and then decodes it once with ``unquote_plus``
+    (``+`` is a space, ``%2B`` a plus, ``%25`` a percent sign).
+    """
+    if isinstance(raw_path, bytes):
+        raw_path = raw_path.decode("utf-8", "replace")
+    return f"{method.upper()}&{unquote_plus(raw_path.lower())}&{timestamp}"
 
 
 def bearer_token(headers) -> Optional[str]:
@@ -88,7 +96,9 @@ def claimed_app(emu, headers, query: dict) -> str:
 
 
 # --- authentication of /d2l/ requests ---------------------------------------------------------
-def authenticate(emu, method: str, path: str, headers, query: dict) -> Union[Principal, ApiError]:
+def authenticate(emu, method: str, raw_path: Union[str, bytes], headers,
+                 query: dict) -> Union[Principal, ApiError]:
+    """``raw_path``: the request's path as received (ASGI ``raw_path``), for ID-key."""
     now = emu.config.now()
     token = bearer_token(headers)
     if token is not None:
@@ -101,12 +111,12 @@ def authenticate(emu, method: str, path: str, headers, query: dict) -> Union[Pri
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         return Principal("bearer", "client:" + rec["client_id"], rec["user"], rec["scope"].split())
     if "x_a" in query:
-        return _idkey(emu, method, path, query, now)
+        return _idkey(emu, method, raw_path, query, now)
     return ApiError(401, "Authentication required: send a bearer token or ID-key parameters",
                     PROBLEM, title="Unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
-def _idkey(emu, method: str, path: str, query: dict, now: float) -> Union[Principal, ApiError]:
+def _idkey(emu, method: str, raw_path, query: dict, now: float) -> Union[Principal, ApiError]:
     invalid = ApiError(403, "Invalid token", TEXT)
     app_id, user_id = query.get("x_a", ""), query.get("x_b", "")
     x_c, x_d, x_t = query.get("x_c", ""), query.get("x_d", ""), query.get("x_t", "")
@@ -120,7 +130,7 @@ def _idkey(emu, method: str, path: str, query: dict, now: float) -> Union[Princi
         return invalid
     if abs(now - ts) > IDKEY_SKEW_LIMIT:
         return ApiError(403, f"Timestamp out of range {int(now)}", TEXT)
-    base = idkey_base(method, path, x_t)
+    base = idkey_base(method, raw_path, x_t)
     if not hmac.compare_digest(x_c, sign(app_key, base)) or \
             not hmac.compare_digest(x_d, sign(user["key"], base)):
         return invalid
@@ -128,33 +138,49 @@ def _idkey(emu, method: str, path: str, query: dict, now: float) -> Union[Princi
 
 
 def caller(request: Request) -> Principal:
-    """FastAPI dependency: the authenticated caller (no scope check; see ``check_scope``)."""
+    """FastAPI dependency: the authenticated caller (no scope check; see ``route_scope``)."""
     principal: Optional[Principal] = getattr(request.state, "principal", None)
     if principal is None:  # middleware not installed (should not happen)
         raise ApiError(401, "Invalid token", PROBLEM, title="Unauthorized")
     return principal
 
 
-def check_scope(principal: Principal, needed: str) -> Principal:
-    """403 unless the caller's token grants ``needed`` (for routes whose scope depends on
-    the request, e.g. eP ``artifacts/file/new``)."""
+def check_scope(principal: Principal, required: Union[Tuple[str, ...], str]) -> Principal:
+    """403 unless the caller's token carries ``core:*:*`` or every scope of ``required``
+    (a tuple, or a space-separated string)."""
+    if isinstance(required, str):
+        required = tuple(required.split())
     # NOTE: ID-key calls carry no OAuth scopes; the (seeded, administrator) user's
     # permissions apply, so every scope check passes for them.
-    if principal.scopes is not None and not scopes_cover(principal.scopes, needed):
-        raise ApiError(403, f"Insufficient scope: this action requires the scope '{needed}'",
-                       PROBLEM, title="Forbidden")
+    if principal.scopes is not None and not sc.allowed(principal.scopes, required):
+        # RFC 6750 §3.1: insufficient_scope, with the scope(s) that would do.
+        wanted = " ".join(required)
+        raise ApiError(403, f"Insufficient scope: this action requires {sc.describe(required)}",
+                       PROBLEM, title="Forbidden",
+                       headers={"WWW-Authenticate":
+                                f'Bearer error="insufficient_scope", scope="{wanted}"'})
     return principal
 
 
-def require_scope(needed: str):
-    """FastAPI dependency factory: 403 unless the caller's token grants ``needed``."""
+def required_scopes(request: Request) -> Tuple[str, ...]:
+    """The scope(s) of the route that matched ``request`` (scopes.py); the upload data route
+    demands those of the route that initiated the upload (an unknown key: core:*:*)."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return (sc.CORE,)  # fail closed
+    if (request.method, path) == sc.UPLOAD_DATA:
+        meta = up.get_upload(request.app.state.emu, request.path_params.get("uploadKey", ""))
+        if meta and meta.get("Scope"):
+            return tuple(meta["Scope"].split())
+        return (sc.CORE,)
+    return sc.needed(request.method, path)
 
-    def dependency(request: Request) -> Principal:
-        return check_scope(caller(request), needed)
 
-    dependency.__name__ = "scope_" + needed.replace(":", "_").replace("*", "any")
-    dependency.required_scope = needed
-    return dependency
+def route_scope(request: Request) -> Principal:
+    """Router dependency of every authenticated /d2l/ router: 403 unless the caller's token
+    grants the route's scope (scopes.py). Returns the caller."""
+    return check_scope(caller(request), required_scopes(request))
 
 
 # --- token endpoint ---------------------------------------------------------------------------
@@ -164,87 +190,252 @@ class OAuthFailure(Exception):
         self.status, self.error, self.description = status, error, description
 
 
-def _jwt_subject(assertion: str) -> Optional[str]:
-    """Client id from a private-key JWT client assertion (signature NOT checked: emulator)."""
-    try:
-        payload = assertion.split(".")[1]
-        payload += "=" * (-len(payload) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(payload))
-        return claims.get("sub") or claims.get("iss")
-    except Exception:  # noqa: BLE001 - any malformed assertion is an invalid client
+def _invalid_client(description: str) -> OAuthFailure:
+    return OAuthFailure(401, "invalid_client", description)
+
+
+def _has_basic(headers) -> bool:
+    return headers.get("authorization", "").lower().startswith("basic ")
+
+
+def _basic_credentials(headers) -> Optional[tuple]:
+    if not _has_basic(headers):
         return None
-
-
-def _client(form: dict, headers) -> str:
-    client_id = form.get("client_id")
-    secret = form.get("client_secret")
     auth = headers.get("authorization", "")
-    if auth.lower().startswith("basic "):
-        try:
-            raw = base64.b64decode(auth[6:].strip()).decode("utf-8")
-            client_id, secret = (unquote(p) for p in raw.split(":", 1))
-        except Exception:  # noqa: BLE001
-            raise OAuthFailure(401, "invalid_client", "Malformed Basic credentials") from None
-    assertion_type = form.get("client_assertion_type")
-    if assertion_type:
-        if assertion_type != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
-            raise OAuthFailure(401, "invalid_client", "Unsupported client_assertion_type")
-        subject = _jwt_subject(form.get("client_assertion", ""))
-        if subject is None or subject not in st.CLIENTS or (client_id and client_id != subject):
-            raise OAuthFailure(401, "invalid_client", "Client authentication failed")
-        return subject
-    if not client_id or client_id not in st.CLIENTS or secret != st.CLIENTS[client_id]["secret"]:
-        raise OAuthFailure(401, "invalid_client", "Client authentication failed")
+    try:
+        raw = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")
+        client_id, secret = raw.split(":", 1)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise _invalid_client("Malformed HTTP Basic client credentials") from None
+    # RFC 6749 §2.3.1: client id and secret are form-urlencoded (Appendix B) before Basic.
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def _secret_client(form: dict, headers, grant: str) -> str:
+    """The refresh_token grant's client authentication: client_id + client_secret (form or
+    HTTP Basic, not both)."""
+    if "client_assertion" in form or "client_assertion_type" in form:
+        # NOTE: NOTES.md lists the refresh grant's fields as grant_type, refresh_token,
+        # client_id, client_secret; only service clients (client_credentials) use assertions.
+        raise _invalid_client(f"The {grant} grant authenticates the client with client_id and "
+                              "client_secret; client assertions are not accepted for it")
+    basic = _basic_credentials(headers)
+    if basic is not None:
+        if "client_secret" in form:
+            # RFC 6749 §2.3: a client must not use more than one authentication method.
+            raise OAuthFailure(400, "invalid_request", "The client authenticated twice (HTTP "
+                                                       "Basic and client_secret): use one")
+        if "client_id" in form and form["client_id"] != basic[0]:
+            raise OAuthFailure(400, "invalid_request",
+                               "client_id differs from the HTTP Basic client id")
+        client_id, secret = basic
+    else:
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+    client = st.CLIENTS.get(client_id or "")
+    if client is None or secret is None or not hmac.compare_digest(secret, client["secret"]):
+        raise _invalid_client("Client authentication failed")
     return client_id
 
 
-def _granted_scope(requested: Optional[str], allowed: str) -> str:
-    if not requested:
-        return allowed
-    allowed_list = allowed.split()
-    for s in requested.split():
-        if not scopes_cover(allowed_list, s):
-            raise OAuthFailure(400, "invalid_scope", f"Scope '{s}' is not allowed for this client")
-    return " ".join(requested.split())
+def _number(claims: dict, name: str) -> float:
+    value = claims.get(name)
+    if value is None:
+        raise _invalid_client(f"client_assertion has no '{name}' claim")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _invalid_client(f"client_assertion '{name}' claim is not a NumericDate")
+    return float(value)
 
 
-def issue_token(emu, form: dict, headers) -> dict:
+def _assertion_client(emu, form: dict, headers, endpoint_url: str) -> Tuple[str, dict]:
+    """The client_credentials grant's client authentication: a private-key JWT client
+    assertion (RFC 7523 §2.2, §3), verified against the registered JWKS of the service client.
+    Returns (client id, its record); the assertion's jti is recorded (no replay)."""
+    if "client_secret" in form or _has_basic(headers):
+        raise _invalid_client(
+            "The client_credentials grant needs a private-key JWT client assertion "
+            "(client_assertion_type=" + ASSERTION_TYPE + ", client_assertion); client "
+            "secrets are not accepted")
+    assertion_type = form.get("client_assertion_type")
+    assertion = form.get("client_assertion")
+    if assertion_type is None and assertion is None:
+        # RFC 6749 §5.2 invalid_client: "no client authentication included".
+        raise _invalid_client("No client authentication: the client_credentials grant needs "
+                              "a private-key JWT client assertion (client_assertion_type="
+                              + ASSERTION_TYPE + ", client_assertion)")
+    if assertion_type is None:
+        raise OAuthFailure(400, "invalid_request", "client_assertion_type is required with "
+                                                   "client_assertion")
+    if assertion_type != ASSERTION_TYPE:
+        raise _invalid_client("Unsupported client_assertion_type (expected " + ASSERTION_TYPE
+                              + ")")
+    if not assertion:
+        raise OAuthFailure(400, "invalid_request", "client_assertion is required")
+
+    # --- the header: RS256, a kid -------------------------------------------------------------
+    try:
+        header = jwt.get_unverified_header(assertion)
+        claims = jwt.decode(assertion, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise _invalid_client("client_assertion is not a well-formed JWT (JWS compact "
+                              "serialization with a JSON header and claims)") from None
+    alg = header.get("alg")
+    if alg != ASSERTION_ALG:
+        shown = alg if isinstance(alg, str) and len(alg) <= 16 else "?"
+        raise _invalid_client(f"client_assertion must be signed with {ASSERTION_ALG} "
+                              f"(alg '{shown}' is refused)")
+    if "crit" in header:
+        # RFC 7515 §4.1.11: the emulator understands no JWS extension.
+        raise _invalid_client("client_assertion header 'crit' names extensions this server "
+                              "does not understand")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise _invalid_client("client_assertion header has no 'kid' naming the signing key")
+
+    # --- iss == sub == a registered service client (and the form's client_id) ----------------
+    iss, sub = claims.get("iss"), claims.get("sub")
+    if not isinstance(iss, str) or not iss:
+        raise _invalid_client("client_assertion has no 'iss' claim (the client id)")
+    if sub != iss:
+        raise _invalid_client("client_assertion 'sub' must equal 'iss' (both the client id)")
+    clients = emu.store.data["service_clients"]
+    client = clients.get(iss)
+    if client is None:
+        raise _invalid_client("client_assertion 'iss' is not a registered service client")
+    if "client_id" in form and form["client_id"] != iss:
+        raise _invalid_client("client_id differs from the client_assertion's 'iss'")
+
+    # --- the key and the signature ------------------------------------------------------------
+    jwk = next((k for k in client["jwks"]["keys"] if k.get("kid") == kid), None)
+    if jwk is None:
+        raise _invalid_client("client_assertion 'kid' names no key of the client's JWKS")
+    try:
+        key = jwt.PyJWK(jwk, algorithm=ASSERTION_ALG)
+        # Signature only: every time-based claim is checked below with the emulator's clock.
+        jwt.decode(assertion, key=key, algorithms=[ASSERTION_ALG],
+                   options={"verify_exp": False, "verify_nbf": False, "verify_iat": False,
+                            "verify_aud": False, "verify_iss": False, "verify_sub": False,
+                            "verify_jti": False})
+    except jwt.PyJWTError:
+        raise _invalid_client("client_assertion signature is not valid for the key "
+                              "'kid' names") from None
+
+    # --- aud: this token endpoint -------------------------------------------------------------
+    aud = claims.get("aud")
+    audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else None
+    if not audiences or not all(isinstance(a, str) for a in audiences):
+        raise _invalid_client("client_assertion has no 'aud' claim (the token endpoint URL)")
+    if endpoint_url not in audiences:
+        # RFC 7523 §3: the audience identifies the authorization server's token endpoint.
+        raise _invalid_client("client_assertion 'aud' does not name this token endpoint ("
+                              + endpoint_url + ")")
+
+    # --- exp, iat, nbf with the emulator's clock ---------------------------------------------
+    now = emu.config.now()
+    exp = _number(claims, "exp")
+    if exp <= now:
+        raise _invalid_client("client_assertion has expired ('exp' is not in the future)")
+    if exp - now > ASSERTION_MAX_LIFETIME:
+        raise _invalid_client(f"client_assertion 'exp' is more than {ASSERTION_MAX_LIFETIME} "
+                              "seconds away")
+    iat = _number(claims, "iat")
+    if iat - now > ASSERTION_CLOCK_SKEW:
+        raise _invalid_client(f"client_assertion 'iat' is more than {ASSERTION_CLOCK_SKEW} "
+                              "seconds in the future")
+    if "nbf" in claims and _number(claims, "nbf") - now > ASSERTION_CLOCK_SKEW:
+        # NOTE: the same clock-skew allowance as iat (RFC 7523 §3: a small leeway).
+        raise _invalid_client("client_assertion is not valid yet ('nbf')")
+
+    # --- jti: never seen before for this client -----------------------------------------------
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti:
+        raise _invalid_client("client_assertion has no 'jti' claim")
+    with emu.store.mutate() as data:
+        seen_all = data.setdefault("assertion_jtis", {})
+        for cid in list(seen_all):
+            seen_all[cid] = {j: e for j, e in seen_all[cid].items() if e > now}
+            if not seen_all[cid]:
+                del seen_all[cid]
+        seen = seen_all.setdefault(iss, {})
+        if jti in seen:
+            raise _invalid_client("client_assertion 'jti' was already used (replay)")
+        # NOTE: RFC 7523 §3 lets the server refuse replays for as long as the JWT is valid; the
+        # jti is spent once the assertion authenticated the client, even if the request is
+        # then refused (e.g. invalid_scope): a retry needs a new assertion.
+        seen[jti] = exp
+    return iss, client
+
+
+def _requested_scopes(requested: Optional[str]) -> list:
+    return list(dict.fromkeys((requested or "").split()))
+
+
+def _check_scopes(requested: list, registered: str) -> None:
+    """Every requested scope must be literally one of the registered ones (no wildcards)."""
+    allowed = set(registered.split())
+    for s in requested:
+        if s not in allowed:
+            raise OAuthFailure(400, "invalid_scope",
+                               f"Scope '{s}' is not registered for this client")
+
+
+def issue_token(emu, form: dict, headers, endpoint_url: str) -> dict:
+    """The token endpoint. ``endpoint_url``: scheme://host[:port]/core/connect/token as the
+    request reached it (a client assertion's required audience)."""
     grant = form.get("grant_type")
     if not grant:
         raise OAuthFailure(400, "invalid_request", "grant_type is required")
     if grant not in ("refresh_token", "client_credentials"):
         raise OAuthFailure(400, "unsupported_grant_type", f"Unsupported grant_type '{grant}'")
-    client_id = _client(form, headers)
     lifetime = int(emu.config.token_lifetime)
-    now = emu.config.now()
-    with emu.store.mutate() as data:
-        refresh = None
-        if grant == "refresh_token":
-            presented = form.get("refresh_token")
-            if not presented:
-                raise OAuthFailure(400, "invalid_request", "refresh_token is required")
+    refresh = None
+    if grant == "refresh_token":
+        client_id = _secret_client(form, headers, grant)
+        presented = form.get("refresh_token")
+        if not presented:
+            raise OAuthFailure(400, "invalid_request", "refresh_token is required")
+        with emu.store.mutate() as data:
             rec = data["refresh_tokens"].get(presented)
             if rec is None or rec["client_id"] != client_id:
                 raise OAuthFailure(400, "invalid_grant", "Invalid refresh token")
             if rec["used"]:
                 raise OAuthFailure(400, "invalid_grant",
-                                   "Refresh token has already been used (refresh tokens are single use)")
-            scope = _granted_scope(form.get("scope"), rec["scope"])
+                                   "Refresh token has already been used (refresh tokens are single "
+                                   "use)")
+            requested = _requested_scopes(form.get("scope"))
+            if requested:
+                # The chain's scope is what the client may ask for on a refresh (RFC 6749 §6:
+                # no scope beyond the original grant), the client's registered scope too.
+                _check_scopes(requested, rec["scope"])
+                _check_scopes(requested, st.CLIENTS[client_id]["scope"])
+                scope = " ".join(requested)
+            else:
+                scope = rec["scope"]  # no scope asked: the chain's scope
             rec["used"] = True
             user = rec["user"]
             refresh = "rt-" + secrets.token_urlsafe(24)
             data["refresh_tokens"][refresh] = {"client_id": client_id, "scope": rec["scope"],
                                                "used": False, "user": user}
-        else:
-            scope = _granted_scope(form.get("scope"), st.CLIENTS[client_id]["scope"])
-            user = st.DEMO_USER_IDENTIFIER  # the client's service user
-        access = "at-" + secrets.token_urlsafe(24)
-        data["tokens"][access] = {"scope": scope, "expires_at": now + lifetime,
-                                  "client_id": client_id, "user": user}
+            access = _store_access(emu, data, scope, client_id, user, lifetime)
+    else:
+        client_id, client = _assertion_client(emu, form, headers, endpoint_url)
+        requested = _requested_scopes(form.get("scope"))
+        if not requested:
+            raise OAuthFailure(400, "invalid_scope", "scope is required")
+        _check_scopes(requested, client["scope"])
+        scope = " ".join(requested)
+        with emu.store.mutate() as data:
+            access = _store_access(emu, data, scope, client_id, client["user"], lifetime)
     body = {"access_token": access, "token_type": "Bearer", "expires_in": lifetime, "scope": scope}
     if refresh:
         body["refresh_token"] = refresh
     return body
+
+
+def _store_access(emu, data: dict, scope: str, client_id: str, user: str, lifetime: int) -> str:
+    access = "at-" + secrets.token_urlsafe(24)
+    data["tokens"][access] = {"scope": scope, "expires_at": emu.config.now() + lifetime,
+                              "client_id": client_id, "user": user}
+    return access
 
 
 def mint_token(emu, scope: str, lifetime: Optional[float], client_id: str,
@@ -259,5 +450,15 @@ def mint_token(emu, scope: str, lifetime: Optional[float], client_id: str,
 
 
 def parse_form(body: bytes) -> dict:
-    parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return {k: v[-1] for k, v in parsed.items()}
+    """The token request's form fields. A repeated field is refused (RFC 6749 §3.2: "Request
+    and response parameters MUST NOT be included more than once"): 400 invalid_request."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise OAuthFailure(400, "invalid_request", "The form is not UTF-8") from None
+    form: dict = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        if key in form:
+            raise OAuthFailure(400, "invalid_request", f"Parameter '{key}' is repeated")
+        form[key] = value
+    return form

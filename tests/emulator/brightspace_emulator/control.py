@@ -4,15 +4,18 @@ from __future__ import annotations
 import json
 import re
 
+import jwt
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from . import auth
 from . import eportfolio as ep
 from . import lr
+from . import scopes as sc
 from . import store as st
 from .errors import ApiError
-from .models import ConfigUpdate, EpCommentRequest, FaultRule, LrBulkRequest, MintTokenRequest
+from .models import (ConfigUpdate, EpCommentRequest, FaultRule, LrBulkRequest, MintTokenRequest,
+                     ServiceClientRequest)
 
 router = APIRouter(prefix="/_emulator", tags=["control"])
 
@@ -112,6 +115,49 @@ async def mint(request: Request, body: MintTokenRequest):
         raise ApiError(400, f"user: unknown user '{body.user}' (known: {', '.join(st.USERS)})")
     token = auth.mint_token(_emu(request), body.scope, body.lifetime, body.client_id, body.user)
     return {"access_token": token}
+
+
+# NOTE: RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms"
+# (RS256); a smaller key is refused at registration.
+MIN_RSA_BITS = 2048
+
+
+@router.post("/service-clients")
+async def register_service_client(request: Request, body: ServiceClientRequest):
+    """Register (or replace) an OAuth 2.0 service client: the client credentials grant with a
+    private-key JWT client assertion verified against ``jwks``; its tokens act as ``user`` and
+    may carry any of the space-separated ``scope``."""
+    client_id = body.client_id
+    if not client_id.strip() or any(c.isspace() for c in client_id):
+        raise ApiError(400, "client_id: must be a non-empty string without white space")
+    if client_id in st.CLIENTS:
+        raise ApiError(400, f"client_id: '{client_id}' is a client-secret OAuth client")
+    kids = [k.kid for k in body.jwks.keys]
+    dupes = sorted({k for k in kids if kids.count(k) > 1})
+    if dupes:
+        raise ApiError(400, f"jwks.keys: duplicate kid(s) {', '.join(dupes)}")
+    for index, key in enumerate(body.jwks.keys):
+        jwk = key.model_dump(exclude_none=True)
+        try:
+            bits = jwt.PyJWK(jwk, algorithm="RS256").key.key_size
+        except jwt.PyJWTError as exc:
+            raise ApiError(400, f"jwks.keys.{index}: not a usable RSA public key ({exc})") from None
+        if bits < MIN_RSA_BITS:
+            raise ApiError(400, f"jwks.keys.{index}: an RSA key of {bits} bits is too small "
+                                f"(at least {MIN_RSA_BITS})")
+    registered = body.scope.split()
+    if not registered:
+        raise ApiError(400, "scope: at least one scope is required")
+    for scope in registered:
+        if not sc.SCOPE_RE.match(scope):
+            raise ApiError(400, f"scope: '{scope}' is not of the form group:resource:action")
+    if body.user not in st.USERS:
+        raise ApiError(400, f"user: unknown user '{body.user}' (known: {', '.join(st.USERS)})")
+    with _emu(request).store.mutate() as data:
+        data["service_clients"][client_id] = {
+            "jwks": {"keys": [k.model_dump(exclude_none=True) for k in body.jwks.keys]},
+            "scope": " ".join(dict.fromkeys(registered)), "user": body.user}
+    return {"client_id": client_id}
 
 
 @router.get("/state")

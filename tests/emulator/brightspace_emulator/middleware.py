@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -112,7 +112,11 @@ class EmulatorMiddleware:
                 return
             # --- authentication -------------------------------------------------------------
             if path not in UNAUTHENTICATED_PATHS:
-                result = authenticate(emu, method, path, headers, query)
+                # ID-key signatures cover the path as sent (raw_path, still percent-encoded);
+                # NOTE: ASGI makes raw_path optional: without it, the decoded path is encoded
+                # again (every reserved character escaped), the closest stand-in.
+                raw_path = scope.get("raw_path") or quote(path).encode("ascii")
+                result = authenticate(emu, method, raw_path.split(b"?", 1)[0], headers, query)
                 if isinstance(result, ApiError):
                     await error_response(result, path)(scope, receive, send_wrapper)
                     return

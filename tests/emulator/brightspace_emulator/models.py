@@ -11,7 +11,8 @@ import datetime as dt
 import re
 from typing import Annotated, Generic, List, Literal, Optional, TypeVar, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt,
+                      StrictStr, model_validator)
 
 # NOTE: NOTES.md defines UTCDateTime as "ISO 8601 UTC with milliseconds"; the emulator demands
 # exactly that shape (3 fraction digits, trailing Z) so a client that sends a naive or offset
@@ -511,6 +512,47 @@ class MintTokenRequest(Strict):
     lifetime: Optional[Union[StrictInt, float]] = 3600
     client_id: StrictStr = "demo-client"
     user: StrictStr = "3"  # the LMS user the token acts as (a seeded user id)
+
+
+# RFC 7518 §6.3.2: the private members of an RSA JWK.
+JWK_PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
+
+
+class RsaPublicJwk(Strict):
+    """An RSA public key as a JWK (RFC 7517, RFC 7518 §6.3.1) for RS256 signatures.
+    NOTE: the reference is silent on what a Brightspace service client's JWKS may hold; the
+    emulator takes RSA public keys only (RS256 is the only assertion algorithm it accepts),
+    members kty, kid, n, e and the optional use ("sig"), alg ("RS256") and key_ops
+    (["verify"], RFC 7517 §4.3); private members and any other member are refused."""
+    kty: Literal["RSA"]
+    kid: StrictStr = Field(min_length=1)
+    n: StrictStr = Field(min_length=1)
+    e: StrictStr = Field(min_length=1)
+    use: Optional[Literal["sig"]] = None
+    alg: Optional[Literal["RS256"]] = None
+    key_ops: Optional[List[Literal["verify"]]] = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_only(cls, value):
+        if isinstance(value, dict):
+            private = [m for m in JWK_PRIVATE_MEMBERS if m in value]
+            if private:
+                raise ValueError(f"private key member(s) {', '.join(private)} refused: register "
+                                 "the public key only")
+        return value
+
+
+class Jwks(Strict):
+    keys: List[RsaPublicJwk] = Field(min_length=1)
+
+
+class ServiceClientRequest(Strict):
+    """POST /_emulator/service-clients: register (or replace) an OAuth 2.0 service client."""
+    client_id: StrictStr
+    jwks: Jwks
+    scope: StrictStr
+    user: StrictStr = "3"  # the LMS user its tokens act as
 
 
 class LrBulkRequest(Strict):

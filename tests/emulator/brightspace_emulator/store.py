@@ -2,8 +2,9 @@
 
 Everything that must survive a restart lives in ``Store.data`` (plain JSON types):
 org units (the Organization, departments, semesters, course templates and offerings are all
-org units), access and refresh tokens, uploads metadata, jobs, course content records and
-ePortfolio objects. The request log, fault rules and rate-limit buckets are not persisted.
+org units), access and refresh tokens, OAuth service clients and the client-assertion ids they
+used, uploads metadata, jobs, course content records, ePortfolio and Learning Repository
+objects. The request log, fault rules and rate-limit buckets are not persisted.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import time
 from typing import Iterator, Optional
 
 from . import eportfolio, lr
+from . import scopes as sc
 from .config import Config
 
 # --- Org unit types ---------------------------------------------------------------------------
@@ -56,6 +58,30 @@ DEMO_REFRESH_TOKEN = "demo-refresh"
 DEMO_USER_IDENTIFIER = "3"  # the LMS user behind every seeded credential
 
 CLIENTS = {DEMO_CLIENT_ID: {"secret": DEMO_CLIENT_SECRET, "scope": "core:*:*"}}
+
+# The seeded service client (OAuth 2.0 client credentials grant with a private-key JWT client
+# assertion, RFC 7523). Its JWKS is the public half of the TEST key pair in
+# tests/fixtures/service-user/ (jwks.json; the private key is private-key.pem there): a test
+# checks the two are the same. Never register that key with a real tenant.
+DEMO_SERVICE_CLIENT_ID = "demo-service"
+DEMO_SERVICE_JWKS = {
+    "keys": [
+        {
+            "kty": "RSA",
+            "use": "sig",
+            "alg": "RS256",
+            "kid": "demo-service-key-1",
+            "n": ("jzPcNmTyReCHIOrhK7gzeJLmyASNIusxi_QNN9IlxrMAJLLpyjepPa281-cN6Ewc3fckWJv1"
+                  "8mwSzq8077EapVUfI3IwGWNI_wEnLoFBDudOJgVJ7-JVbSbYfC02RP5pSv3Hpml7qgWRtplL"
+                  "O1eeUcciqcTGlxf8rnqDHEk9Hj7kAi389jnOMWCGegjBXAce4919sZ-k1RVD3iuXkTTxrVR0"
+                  "UIjk-y2aHo_5TDkgtJjhC2XDuUT-btpy7NISJlxLDEDQ_Gp0c4f2o9nmHXhsV0o7cJa7jmNx"
+                  "_Y24g0Zf2VwIOsY9JHdgMv16HQGIp71L1qrPQTkedhvKPkG6RBhqoQ"),
+            "e": "AQAB",
+        }
+    ]
+}
+# core:*:* plus every scope of SCOPES.md's table, so any subset can be requested.
+DEMO_SERVICE_SCOPE = " ".join((sc.CORE,) + sc.TABLE_SCOPES)
 IDKEY_APPS = {"demo-app-id": "demo-app-key"}
 IDKEY_USERS = {"demo-user-id": {"key": "demo-user-key", "user": DEMO_USER_IDENTIFIER}}
 
@@ -103,6 +129,17 @@ def seed_data() -> dict:
             DEMO_REFRESH_TOKEN: {"client_id": DEMO_CLIENT_ID, "scope": "core:*:*", "used": False,
                                  "user": DEMO_USER_IDENTIFIER},
         },
+        # OAuth 2.0 service clients (client credentials grant, private-key JWT assertion):
+        # client_id -> {"jwks": {"keys": [public JWK, ...]}, "scope": "registered scopes",
+        # "user": "<LMS user id the tokens act as>"}; POST /_emulator/service-clients adds more
+        "service_clients": {
+            DEMO_SERVICE_CLIENT_ID: {"jwks": json.loads(json.dumps(DEMO_SERVICE_JWKS)),
+                                     "scope": DEMO_SERVICE_SCOPE,
+                                     "user": DEMO_USER_IDENTIFIER},
+        },
+        # client_id -> {jti: exp}: client assertion ids already used (refused as replays);
+        # pruned once their exp has passed
+        "assertion_jtis": {},
         "uploads": {},
         "jobs": {},
         # str(orgUnitId) -> {"components": {...}, "copies": [...], "imports": [...]}: what
@@ -223,6 +260,7 @@ class Store:
             "tokens": [{"client_id": t["client_id"], "scope": t["scope"],
                         "expires_at": t["expires_at"]} for t in data["tokens"].values()],
             "next_id": data["next_id"],
+            "service_clients": data["service_clients"],
             "eportfolio": eportfolio.snapshot(data),
             "lr": lr.snapshot(data),
             "server_time": time.time() + self.config.clock_offset,

@@ -2,8 +2,9 @@
 
 An upload is initiated by a route (``POST /d2l/api/eP/(v)/artifacts/file/new`` or
 ``POST /d2l/api/lr/(v)/(repositoryId)/upload`` with the ``X-Upload-*`` headers) and fed
-through ``POST /d2l/upload/(key)``, which demands the OAuth scope of the initiating route
-(``Scope``). Other features attach completed uploads with ``completed_upload(emu, key)``.
+through ``POST /d2l/upload/(key)``, which demands the OAuth scope(s) of the initiating route
+(``Scope``, space separated; see scopes.py and auth.required_scopes). Other features attach
+completed uploads with ``completed_upload(emu, key)``.
 """
 from __future__ import annotations
 
@@ -23,11 +24,8 @@ def new_key() -> str:
     return "".join(secrets.choice(_KEY_ALPHABET) for _index in range(10))
 
 
-DEFAULT_SCOPE = "upload:file:create"
-
-
 def create_upload(emu, content_type: str, size: int, file_name: str,
-                  user: Optional[str] = None, scope: str = DEFAULT_SCOPE) -> dict:
+                  user: Optional[str] = None, scope: str = "core:*:*") -> dict:
     key = new_key()
     path = os.path.join(emu.store.upload_dir, key)
     open(path, "wb").close()
@@ -42,7 +40,7 @@ def create_upload(emu, content_type: str, size: int, file_name: str,
         "Created": time.time(),
         "File": path,
         "User": user,  # the LMS user who initiated it (None: anyone may attach it)
-        "Scope": scope,  # the OAuth scope the data route demands (that of the initiation)
+        "Scope": scope,  # the OAuth scope(s) the data route demands (those of the initiation)
     }
     with emu.store.mutate() as data:
         data["uploads"][key] = meta

@@ -95,6 +95,15 @@ def live(live_factory):
     return live_factory()
 
 
+@pytest.fixture(scope="session")
+def shared_live():
+    """One live emulator for tests that only read and authenticate (the raw request path and
+    the Host header as a real HTTP server sees them); do not reset or reconfigure it."""
+    server = LiveServer().start()
+    yield server
+    server.stop()
+
+
 def make_template(client, code="TPL1", parents=(6606,), headers=None):
     headers = headers or BEARER
     r = client.post(f"{LP}/coursetemplates/", headers=headers,

@@ -1,5 +1,4 @@
 import base64
-import json
 import time
 
 from brightspace_emulator.auth import idkey_base, sign
@@ -33,11 +32,22 @@ def test_expired_token_401(client):
 def test_scope_403_names_scope(client):
     tok = client.post("/_emulator/tokens", json={"scope": "orgunits:course:read"}).json()
     h = {"Authorization": "Bearer " + tok["access_token"]}
-    assert client.get(f"{LP}/courses/schema", headers=h).status_code == 200
+    assert client.get(f"{LP}/courses/6606", headers=h).status_code == 404  # allowed; not a course
     r = client.post(f"{LP}/courses/", headers=h, json={})
     assert r.status_code == 403
-    assert "orgunits:course:create" in r.json()["detail"]
-    tok = client.post("/_emulator/tokens", json={"scope": "orgunits:*:read users:*:*"}).json()
+    assert r.json()["detail"] == ("Insufficient scope: this action requires the scope "
+                                  "'orgunits:course:create' (or core:*:*)")
+    # the schema route is not in SCOPES.md's table: core:*:* only
+    r = client.get(f"{LP}/courses/schema", headers=h)
+    assert r.status_code == 403 and "'core:*:*'" in r.json()["detail"]
+    # "*" is no wildcard (only the literal core:*:* grants everything)
+    tok = client.post("/_emulator/tokens", json={"scope": "organizations:*:read users:*:*"}).json()
+    h = {"Authorization": "Bearer " + tok["access_token"]}
+    assert client.get(f"{LP}/orgstructure/", headers=h).status_code == 403
+    assert client.get(f"{LP}/users/whoami", headers=h).status_code == 403
+    tok = client.post("/_emulator/tokens", json={
+        "scope": "organizations:organization:read users:profile:read users:own_profile:read"
+    }).json()
     h = {"Authorization": "Bearer " + tok["access_token"]}
     assert client.get(f"{LP}/orgstructure/", headers=h).status_code == 200
     assert client.get(f"{LP}/users/whoami", headers=h).status_code == 200
@@ -85,35 +95,59 @@ def test_token_lifetime_config(client):
     assert client.get(f"{LP}/users/whoami", headers=h).json()["detail"] == "Token expired"
 
 
-def test_client_credentials(client):
-    r = client.post(TOKEN_URL, data={"grant_type": "client_credentials", "client_id": "demo-client",
-                                     "client_secret": "demo-secret",
-                                     "scope": "orgunits:course:read"})
-    assert r.status_code == 200
-    body = r.json()
-    assert "refresh_token" not in body and body["scope"] == "orgunits:course:read"
-    h = {"Authorization": "Bearer " + body["access_token"]}
-    assert client.get(f"{LP}/courses/schema", headers=h).status_code == 200
-    assert client.get(f"{LP}/outypes/", headers=h).status_code == 403
+def test_refresh_scope_is_literal(client):
+    """A refresh may ask for a scope only if it is literally registered: core:*:* registered
+    does not make orgunits:course:read registered."""
+    r = refresh(client, "demo-refresh", scope="orgunits:course:read")
+    assert r.status_code == 400 and r.json()["error"] == "invalid_scope"
+    assert "orgunits:course:read" in r.json()["error_description"]
+    # refused before anything was spent: the refresh token still works, with a literal scope
+    r = refresh(client, "demo-refresh", scope="core:*:*")
+    assert r.status_code == 200 and r.json()["scope"] == "core:*:*"
+    # no scope asked: the chain's scope
+    r = refresh(client, r.json()["refresh_token"])
+    assert r.status_code == 200 and r.json()["scope"] == "core:*:*"
 
 
-def test_client_credentials_assertion(client):
-    claims = base64.urlsafe_b64encode(json.dumps({"iss": "demo-client", "sub": "demo-client"})
-                                      .encode()).decode().rstrip("=")
-    r = client.post(TOKEN_URL, data={
-        "grant_type": "client_credentials",
-        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion": f"eyJhbGciOiJSUzI1NiJ9.{claims}.sig", "scope": "core:*:*"})
+def test_refresh_client_authentication(client):
+    basic = "Basic " + base64.b64encode(b"demo-client:demo-secret").decode()
+    form = {"grant_type": "refresh_token", "refresh_token": "demo-refresh"}
+    # both HTTP Basic and client_secret: one method only (RFC 6749 §2.3)
+    r = client.post(TOKEN_URL, data={**form, "client_secret": "demo-secret"},
+                    headers={"Authorization": basic})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    # a client assertion is not how the refresh grant authenticates
+    r = client.post(TOKEN_URL, data={**form, "client_id": "demo-client",
+                                     "client_assertion_type": "urn:ietf:params:oauth:"
+                                     "client-assertion-type:jwt-bearer",
+                                     "client_assertion": "a.b.c"})
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    # a repeated parameter (RFC 6749 §3.2)
+    r = client.post(TOKEN_URL, content="grant_type=refresh_token&refresh_token=demo-refresh"
+                    "&refresh_token=demo-refresh&client_id=demo-client&client_secret=demo-secret",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 400 and r.json() == {
+        "error": "invalid_request", "error_description": "Parameter 'refresh_token' is repeated"}
+    # a wrong Basic secret: 401 with WWW-Authenticate (RFC 6749 §5.2)
+    wrong = "Basic " + base64.b64encode(b"demo-client:nope").decode()
+    r = client.post(TOKEN_URL, data=form, headers={"Authorization": wrong})
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Basic")
+    # HTTP Basic alone works
+    r = client.post(TOKEN_URL, data=form, headers={"Authorization": basic})
     assert r.status_code == 200, r.text
 
 
-def test_client_credentials_bad_client(client):
-    r = client.post(TOKEN_URL, data={"grant_type": "client_credentials", "client_id": "x",
-                                     "client_secret": "y"})
-    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+def test_token_endpoint_request_errors(client):
     r = client.post(TOKEN_URL, data={"grant_type": "password", "client_id": "demo-client",
                                      "client_secret": "demo-secret"})
     assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
+    r = client.post(TOKEN_URL, data={"client_id": "demo-client"})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    r = client.post(TOKEN_URL, json={"grant_type": "refresh_token"})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    r = client.post(TOKEN_URL, data={"grant_type": "refresh_token", "client_id": "demo-client",
+                                     "client_secret": "demo-secret"})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
 
 
 def idkey_params(method, path, ts, app_key="demo-app-key", user_key="demo-user-key"):

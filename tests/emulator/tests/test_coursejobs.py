@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from brightspace_emulator import Config, create_app
 from brightspace_emulator.coursejobs import COURSE_COMPONENTS
 from brightspace_emulator.packages import analyse_package
+from brightspace_emulator.scopes import TABLE_SCOPES
 from conftest import BEARER, LP, make_offering, make_template, offering_body
 
 LE = "/d2l/api/le/1.74"
@@ -270,7 +271,7 @@ def test_copy_request_errors(client, courses):
     dept = client.post(f"{LP}/orgstructure/", headers=BEARER, json={
         "Type": 201, "Name": "Dept", "Code": "DEPT", "Parents": [6606]}).json()
     assert_errors(post({"SourceOrgUnitId": int(dept["Identifier"])}), 400, "Source")
-    assert client.post(f"{LP}/orgstructure/{source}/recycle", headers=BEARER).status_code == 200
+    assert client.post(f"{LP}/orgstructure/recyclebin/{source}/recycle", headers=BEARER).status_code == 200
     assert_errors(post({"SourceOrgUnitId": source}), 400, "Source org unit not found")
     assert_problem(post({"SourceOrgUnitId": tid}, ou=999999), 404, "Target org unit not found")
     assert_problem(post({"SourceOrgUnitId": tid}, ou=tid), 404, "Target org unit not found")
@@ -334,25 +335,30 @@ def test_forced_copy_outcome_leaves_no_content(client, courses, outcome):
 
 
 def test_scopes(client, courses):
+    """SCOPES.md: import:job:create / import:job:fetch for the import routes; the copy routes
+    are not in the table, so only core:*:* reaches them."""
     tid, target, _other = courses
-    read = client.post("/_emulator/tokens", json={"scope": "import:job:read"}).json()
-    create = client.post("/_emulator/tokens", json={"scope": "import:job:create"}).json()
-    h_read = {"Authorization": "Bearer " + read["access_token"]}
-    h_create = {"Authorization": "Bearer " + create["access_token"]}
-    assert_problem(client.post(copy_url(target), headers=h_read, json={"SourceOrgUnitId": tid}),
-                   403, "import:job:create")
-    r = client.post(copy_url(target), headers=h_create, json={"SourceOrgUnitId": tid})
-    assert r.status_code == 202
-    token = r.json()["JobToken"]
-    assert_problem(client.get(copy_url(target, token), headers=h_create), 403, "import:job:read")
-    assert client.get(copy_url(target, token), headers=h_read).status_code == 200
-    r = upload(client, target, "cc.zip", cc_package(), headers=h_read)
-    assert_problem(r, 403, "import:job:create")
+
+    def bearer(scope):
+        token = client.post("/_emulator/tokens", json={"scope": scope}).json()["access_token"]
+        return {"Authorization": "Bearer " + token}
+
+    h_fetch, h_create = bearer("import:job:fetch"), bearer("import:job:create")
+    h_specific = bearer(" ".join(TABLE_SCOPES))  # every specific scope, not core:*:*
+    assert_problem(client.post(copy_url(target), headers=h_specific, json={"SourceOrgUnitId": tid}),
+                   403, "requires the scope 'core:*:*'")
+    token = start_copy(client, target, tid)
+    assert_problem(client.get(copy_url(target, token), headers=h_specific), 403,
+                   "requires the scope 'core:*:*'")
+    assert client.get(copy_url(target, token), headers=BEARER).status_code == 200
+    r = upload(client, target, "cc.zip", cc_package(), headers=h_fetch)
+    assert_problem(r, 403, "requires the scope 'import:job:create' (or core:*:*)")
     r = upload(client, target, "cc.zip", cc_package(), headers=h_create)
     assert r.status_code == 200
     imp = r.json()["JobToken"]
-    assert_problem(client.get(import_url(target, imp), headers=h_create), 403, "import:job:read")
-    assert client.get(import_url(target, imp), headers=h_read).status_code == 200
+    assert_problem(client.get(import_url(target, imp), headers=h_create), 403,
+                   "requires the scope 'import:job:fetch' (or core:*:*)")
+    assert client.get(import_url(target, imp), headers=h_fetch).status_code == 200
     assert client.get(copy_url(target, token)).status_code == 401
 
 

@@ -133,42 +133,61 @@ def narrow(client, scope):
     return {"Authorization": "Bearer " + token}
 
 
+LR_SPECIFIC = ("lor:object:create", "lor:object:write")
+
+
 @pytest.mark.parametrize("method, path, scope", [
-    ("GET", "objects/search/?query=&offset=0&count=1&repositories=1", "lor:object:read"),
-    ("GET", "objects/1001/properties/", "lor:object:read"),
-    ("GET", "objects/1001/1/properties/", "lor:object:read"),
-    ("GET", "objects/1001/1/metadata/", "lor:object:read"),
-    ("GET", "objects/1001/link/", "lor:object:read"),
-    ("GET", "objects/1001/1/link/", "lor:object:read"),
-    ("GET", "objects/1001/download/", "lor:object:read"),
-    ("GET", "objects/1001/1/download/", "lor:object:read"),
-    ("GET", "objects/1001/downloadfile/", "lor:object:read"),
-    ("GET", "objects/1001/1/downloadfile/", "lor:object:read"),
-    ("PUT", "objects/?repositoryId=1", "lor:object:create"),
+    # SCOPES.md (and the page): the only LR routes with a specific scope
     ("POST", "1/upload", "lor:object:create"),
-    ("POST", "1/upload/publish", "lor:object:create"),
-    ("POST", "objects/1001/", "lor:object:write"),
+    ("POST", "1/upload/publish", "lor:object:write"),
     ("PUT", "1/upload/publish/1001", "lor:object:write"),
-    ("POST", "objects/1001/properties/", "lor:object:write"),
-    ("POST", "objects/1001/1/properties/", "lor:object:write"),
-    ("POST", "objects/1001/delete/", "lor:object:write"),
-    ("GET", "repositories/all/", "lor:repository:read"),
-    ("GET", "repositories/Local/", "lor:repository:read"),
-    ("GET", "repository/1/listorgUnittrusts/", "lor:repository:read"),
 ])
-def test_scopes(client, method, path, scope):
-    others = [s for s in ("lor:object:read", "lor:object:create", "lor:object:write",
-                          "lor:repository:read") if s != scope]
-    r = client.request(method, f"{LR}/{path}", headers=narrow(client, " ".join(others)))
+def test_specific_scopes(client, method, path, scope):
+    other = next(s for s in LR_SPECIFIC if s != scope)
+    r = client.request(method, f"{LR}/{path}", headers=narrow(client, other))
     assert r.status_code == 403, r.text
-    assert r.headers["content-type"] == "application/problem+json" and scope in r.text
-    # the scope alone is enough (the initiation without X-Upload-* headers is then a 400)
-    r = client.request(method, f"{LR}/{path}", headers=narrow(client, scope),
+    assert r.headers["content-type"] == "application/problem+json"
+    assert f"requires the scope '{scope}' (or core:*:*)" in r.json()["detail"]
+    # the scope alone is enough (the initiation without X-Upload-* headers is then a 400; the
+    # publish routes without a form an LR ERROR)
+    r = client.request(method, f"{LR}/{path}", headers=narrow(client, scope))
+    assert r.status_code in (200, 400), r.text
+    # "*" has no wildcard meaning outside core:*:*
+    assert client.request(method, f"{LR}/{path}",
+                          headers=narrow(client, "lor:*:* lor:object:*")).status_code == 403
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "objects/search/?query=&offset=0&count=1&repositories=1"),
+    ("GET", "objects/1001/properties/"),
+    ("GET", "objects/1001/1/properties/"),
+    ("GET", "objects/1001/1/metadata/"),
+    ("GET", "objects/1001/link/"),
+    ("GET", "objects/1001/1/link/"),
+    ("GET", "objects/1001/download/"),
+    ("GET", "objects/1001/1/download/"),
+    ("GET", "objects/1001/downloadfile/"),
+    ("GET", "objects/1001/1/downloadfile/"),
+    ("PUT", "objects/?repositoryId=1"),
+    ("POST", "objects/1001/"),
+    ("POST", "objects/1001/properties/"),
+    ("POST", "objects/1001/1/properties/"),
+    ("POST", "objects/1001/delete/"),
+    ("GET", "repositories/all/"),
+    ("GET", "repositories/Local/"),
+    ("GET", "repository/1/listorgUnittrusts/"),
+])
+def test_core_only_routes(client, method, path):
+    """SCOPES.md: every other LR route is core:*:* only (also for the scope names the emulator
+    used to invent)."""
+    scope = " ".join(LR_SPECIFIC) + " lor:object:read lor:repository:read lor:*:*"
+    r = client.request(method, f"{LR}/{path}", headers=narrow(client, scope))
+    assert r.status_code == 403, r.text
+    assert r.json()["detail"] == "Insufficient scope: this action requires the scope 'core:*:*'"
+    r = client.request(method, f"{LR}/{path}", headers=narrow(client, "core:*:*"),
                        json=properties_input() if path.endswith("properties/") and
                        method == "POST" else None)
-    assert r.status_code in (200, 308, 400), r.text
-    assert client.request(method, f"{LR}/{path}", headers=narrow(client, "lor:*:*"),
-                          json=None).status_code not in (401, 403)
+    assert r.status_code not in (401, 403), r.text
 
 
 def test_lr_upload_data_route_takes_lor_object_create(client):
@@ -178,14 +197,25 @@ def test_lr_upload_data_route_takes_lor_object_create(client):
     loc = r.headers["Location"]
     content_range = f"bytes 0-{len(data) - 1}/{len(data)}"
     r = client.post(loc, content=data, headers={
-        **narrow(client, "upload:file:create"), "Content-Range": content_range})
-    assert r.status_code == 403 and "lor:object:create" in r.text
-    r = client.post(loc, content=data, headers={
-        **headers, "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
+        **narrow(client, "lor:object:write"), "Content-Range": content_range})
+    assert r.status_code == 403
+    assert "requires the scope 'lor:object:create' (or core:*:*)" in r.json()["detail"]
+    r = client.post(loc, content=data, headers={**headers, "Content-Range": content_range})
     assert r.status_code == 200
-    body = ok(client.post(f"{LR}/1/upload/publish", headers=headers,
-                          data={"fileKey": loc.rsplit("/", 1)[1]}))
+    # publishing needs lor:object:write (SCOPES.md), not lor:object:create
+    key = loc.rsplit("/", 1)[1]
+    r = client.post(f"{LR}/1/upload/publish", headers=headers, data={"fileKey": key})
+    assert r.status_code == 403 and "lor:object:write" in r.json()["detail"]
+    body = ok(client.post(f"{LR}/1/upload/publish", headers=narrow(client, "lor:object:write"),
+                          data={"fileKey": key}))
     assert body["Version"] == 1
+    # an unknown key: the data route's own declaration (core:*:* only), then 404
+    r = client.post("/d2l/upload/NoSuchKey0", content=b"x", headers={
+        **headers, "Content-Range": "bytes 0-0/1"})
+    assert r.status_code == 403 and "'core:*:*'" in r.json()["detail"]
+    r = client.post("/d2l/upload/NoSuchKey0", content=b"x", headers={
+        **BEARER, "Content-Range": "bytes 0-0/1"})
+    assert r.status_code == 404
 
 
 def test_unauthenticated_and_unknown_version(client):

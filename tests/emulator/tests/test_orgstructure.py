@@ -91,7 +91,7 @@ def test_update_parents_recycle_delete(client):
     assert off["Department"]["Identifier"] == did
     # recycle then delete permanently
     oid = off["Identifier"]
-    assert client.post(f"{LP}/orgstructure/{oid}/recycle", headers=BEARER).status_code == 200
+    assert client.post(f"{LP}/orgstructure/recyclebin/{oid}/recycle", headers=BEARER).status_code == 200
     assert client.get(f"{LP}/orgstructure/{oid}", headers=BEARER).status_code == 404
     assert client.get(f"{LP}/courses/{oid}", headers=BEARER).status_code == 404
     listed = client.get(f"{LP}/orgstructure/", headers=BEARER, params={"orgUnitType": 3}).json()

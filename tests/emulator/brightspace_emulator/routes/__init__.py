@@ -5,6 +5,7 @@ from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from ..auth import route_scope
 from ..config import API_VERSIONS
 from ..errors import ERRORS, ApiError
 
@@ -27,6 +28,13 @@ def product_version(product: str):
 
     dependency.__name__ = f"version_{product}"
     return Depends(dependency)
+
+
+def scoped():
+    """Router dependency of every authenticated /d2l/ router (after ``product_version``, so an
+    unknown version stays a 404): 403 unless the caller's token grants the matched route's
+    scope, as scopes.py declares it (auth.route_scope)."""
+    return Depends(route_scope)
 
 
 def parse_body(model, raw: bytes):

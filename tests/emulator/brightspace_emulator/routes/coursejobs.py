@@ -14,30 +14,30 @@ import os
 import secrets
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from .. import coursejobs as cj
 from .. import store as st
-from ..auth import require_scope
 from ..callbacks import check_callback_url
 from ..errors import ERRORS, PROBLEM, ApiError, bad_request
 from ..models import (CreateCopyJobRequest, CreateCopyJobResponse, CreateImportJobResponse,
                       GetCopyJobResponse, GetImportJobResponse)
 from ..multipart import stream_form
 from ..packages import analyse_package
-from . import get_emu, product_version
+from . import get_emu, product_version, scoped
 
 router = APIRouter(prefix="/d2l/api/le/{version}/import", tags=["course jobs"],
-                   dependencies=[product_version("le")])
+                   dependencies=[product_version("le"), scoped()])
 
 # NOTE: courses.txt documents the import routes only under the "unstable" API contract
 # ("API Versions: unstable"). They are served at /d2l/api/le/unstable/... only; a numbered
 # version (e.g. /d2l/api/le/1.74/import/(id)/imports/) matches no route and answers 404 like
 # any unknown route. "unstable" is not added to the le versions list (versions/ stays numeric),
 # and the copy routes under "unstable" answer 404 (unsupported version).
-unstable_router = APIRouter(prefix="/d2l/api/le/unstable/import", tags=["course jobs"])
+unstable_router = APIRouter(prefix="/d2l/api/le/unstable/import", tags=["course jobs"],
+                            dependencies=[scoped()])
 
 FILE_PART = "file"
 _NO_FILE_PART = "the course package must be sent as a form part named 'file'"
@@ -82,8 +82,7 @@ def _check_components(components) -> None:
 # --- copy -------------------------------------------------------------------------------------
 @router.post("/{orgUnitId}/copy/", status_code=202, response_model=CreateCopyJobResponse,
              responses={202: {"description": "Job request accepted"}})
-async def create_copy_job(request: Request, orgUnitId: int, body: CreateCopyJobRequest,
-                          _scope=Depends(require_scope("import:job:create"))):
+async def create_copy_job(request: Request, orgUnitId: int, body: CreateCopyJobRequest):
     emu = get_emu(request)
     _target(emu, orgUnitId)
     if _source(emu, body.SourceOrgUnitId) is None:
@@ -104,9 +103,7 @@ async def create_copy_job(request: Request, orgUnitId: int, body: CreateCopyJobR
 
 
 @router.get("/{orgUnitId}/copy/{jobToken}", response_model=GetCopyJobResponse)
-async def get_copy_job(request: Request, orgUnitId: int, jobToken: str,
-                       _scope=Depends(require_scope("import:job:read"))):
-    # NOTE: the reference names no scope for the status routes; import:job:read is assumed.
+async def get_copy_job(request: Request, orgUnitId: int, jobToken: str):
     emu = get_emu(request)
     _target(emu, orgUnitId)
     job = _job(emu, jobToken, cj.KIND_COPY, orgUnitId)
@@ -132,8 +129,7 @@ async def _stream_file_part(request: Request, dest: str) -> Optional[dict]:
 
 
 @unstable_router.post("/{orgUnitId}/imports/", response_model=CreateImportJobResponse)
-async def create_import_job(request: Request, orgUnitId: int, callbackUrl: Optional[str] = None,
-                            _scope=Depends(require_scope("import:job:create"))):
+async def create_import_job(request: Request, orgUnitId: int, callbackUrl: Optional[str] = None):
     # NOTE: the page lists no status code for this action; 200 as for the other actions that
     # return a block.
     emu = get_emu(request)
@@ -163,8 +159,7 @@ async def create_import_job(request: Request, orgUnitId: int, callbackUrl: Optio
 
 
 @unstable_router.get("/{orgUnitId}/imports/{jobToken}", response_model=GetImportJobResponse)
-async def get_import_job(request: Request, orgUnitId: int, jobToken: str,
-                         _scope=Depends(require_scope("import:job:read"))):
+async def get_import_job(request: Request, orgUnitId: int, jobToken: str):
     emu = get_emu(request)
     _target(emu, orgUnitId)
     job = _job(emu, jobToken, cj.KIND_IMPORT, orgUnitId)

@@ -3,19 +3,18 @@ from __future__ import annotations
 
 from typing import List
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from .. import orgunits as ous
 from .. import store as st
-from ..auth import require_scope
 from ..errors import bad_request, not_found_orgunit
 from ..models import (CourseOffering, CourseOfferingInfo, CourseTemplate, CourseTemplateInfo,
                       CreateCourseOffering, CreateCourseTemplate, SchemaElement, parse_utc)
-from . import get_emu, product_version
+from . import get_emu, product_version, scoped
 from .orgstructure import check_parent_type
 
 router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["courses"],
-                   dependencies=[product_version("lp")])
+                   dependencies=[product_version("lp"), scoped()])
 
 
 def _offering(emu, ou_id: int) -> dict:
@@ -44,7 +43,7 @@ def _schema(elements) -> list:
 
 # --- course offerings -------------------------------------------------------------------------
 @router.get("/courses/schema", response_model=List[SchemaElement])
-async def course_schema(_scope=Depends(require_scope("orgunits:course:read"))):
+async def course_schema():
     return _schema([
         (st.TYPE_COURSE_TEMPLATE, False, True),
         (st.TYPE_SEMESTER, False, False),
@@ -54,8 +53,7 @@ async def course_schema(_scope=Depends(require_scope("orgunits:course:read"))):
 
 
 @router.post("/courses/", response_model=CourseOffering)
-async def create_course(request: Request, body: CreateCourseOffering,
-                        _scope=Depends(require_scope("orgunits:course:create"))):
+async def create_course(request: Request, body: CreateCourseOffering):
     emu = get_emu(request)
     template = emu.store.orgunit(body.CourseTemplateId, st.TYPE_COURSE_TEMPLATE)
     if template is None:
@@ -83,15 +81,13 @@ async def create_course(request: Request, body: CreateCourseOffering,
 
 
 @router.get("/courses/{orgUnitId}", response_model=CourseOffering)
-async def get_course(request: Request, orgUnitId: int,
-                     _scope=Depends(require_scope("orgunits:course:read"))):
+async def get_course(request: Request, orgUnitId: int):
     emu = get_emu(request)
     return ous.offering_view(emu.store, _offering(emu, orgUnitId))
 
 
 @router.put("/courses/{orgUnitId}")
-async def update_course(request: Request, orgUnitId: int, body: CourseOfferingInfo,
-                        _scope=Depends(require_scope("orgunits:course:update"))):
+async def update_course(request: Request, orgUnitId: int, body: CourseOfferingInfo):
     emu = get_emu(request)
     ou = _offering(emu, orgUnitId)
     ous.check_name(body.Name)
@@ -106,8 +102,7 @@ async def update_course(request: Request, orgUnitId: int, body: CourseOfferingIn
 
 
 @router.delete("/courses/{orgUnitId}")
-async def delete_course(request: Request, orgUnitId: int,
-                        _scope=Depends(require_scope("orgunits:course:delete"))):
+async def delete_course(request: Request, orgUnitId: int):
     emu = get_emu(request)
     ou = _offering(emu, orgUnitId)
     if emu.store.children(orgUnitId):
@@ -120,7 +115,7 @@ async def delete_course(request: Request, orgUnitId: int,
 
 # --- course templates -------------------------------------------------------------------------
 @router.get("/coursetemplates/schema", response_model=List[SchemaElement])
-async def template_schema(_scope=Depends(require_scope("orgunits:coursetemplate:read"))):
+async def template_schema():
     return _schema([
         (st.TYPE_DEPARTMENT, False, False),
         (st.TYPE_ORGANIZATION, False, False),
@@ -129,8 +124,7 @@ async def template_schema(_scope=Depends(require_scope("orgunits:coursetemplate:
 
 
 @router.post("/coursetemplates/", response_model=CourseTemplate)
-async def create_template(request: Request, body: CreateCourseTemplate,
-                          _scope=Depends(require_scope("orgunits:coursetemplate:create"))):
+async def create_template(request: Request, body: CreateCourseTemplate):
     emu = get_emu(request)
     if not body.ParentOrgUnitIds:
         # NOTE: a template needs a parent (the Organization or a Department).
@@ -152,14 +146,12 @@ async def create_template(request: Request, body: CreateCourseTemplate,
 
 
 @router.get("/coursetemplates/{orgUnitId}", response_model=CourseTemplate)
-async def get_template(request: Request, orgUnitId: int,
-                       _scope=Depends(require_scope("orgunits:coursetemplate:read"))):
+async def get_template(request: Request, orgUnitId: int):
     return ous.template_view(_template(get_emu(request), orgUnitId))
 
 
 @router.put("/coursetemplates/{orgUnitId}")
-async def update_template(request: Request, orgUnitId: int, body: CourseTemplateInfo,
-                          _scope=Depends(require_scope("orgunits:coursetemplate:update"))):
+async def update_template(request: Request, orgUnitId: int, body: CourseTemplateInfo):
     emu = get_emu(request)
     ou = _template(emu, orgUnitId)
     ous.check_name(body.Name)
@@ -171,8 +163,7 @@ async def update_template(request: Request, orgUnitId: int, body: CourseTemplate
 
 
 @router.delete("/coursetemplates/{orgUnitId}")
-async def delete_template(request: Request, orgUnitId: int,
-                          _scope=Depends(require_scope("orgunits:coursetemplate:delete"))):
+async def delete_template(request: Request, orgUnitId: int):
     emu = get_emu(request)
     ou = _template(emu, orgUnitId)
     if emu.store.children(orgUnitId):  # recycled offerings count too

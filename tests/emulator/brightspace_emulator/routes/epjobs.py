@@ -22,23 +22,17 @@ from starlette.concurrency import run_in_threadpool
 from .. import eportfolio as ep
 from .. import epjobs as ej
 from .. import store as st
-from ..auth import Principal, require_scope
+from ..auth import Principal, caller
 from ..errors import ERRORS, PROBLEM, ApiError, bad_request
 from ..models import EpImportJobResponse
 from ..multipart import remove_quietly, stream_form
-from . import get_emu, product_version
+from . import get_emu, product_version, scoped
 from .eportfolio import bool_query
 
 router = APIRouter(prefix="/d2l/api/eP/{version}", tags=["eportfolio import/export"],
-                   dependencies=[product_version("eP")])
+                   dependencies=[product_version("eP"), scoped()])
 
-# NOTE: the reference names no OAuth scopes; assumed, in the style of the object scopes:
-# eportfolio:exports:write (start an export), eportfolio:exports:read (status, package),
-# eportfolio:imports:write (start an import), eportfolio:imports:read (status).
-SCOPE_EXPORT_WRITE = "eportfolio:exports:write"
-SCOPE_EXPORT_READ = "eportfolio:exports:read"
-SCOPE_IMPORT_WRITE = "eportfolio:imports:write"
-SCOPE_IMPORT_READ = "eportfolio:imports:read"
+# Scopes: no ePortfolio route is in SCOPES.md's table, so every one is core:*:* only (scopes.py).
 
 FILE_PART = "file"
 TARGET_PART = "targetUserId"
@@ -91,7 +85,7 @@ def _status(emu, job: dict):
 async def export_new(request: Request, object_ids: List[StrictInt] = Body(...),
                      includeFormsItems: Optional[str] = None,
                      includeAssociatedItems: Optional[str] = None,
-                     principal: Principal = Depends(require_scope(SCOPE_EXPORT_WRITE))):
+                     principal: Principal = Depends(caller)):
     # NOTE: includeAssociatedReflections and includeReflectionsAssociations are deprecated
     # since API 2.1; the emulator serves only eP 2.5, so a request that passes them is refused.
     for name in DEPRECATED:
@@ -119,7 +113,7 @@ async def export_new(request: Request, object_ids: List[StrictInt] = Body(...),
 
 @router.post("/export/new/all", response_model=int)
 async def export_new_all(request: Request,
-                         principal: Principal = Depends(require_scope(SCOPE_EXPORT_WRITE))):
+                         principal: Principal = Depends(caller)):
     emu = get_emu(request)
     with emu.store.lock:
         records = ep.user_objects(emu.store.data, principal.user)
@@ -130,7 +124,7 @@ async def export_new_all(request: Request,
 
 @router.get("/export/{exportId}/status", response_model=int)
 async def export_status(request: Request, exportId: int,
-                        principal: Principal = Depends(require_scope(SCOPE_EXPORT_READ))):
+                        principal: Principal = Depends(caller)):
     emu = get_emu(request)
     job = _task(emu, principal, exportId, ej.KIND_EXPORT, "export")
     return JSONResponse(_status(emu, job))
@@ -140,7 +134,7 @@ async def export_status(request: Request, exportId: int,
             responses={200: {"content": {"application/zip": {}},
                              "description": "The export package (a zip)"}})
 async def export_package(request: Request, exportId: int,
-                         principal: Principal = Depends(require_scope(SCOPE_EXPORT_READ))):
+                         principal: Principal = Depends(caller)):
     emu = get_emu(request)
     job = _task(emu, principal, exportId, ej.KIND_EXPORT, "export")
     status = _status(emu, job)
@@ -216,19 +210,19 @@ async def _start_import(request: Request, principal: Principal, details: bool):
 
 @router.post("/import/new", response_model=List[int])
 async def import_new(request: Request,
-                     principal: Principal = Depends(require_scope(SCOPE_IMPORT_WRITE))):
+                     principal: Principal = Depends(caller)):
     return await _start_import(request, principal, details=False)
 
 
 @router.post("/import/newwithdetails", response_model=EpImportJobResponse)
 async def import_new_with_details(request: Request,
-                                  principal: Principal = Depends(require_scope(SCOPE_IMPORT_WRITE))):
+                                  principal: Principal = Depends(caller)):
     return await _start_import(request, principal, details=True)
 
 
 @router.get("/import/{importId}/status", response_model=int)
 async def import_status(request: Request, importId: int,
-                        principal: Principal = Depends(require_scope(SCOPE_IMPORT_READ))):
+                        principal: Principal = Depends(caller)):
     # The task belongs to its target user, not to the caller who started it: only the target
     # user may read its status (the reference's note on import/new).
     emu = get_emu(request)

@@ -28,30 +28,23 @@ from .. import cql
 from .. import lr
 from .. import store as st
 from .. import uploads as up
-from ..auth import Principal, require_scope
+from ..auth import Principal, caller
 from ..errors import ERRORS, PROBLEM, ApiError
 from ..models import (LRWSBaseResult, LRWSObjectLink, LRWSObjectProperties,
                       LRWSObjectPropertiesInput, LRWSPublishResult, LRWSRepositoryCollection,
                       LRWSSearchResultCollection, LRWSTrustCollection)
 from ..multipart import remove_quietly, stream_form
-from . import get_emu, product_version
+from . import get_emu, product_version, scoped
 from . import uploads as upload_routes
 from .eportfolio import clean_file_name
 
 router = APIRouter(prefix="/d2l/api/lr/{version}", tags=["learning repository"],
-                   dependencies=[product_version("lr")])
+                   dependencies=[product_version("lr"), scoped()])
 
-# NOTE: the page names lor:object:create and lor:object:write for the resumable upload routes
-# only. The emulator uses lor:object:read for every read of objects (search, properties,
-# metadata, link, download, downloadfile), lor:object:create for publishing new objects
-# (PUT objects/, (repositoryId)/upload/publish) and initiating uploads ((repositoryId)/upload,
-# whose data route /d2l/upload/(key) then demands lor:object:create too),
-# lor:object:write for overwriting (POST objects/(id)/, PUT (repositoryId)/upload/publish/(id)),
-# properties updates and deletes, and lor:repository:read for the repository routes.
-SCOPE_READ = "lor:object:read"
-SCOPE_CREATE = "lor:object:create"
-SCOPE_WRITE = "lor:object:write"
-SCOPE_REPOSITORY = "lor:repository:read"
+# Scopes (scopes.py, from SCOPES.md and the page): lor:object:create for the resumable
+# initiation (repositoryId)/upload (its data route /d2l/upload/(key) then demands it too),
+# lor:object:write for (repositoryId)/upload/publish and PUT (repositoryId)/upload/publish/(id);
+# every other LR route is core:*:* only.
 
 RESOURCE_PART = "Resource"
 DEFAULT_FILE_NAME = "Resource"
@@ -202,8 +195,7 @@ def _check_upload_still_free(emu, principal: Principal, key: str) -> dict:
 @lr_action
 async def search_objects(request: Request, query: Optional[str] = None,
                          offset: Optional[int] = None, count: Optional[int] = None,
-                         repositories: Optional[str] = None,
-                         _principal: Principal = Depends(require_scope(SCOPE_READ))):
+                         repositories: Optional[str] = None):
     # NOTE: the page: "None of the query parameters are optional; all must be present": a
     # missing one is an ERROR naming it (an empty query string is present: every object).
     for name, value in (("query", query), ("offset", offset), ("count", count),
@@ -252,16 +244,14 @@ def _properties(request: Request, ident: int, version: Optional[int]) -> dict:
 
 @router.get("/objects/{objectId}/properties/", responses=_doc(LRWSObjectProperties))
 @lr_action
-async def get_properties(request: Request, objectId: int,
-                         _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def get_properties(request: Request, objectId: int):
     return _properties(request, objectId, None)
 
 
 @router.get("/objects/{objectId}/{objectVersion}/properties/",
             responses=_doc(LRWSObjectProperties))
 @lr_action
-async def get_version_properties(request: Request, objectId: int, objectVersion: int,
-                                 _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def get_version_properties(request: Request, objectId: int, objectVersion: int):
     return _properties(request, objectId, objectVersion)
 
 
@@ -294,16 +284,14 @@ def _update_properties(request: Request, ident: int, version: Optional[int],
 
 @router.post("/objects/{objectId}/properties/", responses=_doc(LRWSBaseResult))
 @lr_action
-async def update_properties(request: Request, objectId: int, body: LRWSObjectPropertiesInput,
-                            _principal: Principal = Depends(require_scope(SCOPE_WRITE))):
+async def update_properties(request: Request, objectId: int, body: LRWSObjectPropertiesInput):
     return _update_properties(request, objectId, None, body)
 
 
 @router.post("/objects/{objectId}/{objectVersion}/properties/", responses=_doc(LRWSBaseResult))
 @lr_action
 async def update_version_properties(request: Request, objectId: int, objectVersion: int,
-                                    body: LRWSObjectPropertiesInput,
-                                    _principal: Principal = Depends(require_scope(SCOPE_WRITE))):
+                                    body: LRWSObjectPropertiesInput):
     return _update_properties(request, objectId, objectVersion, body)
 
 
@@ -313,8 +301,7 @@ async def update_version_properties(request: Request, objectId: int, objectVersi
                              "description": "Dublin Core metadata (XML), or an "
                                             "LRWSBaseResult with ExecutionStatus 2"}})
 @lr_action
-async def get_metadata(request: Request, objectId: int, objectVersion: int,
-                       _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def get_metadata(request: Request, objectId: int, objectVersion: int):
     emu = get_emu(request)
     with emu.store.lock:
         obj, record = lr.get_version(emu.store.data, objectId, objectVersion)
@@ -334,15 +321,13 @@ def _link(request: Request, ident: int, version: Optional[int]) -> dict:
 
 @router.get("/objects/{objectId}/link/", responses=_doc(LRWSObjectLink))
 @lr_action
-async def get_link(request: Request, objectId: int,
-                   _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def get_link(request: Request, objectId: int):
     return _link(request, objectId, None)
 
 
 @router.get("/objects/{objectId}/{objectVersion}/link/", responses=_doc(LRWSObjectLink))
 @lr_action
-async def get_version_link(request: Request, objectId: int, objectVersion: int,
-                           _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def get_version_link(request: Request, objectId: int, objectVersion: int):
     return _link(request, objectId, objectVersion)
 
 
@@ -367,15 +352,13 @@ async def _download(request: Request, ident: int, version: Optional[int]) -> Res
 
 @router.get("/objects/{objectId}/download/", responses=_ZIP_DOC)
 @lr_action
-async def download(request: Request, objectId: int,
-                   _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def download(request: Request, objectId: int):
     return await _download(request, objectId, None)
 
 
 @router.get("/objects/{objectId}/{objectVersion}/download/", responses=_ZIP_DOC)
 @lr_action
-async def download_version(request: Request, objectId: int, objectVersion: int,
-                           _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def download_version(request: Request, objectId: int, objectVersion: int):
     return await _download(request, objectId, objectVersion)
 
 
@@ -391,15 +374,13 @@ def _download_file(request: Request, ident: int, version: Optional[int]) -> Resp
 
 @router.get("/objects/{objectId}/downloadfile/", responses=_FILE_DOC)
 @lr_action
-async def download_file(request: Request, objectId: int,
-                        _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def download_file(request: Request, objectId: int):
     return _download_file(request, objectId, None)
 
 
 @router.get("/objects/{objectId}/{objectVersion}/downloadfile/", responses=_FILE_DOC)
 @lr_action
-async def download_version_file(request: Request, objectId: int, objectVersion: int,
-                                _principal: Principal = Depends(require_scope(SCOPE_READ))):
+async def download_version_file(request: Request, objectId: int, objectVersion: int):
     return _download_file(request, objectId, objectVersion)
 
 
@@ -407,7 +388,7 @@ async def download_version_file(request: Request, objectId: int, objectVersion: 
 @router.put("/objects/", responses=_doc(LRWSPublishResult))
 @lr_action
 async def publish_object(request: Request, repositoryId: Optional[int] = None,
-                         principal: Principal = Depends(require_scope(SCOPE_CREATE))):
+                         principal: Principal = Depends(caller)):
     emu = get_emu(request)
     if repositoryId is None:
         raise _missing("repositoryId")
@@ -425,7 +406,7 @@ async def publish_object(request: Request, repositoryId: Optional[int] = None,
 @router.post("/objects/{objectId}/", responses=_doc(LRWSPublishResult))
 @lr_action
 async def overwrite_object(request: Request, objectId: int,
-                           principal: Principal = Depends(require_scope(SCOPE_WRITE))):
+                           principal: Principal = Depends(caller)):
     emu = get_emu(request)
     with emu.store.lock:
         lr.get_object(emu.store.data, objectId)  # before the body is read
@@ -444,8 +425,7 @@ async def overwrite_object(request: Request, objectId: int,
 
 @router.post("/objects/{objectId}/delete/", responses=_doc(LRWSBaseResult))
 @lr_action
-async def delete_object(request: Request, objectId: int,
-                        _principal: Principal = Depends(require_scope(SCOPE_WRITE))):
+async def delete_object(request: Request, objectId: int):
     # NOTE: the page insists on an empty body with Content-Length: 0; a request announcing or
     # sending a body is refused (ERROR) and deletes nothing.
     length = request.headers.get("content-length")
@@ -472,19 +452,19 @@ async def delete_object(request: Request, objectId: int,
                                              "repository"}})
 @lr_action
 async def initiate_upload(request: Request, repositoryId: int,
-                          principal: Principal = Depends(require_scope(SCOPE_CREATE))):
+                          principal: Principal = Depends(caller)):
     emu = get_emu(request)
     with emu.store.lock:
         lr.local_repository(emu.store.data, repositoryId)
     # NOTE: the X-Upload-* headers and the empty body are checked by the resumable upload
     # framework shared with ePortfolio: a bad initiation answers 400 {"Errors"} like there.
-    return await upload_routes.initiate(request, emu, principal, SCOPE_CREATE)
+    return await upload_routes.initiate(request, emu, principal)
 
 
 @router.post("/{repositoryId}/upload/publish", responses=_doc(LRWSPublishResult))
 @lr_action
 async def publish_upload(request: Request, repositoryId: int,
-                         principal: Principal = Depends(require_scope(SCOPE_CREATE))):
+                         principal: Principal = Depends(caller)):
     emu = get_emu(request)
     with emu.store.lock:
         lr.local_repository(emu.store.data, repositoryId)
@@ -508,7 +488,7 @@ async def publish_upload(request: Request, repositoryId: int,
 @router.put("/{repositoryId}/upload/publish/{objectId}", responses=_doc(LRWSPublishResult))
 @lr_action
 async def overwrite_upload(request: Request, repositoryId: int, objectId: int,
-                           principal: Principal = Depends(require_scope(SCOPE_WRITE))):
+                           principal: Principal = Depends(caller)):
     emu = get_emu(request)
 
     def check(data: dict) -> dict:
@@ -545,8 +525,7 @@ def _repositories(data: dict, wanted) -> dict:
 
 @router.get("/repositories/all/", responses=_doc(LRWSRepositoryCollection))
 @lr_action
-async def all_repositories(request: Request,
-                           _principal: Principal = Depends(require_scope(SCOPE_REPOSITORY))):
+async def all_repositories(request: Request):
     emu = get_emu(request)
     with emu.store.lock:
         data = emu.store.data
@@ -557,8 +536,7 @@ async def all_repositories(request: Request,
 @lr_action
 async def repositories_of_type(request: Request, type: str,  # pylint: disable=redefined-builtin
                                orgUnitId: Optional[int] = None,
-                               trustParams: Optional[str] = None,
-                               _principal: Principal = Depends(require_scope(SCOPE_REPOSITORY))):
+                               trustParams: Optional[str] = None):
     # NOTE: the type is matched case-insensitively (Local, Metadata, Federated, All).
     rtype = next((t for t in lr.REPOSITORY_TYPES if t.lower() == type.lower()), None)
     if rtype is None:
@@ -585,8 +563,7 @@ async def repositories_of_type(request: Request, type: str,  # pylint: disable=r
             responses=_doc(LRWSTrustCollection))
 @lr_action
 async def list_org_unit_trusts(request: Request, repositoryId: int,
-                               orgUnits: Optional[str] = None, roles: Optional[str] = None,
-                               _principal: Principal = Depends(require_scope(SCOPE_REPOSITORY))):
+                               orgUnits: Optional[str] = None, roles: Optional[str] = None):
     org_filter = _csv_ids(orgUnits, "orgUnits")
     role_filter = _csv_ids(roles, "roles")
     emu = get_emu(request)
@@ -609,4 +586,4 @@ async def list_org_unit_trusts(request: Request, repositoryId: int,
     return out
 
 
-__all__ = ["router", "SCOPE_READ", "SCOPE_CREATE", "SCOPE_WRITE", "SCOPE_REPOSITORY"]
+__all__ = ["router"]

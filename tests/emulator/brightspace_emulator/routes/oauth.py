@@ -1,16 +1,21 @@
-"""POST /core/connect/token: the OAuth 2.0 token endpoint (form-encoded)."""
+"""POST /core/connect/token: the OAuth 2.0 token endpoint (form-encoded).
+
+Grants (auth.issue_token): ``refresh_token`` (client_id + client_secret, rotating refresh
+tokens) and ``client_credentials`` (service clients: a private-key JWT client assertion,
+RFC 7523, no refresh token). Errors are RFC 6749 §5.2 bodies ``{"error", "error_description"}``.
+"""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from ..auth import OAuthFailure, issue_token, parse_form
+from ..auth import TOKEN_PATH, OAuthFailure, issue_token, parse_form
 from ..models import OAuthError, TokenResponse
 
 router = APIRouter(tags=["oauth"])
 
 
-@router.post("/core/connect/token", response_model=TokenResponse,
+@router.post(TOKEN_PATH, response_model=TokenResponse,
              responses={400: {"model": OAuthError}, 401: {"model": OAuthError}},
              openapi_extra={"requestBody": {"content": {"application/x-www-form-urlencoded": {
                  "schema": {"type": "object", "properties": {
@@ -25,10 +30,18 @@ async def token(request: Request):
         return JSONResponse({"error": "invalid_request",
                              "error_description": "Body must be application/x-www-form-urlencoded"},
                             status_code=400, headers=headers)
-    form = parse_form(await request.body())
+    # A client assertion's audience: this endpoint's URL as the request reached it
+    # (scheme://host[:port]/core/connect/token, from the Host header).
+    endpoint_url = f"{request.url.scheme}://{request.url.netloc}{TOKEN_PATH}"
     try:
-        body = issue_token(emu, form, request.headers)
+        form = parse_form(await request.body())
+        body = issue_token(emu, form, request.headers, endpoint_url)
     except OAuthFailure as exc:
+        failure_headers = dict(headers)
+        if exc.status == 401 and \
+                request.headers.get("authorization", "").lower().startswith("basic "):
+            # RFC 6749 §5.2: a client that tried HTTP Basic gets WWW-Authenticate back.
+            failure_headers["WWW-Authenticate"] = 'Basic realm="token"'
         return JSONResponse({"error": exc.error, "error_description": exc.description},
-                            status_code=exc.status, headers=headers)
+                            status_code=exc.status, headers=failure_headers)
     return JSONResponse(body, headers=headers)

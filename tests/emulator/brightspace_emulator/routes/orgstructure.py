@@ -3,26 +3,25 @@
 From ROUTES.txt: GET outypes/, GET orgstructure/ (look-ups), POST orgstructure/.
 Supporting routes, not in ROUTES.txt (real Valence routes needed to update/delete org units):
 GET/PUT orgstructure/(id), GET/POST orgstructure/(id)/parents/,
-DELETE orgstructure/(id)/parents/(parentId), POST orgstructure/(id)/recycle,
+DELETE orgstructure/(id)/parents/(parentId), POST orgstructure/recyclebin/(id)/recycle,
 DELETE orgstructure/recyclebin/(id).
 """
 from __future__ import annotations
 
 from typing import Annotated, List, Optional
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import StrictInt
 
 from .. import orgunits as ous
 from .. import store as st
-from ..auth import require_scope
 from ..errors import ApiError, bad_request, not_found_orgunit
 from ..models import (OrgUnit, OrgUnitCreateData, OrgUnitProperties, OrgUnitPropertiesIn,
                       OrgUnitType, PagedResultSet)
-from . import get_emu, product_version
+from . import get_emu, product_version, scoped
 
 router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["orgstructure"],
-                   dependencies=[product_version("lp")])
+                   dependencies=[product_version("lp"), scoped()])
 
 PAGE_SIZE = 100
 
@@ -54,8 +53,7 @@ def check_parent_type(child_type: int, parent: dict) -> None:
 
 
 @router.get("/outypes/", response_model=List[OrgUnitType])
-async def list_outypes(_scope=Depends(require_scope("orgunits:orgunit:read"))):
-    # NOTE: scope for outypes: orgunits:orgunit:read (the org structure read scope).
+async def list_outypes():
     out = []
     for order, (tid, code, name, desc) in enumerate(st.OUTYPES):
         fixed = tid == st.TYPE_ORGANIZATION
@@ -73,8 +71,7 @@ async def list_orgunits(
         orgUnitName: Optional[str] = Query(None),
         exactOrgUnitCode: Optional[str] = Query(None),
         exactOrgUnitName: Optional[str] = Query(None),
-        bookmark: Optional[str] = Query(None),
-        _scope=Depends(require_scope("orgunits:orgunit:read"))):
+        bookmark: Optional[str] = Query(None)):
     emu = get_emu(request)
     after = 0
     if bookmark:
@@ -106,8 +103,7 @@ async def list_orgunits(
 
 
 @router.post("/orgstructure/", response_model=OrgUnit)
-async def create_orgunit(request: Request, body: OrgUnitCreateData,
-                         _scope=Depends(require_scope("orgunits:orgunit:create"))):
+async def create_orgunit(request: Request, body: OrgUnitCreateData):
     emu = get_emu(request)
     if body.Type not in st.OUTYPE_BY_ID:
         raise bad_request(f"Unknown org unit type {body.Type}")
@@ -135,15 +131,13 @@ async def create_orgunit(request: Request, body: OrgUnitCreateData,
 
 
 @router.get("/orgstructure/{orgUnitId}", response_model=OrgUnitProperties)
-async def get_orgunit(request: Request, orgUnitId: int,
-                      _scope=Depends(require_scope("orgunits:orgunit:read"))):
+async def get_orgunit(request: Request, orgUnitId: int):
     # Supporting route, not in ROUTES.txt.
     return ous.properties_view(_unit(get_emu(request), orgUnitId))
 
 
 @router.put("/orgstructure/{orgUnitId}", response_model=OrgUnitProperties)
-async def update_orgunit(request: Request, orgUnitId: int, body: OrgUnitPropertiesIn,
-                         _scope=Depends(require_scope("orgunits:orgunit:update"))):
+async def update_orgunit(request: Request, orgUnitId: int, body: OrgUnitPropertiesIn):
     # Supporting route, not in ROUTES.txt.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -160,8 +154,7 @@ async def update_orgunit(request: Request, orgUnitId: int, body: OrgUnitProperti
 
 
 @router.get("/orgstructure/{orgUnitId}/parents/", response_model=List[OrgUnit])
-async def list_parents(request: Request, orgUnitId: int,
-                       _scope=Depends(require_scope("orgunits:orgunit:read"))):
+async def list_parents(request: Request, orgUnitId: int):
     # Supporting route, not in ROUTES.txt.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -171,8 +164,7 @@ async def list_parents(request: Request, orgUnitId: int,
 
 @router.post("/orgstructure/{orgUnitId}/parents/")
 async def add_parent(request: Request, orgUnitId: int,
-                     parentId: Annotated[StrictInt, Body(description="the parent's D2LID")],
-                     _scope=Depends(require_scope("orgunits:orgunit:update"))):
+                     parentId: Annotated[StrictInt, Body(description="the parent's D2LID")]):
     # Supporting route, not in ROUTES.txt. Body: a bare JSON number.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -196,8 +188,7 @@ async def add_parent(request: Request, orgUnitId: int,
 
 
 @router.delete("/orgstructure/{orgUnitId}/parents/{parentOrgUnitId}")
-async def remove_parent(request: Request, orgUnitId: int, parentOrgUnitId: int,
-                        _scope=Depends(require_scope("orgunits:orgunit:update"))):
+async def remove_parent(request: Request, orgUnitId: int, parentOrgUnitId: int):
     # Supporting route, not in ROUTES.txt.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -215,10 +206,10 @@ async def remove_parent(request: Request, orgUnitId: int, parentOrgUnitId: int,
     return Response(status_code=200)
 
 
-@router.post("/orgstructure/{orgUnitId}/recycle")
-async def recycle_orgunit(request: Request, orgUnitId: int,
-                          _scope=Depends(require_scope("orgunits:orgunit:delete"))):
-    # Supporting route, not in ROUTES.txt. The unit is neither listed nor gettable afterwards;
+@router.post("/orgstructure/recyclebin/{orgUnitId}/recycle")
+async def recycle_orgunit(request: Request, orgUnitId: int):
+    # Supporting route, not in ROUTES.txt; its path is the one D2L's scope table gives it
+    # (SCOPES.md: POST orgstructure/recyclebin/(id)/recycle). The unit is neither listed nor gettable afterwards;
     # it keeps its code (see Store.find_code) until deleted from the recycle bin.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
@@ -230,8 +221,7 @@ async def recycle_orgunit(request: Request, orgUnitId: int,
 
 
 @router.delete("/orgstructure/recyclebin/{orgUnitId}")
-async def delete_recycled(request: Request, orgUnitId: int,
-                          _scope=Depends(require_scope("orgunits:orgunit:delete"))):
+async def delete_recycled(request: Request, orgUnitId: int):
     # Supporting route, not in ROUTES.txt: permanent deletion of a recycled org unit.
     emu = get_emu(request)
     ou = emu.store.orgunit(orgUnitId, include_recycled=True)

@@ -3,11 +3,13 @@ routes/lr.py uses ``initiate``) and the data route /d2l/upload/(key).
 
 Protocol (NOTES.md "Resumable uploads"):
 - Initiate: POST with ``X-Upload-Content-Type``, ``X-Upload-Content-Length``,
-  ``X-Upload-File-Name`` and an empty body -> ``308`` with ``Location: /d2l/upload/<key>``
-  (scope ``upload:file:create``). Without any ``X-Upload-*`` header, ``artifacts/file/new``
-  takes a JSON EP.FileArtifact whose ``UploadKey`` names a completed upload and answers 200
-  with the new FileArtifact (routes/eportfolio.py, scope ``eportfolio:objects:write``).
-- Data: ``POST /d2l/upload/<key>`` with ``Content-Range: bytes first-last/total``. ``first``
+  ``X-Upload-File-Name`` and an empty body -> ``308`` with ``Location: /d2l/upload/<key>``.
+  Without any ``X-Upload-*`` header, ``artifacts/file/new`` takes a JSON EP.FileArtifact whose
+  ``UploadKey`` names a completed upload and answers 200 with the new FileArtifact
+  (routes/eportfolio.py). Both branches are core:*:* only (scopes.py: no ePortfolio route has
+  a specific scope).
+- Data: ``POST /d2l/upload/<key>`` with ``Content-Range: bytes first-last/total``, with the
+  scope of the route that initiated the upload (auth.required_scopes). ``first``
   must equal the number of bytes already received, ``total`` the announced length and the body
   exactly ``last-first+1`` bytes. Incomplete -> ``308`` with ``Range: bytes=0-<last received>``;
   complete -> ``200`` (empty body).
@@ -26,15 +28,15 @@ from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
 from .. import uploads as up
-from ..auth import Principal, caller, check_scope
+from ..auth import Principal, caller, required_scopes
 from ..errors import ERRORS, ApiError
 from ..models import FileArtifact, FileArtifactIn
 from . import eportfolio as ep_routes
-from . import get_emu, parse_body, product_version
+from . import get_emu, parse_body, product_version, scoped
 
 router = APIRouter(prefix="/d2l/api/eP/{version}", tags=["eportfolio"],
-                   dependencies=[product_version("eP")])
-data_router = APIRouter(tags=["uploads"])
+                   dependencies=[product_version("eP"), scoped()])
+data_router = APIRouter(tags=["uploads"], dependencies=[scoped()])
 
 _RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 _QUERY_RE = re.compile(r"^bytes \*/(\d+|\*)$")
@@ -64,17 +66,15 @@ async def new_file_artifact(request: Request, principal: Principal = Depends(cal
     present = [n for n in names if n in h]
     if not present:
         # The FileArtifact branch: attach a completed upload -> 200 FileArtifact.
-        check_scope(principal, ep_routes.SCOPE_WRITE)
         body = parse_body(FileArtifactIn, await request.body())
         return JSONResponse(ep_routes.attach_file_artifact(emu, principal, body))
-    check_scope(principal, up.DEFAULT_SCOPE)
-    return await initiate(request, emu, principal, up.DEFAULT_SCOPE)
+    return await initiate(request, emu, principal)
 
 
-async def initiate(request: Request, emu, principal: Principal, scope: str) -> Response:
+async def initiate(request: Request, emu, principal: Principal) -> Response:
     """Validate the ``X-Upload-*`` headers and the empty body of an initiating request (400
     ``{"Errors"}`` otherwise), create the upload and answer 308 with its ``Location``. The
-    data route will demand ``scope`` (the initiating route's)."""
+    data route will demand the scope(s) of the initiating route (scopes.py)."""
     h = request.headers
     names = ("x-upload-content-type", "x-upload-content-length", "x-upload-file-name")
     missing = [n for n in names if n not in h]
@@ -88,20 +88,19 @@ async def initiate(request: Request, emu, principal: Principal, scope: str) -> R
     if await request.body():
         raise ApiError(400, "The initiating request must have an empty body", ERRORS)
     meta = up.create_upload(emu, h["x-upload-content-type"], int(length), h["x-upload-file-name"],
-                            principal.user, scope)
+                            principal.user, " ".join(required_scopes(request)))
     return Response(status_code=308, headers={"Location": f"/d2l/upload/{meta['Key']}"})
 
 
 @data_router.post("/d2l/upload/{uploadKey}",
                   responses={308: {"description": "Resume Incomplete; Range says what arrived"}})
-async def upload_data(request: Request, uploadKey: str, principal: Principal = Depends(caller)):
+async def upload_data(request: Request, uploadKey: str):
     # NOTE: the data route is authenticated like any /d2l/ call (same credentials as the
-    # initiating request) and demands the scope of the route that initiated the upload:
-    # upload:file:create for eP artifacts/file/new, lor:object:create for the LR's
-    # (repositoryId)/upload (an unknown key: upload:file:create, then 404).
+    # initiating request) and demands the scope of the route that initiated the upload (the
+    # router's scoped() dependency): core:*:* for eP artifacts/file/new, lor:object:create for
+    # the LR's (repositoryId)/upload; an unknown key: core:*:* (scopes.py), then 404.
     emu = get_emu(request)
     meta = up.get_upload(emu, uploadKey)
-    check_scope(principal, (meta or {}).get("Scope") or up.DEFAULT_SCOPE)
     if meta is None:
         raise ApiError(404, f"Unknown upload key '{uploadKey}'", ERRORS)
     content_range = request.headers.get("content-range", "").strip()

@@ -4,14 +4,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from .. import store as st
-from ..auth import Principal, require_scope
+from ..auth import Principal, caller
 from ..models import WhoAmIUser
-from . import product_version
+from . import product_version, scoped
 
 router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["users"],
-                   dependencies=[product_version("lp")])
+                   dependencies=[product_version("lp"), scoped()])
 
 
 @router.get("/users/whoami", response_model=WhoAmIUser)
-async def whoami(principal: Principal = Depends(require_scope("users:own_profile:read"))):
+async def whoami(principal: Principal = Depends(caller)):
     return WhoAmIUser(**st.USERS[principal.user])
