@@ -3,11 +3,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Authentication for the Brightspace client: bearer tokens, OAuth 2.0 and ID-key signing.
 
-Every scheme has the same two hooks the client calls:
+Every scheme has the same three hooks the client calls:
 
 * ``apply(method, url, headers, params)`` adds credentials to one outgoing request;
 * ``recover(response)`` is called with a 401/403 answer and returns True when the request is
-  worth sending once more (a refreshed access token, a corrected clock skew).
+  worth sending once more (a refreshed access token, a corrected clock skew);
+* ``secrets()`` lists every secret the scheme knows or has learnt (keys, tokens, assertions),
+  so that no text shown to a user can carry one (``errors.scrub``).
+
+OAuth 2.0 has two grants here (NOTES.md, "Authentication"):
+
+* ``RefreshTokenAuth``: a user's refresh token, rotating (``grant_type=refresh_token``);
+* ``ServiceUserAuth``: a service user's app, the client credentials grant with a private-key
+  JWT client assertion (RFC 7523); Brightspace has no client-secret variant of that grant.
 
 The OAuth token cache
 ---------------------
@@ -15,13 +23,24 @@ Brightspace refresh tokens are single use: every refresh returns a new access to
 refresh token, and the old refresh token stops working. A playbook runs each task in its own
 process, several at a time (forks), so the current refresh token must outlive the process that
 received it. ``TokenCache`` keeps it in one JSON file (mode 0600 in a 0700 directory) shared by
-every task on the machine; a refresh happens under an exclusive ``flock`` on a sibling lock file,
-and a process that waited for the lock re-reads the cache first, so only one process refreshes
-and the others use its result. There is one entry per rotation chain (token URL, client id and
-the chain's refresh tokens) and one per client and scope for client credentials; a chain's entry
-remembers the fingerprints (SHA-256) of every refresh token of the chain: the refresh token a
-playbook was started with keeps mapping to the newest one in the chain, and two chains of one
-client (two users) never overwrite each other.
+every task on the machine; a grant happens under an exclusive ``flock`` on a sibling lock file,
+and a process that waited for the lock re-reads the cache first, so only one process asks the
+token endpoint and the others use its result.
+
+There is one entry per rotation chain (token URL, client id and the fingerprints of every
+refresh token of the chain) and one per service client and scope. A chain's entry keeps a
+fingerprint of EVERY link: a link is spent once rotated, but the token a playbook was started
+with (or any later one someone copied from the cache) must keep mapping to the newest one, and
+a spent token must never reach the endpoint again, so no link is ever pruned. A link costs 33
+bytes; a chain rotated every hour for a year is under 300 kB.
+
+A rotated refresh token never exists only in memory: before a refresh is sent, the new cache
+file is created beside the old one with its space reserved (``caches.PendingFile``), so a
+directory or disk that cannot take it fails the task while the old token is still unspent;
+after the answer, the new tokens are written, flushed and fsynced, then renamed over the cache.
+A cache file that cannot be read (another owner, open permissions, a directory, a symbolic link
+leading out of a private directory, not JSON) is refused with a message naming ``token_cache``
+and is never replaced, so no other chain in it is wiped.
 """
 
 from __future__ import annotations
@@ -33,14 +52,49 @@ import hmac
 import json
 import os
 import re
+import stat
 import time
+import uuid
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
-from .caches import directory_problem, ensure_private_directory, exclusive_lock, write_private_json
-from .errors import BrightspaceAuthError, extract_message
+try:
+    import jwt
+    from jwt.algorithms import has_crypto as _JWT_HAS_CRYPTO
+    HAS_PYJWT = True
+    PYJWT_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported as missing_required_lib
+    jwt = None
+    _JWT_HAS_CRYPTO = False
+    HAS_PYJWT = False
+    PYJWT_IMPORT_ERROR = exc
+
+try:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    HAS_CRYPTOGRAPHY = True
+    CRYPTOGRAPHY_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported as missing_required_lib
+    serialization = rsa = None
+    UnsupportedAlgorithm = ValueError
+    HAS_CRYPTOGRAPHY = False
+    CRYPTOGRAPHY_IMPORT_ERROR = exc
+
+try:
+    from requests.utils import requote_uri
+except ImportError:  # pragma: no cover - the client reports requests missing
+    def requote_uri(uri):
+        return uri
+
+from .caches import (PendingFile, TokenLocationError, directory_problem, ensure_private_directory,
+                     exclusive_lock, write_private_json)
+from .errors import BrightspaceAuthError, MissingLibraryError, extract_message, scrub
 
 DEFAULT_TOKEN_URL = "https://auth.brightspace.com/core/connect/token"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_LIFETIME = 300  # seconds: a client assertion is used once, at once
+LINK_CHARS = 32  # hex characters of a chain link's fingerprint (128 bits)
 
 # NOTE: NOTES.md, "Authentication": a bad clock gets 403 "Timestamp out of range <server time>".
 TIMESTAMP_OUT_OF_RANGE = re.compile(r"Timestamp out of range\s*(\d+)")
@@ -48,6 +102,29 @@ TIMESTAMP_OUT_OF_RANGE = re.compile(r"Timestamp out of range\s*(\d+)")
 
 def fingerprint(secret):
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _link(secret):
+    """The fingerprint a chain keeps of one of its refresh tokens."""
+    return fingerprint(secret)[:LINK_CHARS]
+
+
+def origin(url):
+    """``(scheme, host, port)`` of an absolute URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def show_origin(url):
+    parts = urlsplit(url)
+    return "%s://%s" % (parts.scheme, parts.netloc.rsplit("@", 1)[-1])
 
 
 class NoAuth:
@@ -58,6 +135,9 @@ class NoAuth:
 
     def recover(self, response):
         return False
+
+    def secrets(self):
+        return []
 
 
 class BearerAuth:
@@ -74,91 +154,150 @@ class BearerAuth:
     def recover(self, response):
         return False
 
+    def secrets(self):
+        return [self.token]
+
 
 class TokenCache:
     """The shared OAuth token cache file. See the module docstring."""
 
+    option = "token_cache"
+
     def __init__(self, path):
         self.path = os.path.abspath(os.path.expanduser(path))
 
-    def _ensure_dir(self):
-        # never in a place other users can read or change (TokenLocationError names token_cache)
-        ensure_private_directory(os.path.dirname(self.path))
+    def _refuse(self, what):
+        raise TokenLocationError("%s: %s; it was left as it is and no token in it was used or replaced. "
+                                 "Fix it, move it away, or choose another token_cache" % (self.option, what))
+
+    def _target(self):
+        """The file the tokens live in (a symbolic link's target) and its ``stat``, or None when
+        it does not exist yet; refuses a place or a file that is not this user's alone."""
+        directory = os.path.dirname(self.path)
+        if directory_problem(directory):
+            ensure_private_directory(directory, self.option)  # raises TokenLocationError
+        try:
+            info = os.lstat(self.path)
+        except FileNotFoundError:
+            return self.path, None
+        except OSError as exc:
+            self._refuse("%s cannot be read (%s)" % (self.path, exc.strerror))
+        target = self.path
+        if stat.S_ISLNK(info.st_mode):
+            target = os.path.realpath(self.path)
+            problem = directory_problem(os.path.dirname(target))
+            if problem:
+                self._refuse("%s is a symbolic link to %s, outside a private directory (its directory %s)"
+                             % (self.path, target, problem))
+            try:
+                info = os.stat(target)
+            except FileNotFoundError:
+                return target, None
+            except OSError as exc:
+                self._refuse("%s (a link to %s) cannot be read (%s)" % (self.path, target, exc.strerror))
+        if stat.S_ISDIR(info.st_mode):
+            self._refuse("%s is a directory, not a token cache file" % target)
+        if not stat.S_ISREG(info.st_mode):
+            self._refuse("%s is not a regular file" % target)
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            self._refuse("%s belongs to another user (uid %d)" % (target, info.st_uid))
+        if info.st_mode & 0o077:
+            self._refuse("%s is open to other users (mode %04o); run chmod 600 on it if it is yours"
+                         % (target, stat.S_IMODE(info.st_mode)))
+        return target, info
 
     def read(self):
-        if directory_problem(os.path.dirname(self.path)):
-            self._ensure_dir()  # raises TokenLocationError: a planted token is never used either
-        try:
-            with open(self.path, "r", encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
+        target, info = self._target()
+        if info is None:
             return {}
-        return data if isinstance(data, dict) else {}
+        try:
+            with open(target, "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+        except OSError as exc:
+            self._refuse("%s cannot be read (%s)" % (target, exc.strerror))
+        except ValueError:
+            self._refuse("%s is not a token cache (not JSON)" % target)
+        if not isinstance(data, dict):
+            self._refuse("%s is not a token cache (not a JSON object)" % target)
+        return data
+
+    def _writable_target(self):
+        target, _info = self._target()
+        ensure_private_directory(os.path.dirname(target), self.option)
+        return target
 
     def write(self, data):
-        self._ensure_dir()
-        write_private_json(self.path, data)
+        write_private_json(self._writable_target(), data)
+
+    def reserve(self, size):
+        """A ``PendingFile`` that will replace the cache, made now (see the module docstring)."""
+        target = self._writable_target()
+        try:
+            return PendingFile.reserve(target, size)
+        except OSError as exc:
+            raise TokenLocationError(
+                "%s: cannot write the token cache %s (%s); nothing was sent to the token endpoint, so "
+                "the refresh token is still valid" % (self.option, target, exc.strerror or exc))
 
     @contextlib.contextmanager
     def locked(self):
-        """Exclusive lock held while a token is refreshed (released when the process dies)."""
-        self._ensure_dir()
-        with exclusive_lock(self.path):
+        """Exclusive lock held while a token is fetched (released when the process dies)."""
+        target = self._writable_target()
+        try:
+            lock = exclusive_lock(target)
+            lock.__enter__()  # pylint: disable=unnecessary-dunder-call  # only its own OSError is ours
+        except OSError as exc:
+            raise TokenLocationError(
+                "%s: cannot lock the token cache (%s.lock: %s); nothing was sent to the token endpoint, so the "
+                "refresh token is still valid" % (self.option, target, exc.strerror or exc))
+        try:
             yield
+        finally:
+            lock.__exit__(None, None, None)
 
 
-class OAuth2Auth:
-    """OAuth 2.0 with a refresh token (rotating) or client credentials, through the token cache."""
+class _TokenEndpointAuth:
+    """What both OAuth 2.0 grants share: the cache entry, the lock, the token endpoint call,
+    reuse of a valid access token by every task and fork, and a refresh on 401."""
 
     kind = "bearer"
+    grant_type = None
+    rotating = False  # True: the grant spends a secret (the refresh token) it must hand on
 
-    def __init__(self, session, token_url, client_id, client_secret, refresh_token=None, scope=None,
-                 cache_path=None, timeout=30, verify=True, clock=time.time):
+    def __init__(self, session, token_url, client_id, scope=None, cache_path=None, timeout=30,
+                 verify=True, clock=time.time):
         self.session = session
         self.token_url = token_url or DEFAULT_TOKEN_URL
         self.client_id = client_id
-        self.client_secret = client_secret
-        self.refresh_token = refresh_token
         self.scope = scope
         self.cache = TokenCache(cache_path) if cache_path else None
         self.timeout = timeout
         self.verify = verify
         self.clock = clock
         self.key = fingerprint("%s\n%s" % (self.token_url, client_id or ""))
-        # where our entry lives in the cache file: one per refresh chain (found by _load), one
-        # per client and scope for client credentials (never a user's token from a chain)
-        self._slot = fingerprint("client_credentials\n%s\n%s" % (self.key, scope or ""))
-        self._memory = {}  # the entry when no cache file is used
+        self._slot = None  # set by _load
+        self._memory = {}  # the cache file's contents when no cache file is used
         self._current = None  # access token used for the last request
         self._rejected = None  # access token the service refused in this process
+        self._seen = set()  # every secret this object has handled (errors.scrub)
 
-    # -- cache entry helpers -------------------------------------------------------------
+    # -- the cache -----------------------------------------------------------------------
+    def _data(self):
+        return self.cache.read() if self.cache is not None else dict(self._memory)
+
+    def _find(self, data):
+        """``(slot, entry)`` of our entry in the cache's ``data`` (entry {} when none)."""
+        raise NotImplementedError
+
     def _load(self):
-        if self.cache is None:
-            return dict(self._memory)
-        data = self.cache.read()
-        if not self.refresh_token:
-            entry = data.get(self._slot)
-            return entry if isinstance(entry, dict) else {}
-        # An entry belongs to our chain if the token we were given is one of its links; other
-        # chains of the same client (other users) keep their own entries.
-        mine = fingerprint(self.refresh_token)
-        for slot, entry in data.items():
-            if isinstance(entry, dict) and entry.get("client") == self.key and mine in entry.get("chain", []):
-                self._slot = slot
-                return entry
-        self._slot = fingerprint("%s\n%s" % (self.key, mine))
-        return {}
+        self._slot, entry = self._find(self._data())
+        self._learn(entry)
+        return entry
 
-    def _store(self, entry):
-        if self.cache is None:
-            self._memory = entry
-            return
-        data = self.cache.read()
-        if self.refresh_token:
-            entry["client"] = self.key
-        data[self._slot] = entry
-        self.cache.write(data)
+    def _learn(self, entry):
+        for name in ("access_token", "refresh_token"):
+            if entry.get(name):
+                self._seen.add(entry[name])
 
     def _valid(self, entry):
         token = entry.get("access_token")
@@ -168,66 +307,89 @@ class OAuth2Auth:
         margin = min(30.0, lifetime * 0.25)
         return entry.get("expires_at", 0) - margin > self.clock()
 
-    # -- token endpoint ------------------------------------------------------------------
-    def _grant(self, entry):
-        if self.refresh_token:
-            refresh = entry.get("refresh_token") or self.refresh_token
-            form = {"grant_type": "refresh_token", "refresh_token": refresh}
-        else:
-            refresh = None
-            form = {"grant_type": "client_credentials"}
-        form["client_id"] = self.client_id or ""
-        form["client_secret"] = self.client_secret or ""
-        if self.scope:
-            form["scope"] = self.scope
-        route = urlsplit(self.token_url).path or "/"
-        try:
-            response = self.session.post(self.token_url, data=form, timeout=self.timeout,
-                                         verify=self.verify, headers={"Accept": "application/json"})
-        except Exception as exc:  # requests.RequestException and friends
-            raise BrightspaceAuthError(
-                "POST %s failed: OAuth token request could not be sent: %s" % (route, type(exc).__name__))
-        if response.status_code != 200:
-            raise BrightspaceAuthError(
-                "POST %s failed: %s %s: OAuth %s grant refused: %s" % (
-                    route, response.status_code, response.reason or "", form["grant_type"],
-                    extract_message(response) or "no detail"))
-        try:
-            body = response.json()
-            access = body["access_token"]
-        except (ValueError, KeyError, TypeError):
-            raise BrightspaceAuthError("POST %s failed: the token endpoint answered without an access_token" % route)
-        lifetime = float(body.get("expires_in") or 3600)
-        chain = list(entry.get("chain", []))
-        if self.refresh_token and not chain:
-            chain.append(fingerprint(self.refresh_token))
-        new_refresh = body.get("refresh_token") or refresh
-        if new_refresh and fingerprint(new_refresh) not in chain:
-            chain.append(fingerprint(new_refresh))
-        return {
-            "access_token": access,
-            "expires_at": self.clock() + lifetime,
-            "lifetime": lifetime,
-            "refresh_token": new_refresh,
-            "chain": chain[-50:],
-        }
+    def _usable(self, entry):
+        return self._valid(entry) and entry["access_token"] != self._rejected
 
     def _lock(self):
         return self.cache.locked() if self.cache is not None else contextlib.nullcontext()
+
+    # -- the token endpoint --------------------------------------------------------------
+    def _form(self, entry):
+        raise NotImplementedError
+
+    def _entry(self, entry, body):
+        """The new cache entry from a grant's answer."""
+        lifetime = float(body.get("expires_in") or 3600)
+        return {"access_token": body["access_token"], "expires_at": self.clock() + lifetime, "lifetime": lifetime}
+
+    def _post(self, form):
+        route = urlsplit(self.token_url).path or "/"
+        try:
+            # NOTE: a redirect is never followed: requests would POST the form (refresh token,
+            # client secret or assertion) again to wherever the Location points.
+            response = self.session.post(self.token_url, data=form, timeout=self.timeout, verify=self.verify,
+                                         headers={"Accept": "application/json"}, allow_redirects=False)
+        except Exception as exc:  # requests.RequestException and friends
+            raise BrightspaceAuthError(
+                "POST %s failed: OAuth token request could not be sent: %s" % (route, type(exc).__name__))
+        try:
+            return self._answer(route, form, response)
+        finally:
+            response.close()
+
+    def _answer(self, route, form, response):
+        status = response.status_code
+        if 300 <= status < 400:
+            location = response.headers.get("Location") or ""
+            where = show_origin(requote_uri(location)) if "://" in location else "the same host"
+            raise BrightspaceAuthError(
+                "POST %s failed: %s %s: the token endpoint answered with a redirect to %s; credentials are "
+                "never sent after a redirect: set token_url to the token endpoint itself"
+                % (route, status, response.reason or "", where))
+        if status != 200:
+            detail = scrub(extract_message(response), self.secrets()) or "no detail"
+            raise BrightspaceAuthError("POST %s failed: %s %s: OAuth %s grant refused: %s%s" % (
+                route, status, response.reason or "", form["grant_type"], detail, self._hint(response)))
+        try:
+            body = response.json()
+            if not isinstance(body["access_token"], str) or not body["access_token"]:
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise BrightspaceAuthError("POST %s failed: the token endpoint answered without an access_token" % route)
+        self._learn(body)
+        return body
+
+    def _hint(self, response):
+        return ""
+
+    def _grant(self, entry):
+        """Ask the token endpoint; store and return the new entry (the lock is held)."""
+        form = self._form(entry)
+        new = self._entry(entry, self._post(form))
+        self._store(new)
+        return new
+
+    def _store(self, entry):
+        if self.cache is None:
+            self._memory = dict(self._memory)
+            self._memory[self._slot] = entry
+            return
+        data = self.cache.read()
+        data[self._slot] = entry
+        try:
+            self.cache.write(data)
+        except OSError:
+            pass  # a token that spends nothing is fetched again next time: only a request lost
 
     def token(self):
         entry = self._load()
         if self._usable(entry):
             return entry["access_token"]
         with self._lock():
-            entry = self._load()  # another process may have refreshed while we waited
+            entry = self._load()  # another process may have fetched one while we waited
             if not self._usable(entry):
                 entry = self._grant(entry)
-                self._store(entry)
         return entry["access_token"]
-
-    def _usable(self, entry):
-        return self._valid(entry) and entry["access_token"] != self._rejected
 
     # -- hooks ---------------------------------------------------------------------------
     def apply(self, method, url, headers, params):
@@ -238,15 +400,170 @@ class OAuth2Auth:
         if response.status_code != 401 or self._rejected == self._current:
             return False
         # The service refused a token we thought valid (expired early, revoked): never use it
-        # again in this process; the next apply() refreshes unless another process already has.
+        # again in this process; the next apply() fetches one unless another process already has.
         self._rejected = self._current
         return True
+
+    def secrets(self):
+        return sorted(self._seen)
+
+
+class RefreshTokenAuth(_TokenEndpointAuth):
+    """A user's rotating refresh token, exchanged with the client id and secret."""
+
+    grant_type = "refresh_token"
+    rotating = True
+
+    def __init__(self, session, token_url, client_id, client_secret, refresh_token, **kwargs):
+        super().__init__(session, token_url, client_id, **kwargs)
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self._seen.update(s for s in (client_secret, refresh_token) if s)
+
+    def _find(self, data):
+        # An entry belongs to our chain if the token we were given is one of its links; other
+        # chains of the same client (other users) keep their own entries.
+        mine = _link(self.refresh_token)
+        for slot, entry in data.items():
+            if isinstance(entry, dict) and entry.get("client") == self.key and \
+                    any(str(link)[:LINK_CHARS] == mine for link in entry.get("chain", [])):
+                return slot, entry
+        return fingerprint("%s\n%s" % (self.key, fingerprint(self.refresh_token))), {}
+
+    def _form(self, entry):
+        form = {"grant_type": "refresh_token", "refresh_token": entry.get("refresh_token") or self.refresh_token,
+                "client_id": self.client_id or "", "client_secret": self.client_secret or ""}
+        if self.scope:
+            form["scope"] = self.scope
+        return form
+
+    def _entry(self, entry, body):
+        new = super()._entry(entry, body)
+        spent = entry.get("refresh_token") or self.refresh_token
+        rotated = body.get("refresh_token") or spent
+        chain = [str(link)[:LINK_CHARS] for link in entry.get("chain", [])] or [_link(self.refresh_token)]
+        for token in (spent, rotated):
+            if _link(token) not in chain:
+                chain.append(_link(token))
+        new.update({"client": self.key, "refresh_token": rotated, "chain": chain})
+        return new
+
+    def _hint(self, response):
+        try:
+            error = response.json().get("error")
+        except (ValueError, AttributeError):
+            return ""
+        if error == "invalid_grant":
+            where = " (token cache %s)" % self.cache.path if self.cache is not None else ""
+            return ("; the refresh token chain that started with the configured refresh_token is no longer valid"
+                    "%s: authorize again and configure the new refresh token" % where)
+        return ""
+
+    def _grant(self, entry):
+        if self.cache is None:
+            return super()._grant(entry)
+        # Prove the new tokens can be kept BEFORE the old refresh token is spent.
+        data = self.cache.read()
+        pending = self.cache.reserve(len(json.dumps(data)) + 8192)
+        try:
+            new = self._entry(entry, self._post(self._form(entry)))
+            data = self.cache.read()  # unchanged: every writer of tokens holds the lock we hold
+            data[self._slot] = new
+            try:
+                pending.commit(data)
+            except OSError as exc:
+                if pending.kept:
+                    raise BrightspaceAuthError(
+                        "token_cache: the token endpoint rotated the refresh token, but the cache %s could not be "
+                        "replaced (%s). The new tokens are in %s: rename that file to %s before the next run "
+                        "(the refresh token you configured is spent)" % (
+                            self.cache.path, exc.strerror or exc, pending.kept, pending.path))
+                raise BrightspaceAuthError(
+                    "token_cache: the token endpoint rotated the refresh token, but the new one could not be "
+                    "written to %s (%s); the refresh token you configured is spent: authorize again"
+                    % (self.cache.path, exc.strerror or exc))
+            return new
+        finally:
+            pending.discard()
+
+
+def load_private_key(value, option="private_key"):
+    """The RSA private key from PEM text or from a PEM file's path; clear errors naming ``option``."""
+    if not HAS_CRYPTOGRAPHY:
+        raise MissingLibraryError("cryptography", "for the service-user grant (%s)" % option, CRYPTOGRAPHY_IMPORT_ERROR)
+    text = value if isinstance(value, str) else ""
+    if "-----BEGIN" in text:
+        data = text.encode("utf-8")
+    else:
+        path = os.path.expanduser(text.strip())
+        if not path:
+            raise BrightspaceAuthError("%s must not be empty" % option)
+        if not os.path.isfile(path):
+            raise BrightspaceAuthError("%s: neither PEM text nor an existing file (give the key itself, "
+                                       "-----BEGIN PRIVATE KEY----- ..., or the path of its PEM file)" % option)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(1024 * 1024)
+        except OSError as exc:
+            raise BrightspaceAuthError("%s: the key file cannot be read (%s)" % (option, exc.strerror))
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except TypeError:
+        raise BrightspaceAuthError("%s: the private key is encrypted with a passphrase; give it unencrypted "
+                                   "(keep it in Ansible Vault or an AWX credential instead)" % option)
+    except (ValueError, UnsupportedAlgorithm):
+        raise BrightspaceAuthError("%s: not a PEM private key" % option)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise BrightspaceAuthError("%s: an RSA private key is needed (the assertion is signed with RS256)" % option)
+    return key
+
+
+class ServiceUserAuth(_TokenEndpointAuth):
+    """A service user's app: the client credentials grant with a private-key JWT client assertion
+    (RFC 7523). The assertion: RS256, ``kid`` in the header, ``iss`` = ``sub`` = the client id,
+    ``aud`` = the token URL, ``iat``, ``exp`` five minutes later and a unique ``jti``. The access
+    token is cached per client id and scope and shared by every task and fork until shortly
+    before it expires; there is no refresh token."""
+
+    grant_type = "client_credentials"
+
+    def __init__(self, session, token_url, client_id, private_key, key_id, scope, **kwargs):
+        if not HAS_PYJWT:
+            raise MissingLibraryError("PyJWT", "for the service-user grant (private_key)", PYJWT_IMPORT_ERROR)
+        if not _JWT_HAS_CRYPTO:
+            raise MissingLibraryError("cryptography", "for the service-user grant (private_key)",
+                                      CRYPTOGRAPHY_IMPORT_ERROR)
+        super().__init__(session, token_url, client_id, scope=scope, **kwargs)
+        if isinstance(private_key, str) and "-----BEGIN" in private_key:
+            self._seen.add(private_key)
+        self.private_key = load_private_key(private_key)
+        self.key_id = key_id
+        self._slot = fingerprint("service\n%s\n%s" % (self.key, " ".join(sorted((scope or "").split()))))
+
+    def _find(self, data):
+        entry = data.get(self._slot)
+        return self._slot, entry if isinstance(entry, dict) else {}
+
+    def assertion(self):
+        now = int(self.clock())
+        claims = {"iss": self.client_id, "sub": self.client_id, "aud": self.token_url, "iat": now,
+                  "exp": now + ASSERTION_LIFETIME, "jti": uuid.uuid4().hex}
+        token = jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.key_id})
+        if isinstance(token, bytes):  # PyJWT < 2
+            token = token.decode("ascii")
+        self._seen.add(token)
+        return token
+
+    def _form(self, entry):
+        return {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
+                "client_assertion": self.assertion(), "scope": self.scope}
 
 
 class IdKeyAuth:
     """Legacy ID-key signing (NOTES.md): x_a, x_b, x_c, x_d, x_t on every request."""
 
     kind = "idkey"
+    KEEP_SIGNATURES = 64
 
     def __init__(self, app_id, app_key, user_id, user_key, clock=time.time):
         self.app_id = app_id
@@ -256,6 +573,7 @@ class IdKeyAuth:
         self.clock = clock
         self.skew = 0
         self._skew_fixed = False
+        self._signatures = []
 
     @staticmethod
     def sign(key, base):
@@ -264,16 +582,21 @@ class IdKeyAuth:
 
     @staticmethod
     def base_string(method, path, timestamp):
-        return "%s&%s&%s" % (method.upper(), unquote(path).lower(), timestamp)
+        # NOTE: D2L's SDKs sign the path as sent (percent-encoded), lower-cased, then decoded once
+        # with "+" read as a space: the Python SDK's D2LUserContext._build_tokens_for_path uses
+        # urllib.parse.unquote_plus(path.lower()); the .NET SDK HttpUtility.UrlDecode.
+        return "%s&%s&%s" % (method.upper(), unquote_plus(path.lower()), timestamp)
 
     def apply(self, method, url, headers, params):
         timestamp = int(self.clock()) + self.skew
-        base = self.base_string(method, urlsplit(url).path, timestamp)
+        # the path exactly as requests will send it (it re-quotes what is not already quoted)
+        base = self.base_string(method, urlsplit(requote_uri(url)).path, timestamp)
         params["x_a"] = self.app_id
         params["x_b"] = self.user_id
         params["x_c"] = self.sign(self.app_key, base)
         params["x_d"] = self.sign(self.user_key, base)
         params["x_t"] = str(timestamp)
+        self._signatures = (self._signatures + [params["x_c"], params["x_d"]])[-self.KEEP_SIGNATURES:]
 
     def recover(self, response):
         if response.status_code != 403 or self._skew_fixed:
@@ -284,3 +607,6 @@ class IdKeyAuth:
         self.skew = int(match.group(1)) - int(self.clock())
         self._skew_fixed = True
         return True
+
+    def secrets(self):
+        return [self.app_key, self.user_key] + list(self._signatures)

@@ -22,6 +22,7 @@ file planted by another user is never read.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -96,6 +97,92 @@ def write_private_json(path, data):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def fsync_directory(directory):
+    """Make a rename in ``directory`` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class PendingFile:
+    """A private temporary file, made (and its space reserved) BEFORE something that cannot be
+    undone, so that what comes back from it can always be written: ``commit(data)`` writes the
+    JSON, flushes and fsyncs it, renames it over ``path`` and fsyncs the directory.
+
+    ``reserve(path, size)`` raises ``OSError`` when the directory takes no new file or the disk
+    has no room for ``size`` bytes: nothing irreversible has happened yet. A failure inside
+    ``commit`` after the data was written leaves the file in place (``kept`` names it) rather
+    than losing what it holds; a failure before that removes it.
+    """
+
+    def __init__(self, fd, tmp, path):
+        self.fd = fd
+        self.tmp = tmp
+        self.path = path
+        self.kept = None
+        self.done = False
+
+    @classmethod
+    def reserve(cls, path, size):
+        directory = os.path.dirname(path)
+        fd, tmp = tempfile.mkstemp(prefix=".%s-" % os.path.basename(path), suffix=".new", dir=directory)
+        pending = cls(fd, tmp, path)
+        try:
+            os.fchmod(fd, 0o600)
+            if hasattr(os, "posix_fallocate"):
+                try:
+                    os.posix_fallocate(fd, 0, max(1, int(size)))
+                except OSError as exc:
+                    if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                        raise
+        except BaseException:
+            pending.discard()
+            raise
+        return pending
+
+    def commit(self, data):
+        payload = json.dumps(data).encode("utf-8")
+        try:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(self.fd, view):]
+            os.ftruncate(self.fd, len(payload))
+        except BaseException:
+            self.discard()
+            raise
+        try:  # from here on the file holds the data: never removed on failure
+            os.fsync(self.fd)
+            os.close(self.fd)
+            self.fd = None
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.kept = self.tmp
+            if self.fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(self.fd)
+                self.fd = None
+            raise
+        self.done = True
+        fsync_directory(os.path.dirname(self.path))
+
+    def discard(self):
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
+        if not self.done and self.kept is None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ retries (``retries.py``), and error reporting (``errors.py``). Modules never tou
 from __future__ import annotations
 
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 try:
     import requests
@@ -23,7 +23,8 @@ except ImportError as exc:  # pragma: no cover - reported by the module base
     REQUESTS_IMPORT_ERROR = exc
 
 from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache  # pylint: disable=unused-import  # noqa: F401 (re-exported)
-from .errors import BrightspaceConnectionError, BrightspaceError, BrightspaceHTTPError, extract_message
+from .auth import origin
+from .errors import BrightspaceConnectionError, BrightspaceError, BrightspaceHTTPError, extract_message, scrub
 from .retries import RateLimiter, RetryPolicy, RETRY_STATUSES
 
 COLLECTION_NAME = "d2l.brightspace"
@@ -66,6 +67,7 @@ class BrightspaceClient:
         self.discovery = DiscoveryCache(discovery_cache, self.base_url)
         self.ids = IdCache(id_cache, self.base_url)
         self.sent = []  # (method, route, status) of every request: returned for debugging
+        self.warnings = []  # what the caller should warn of (clear text HTTP, ...)
         self._versions = None
 
     # -- routes and versions --------------------------------------------------------------
@@ -105,6 +107,19 @@ class BrightspaceClient:
         parts = [quote(str(a), safe="") for a in args]
         version = kwargs.get("version") or self.version(product)
         return "/d2l/api/%s/%s/%s" % (product, version, template.format(*parts))
+
+    def route_of(self, url, request_route):
+        """The route (path and query) of ``url``, a URL reference (RFC 3986) the service gave in
+        its answer to ``request_route`` (an upload ``Location``), resolved against that request's
+        URL; refused when it names another origin: credentials go nowhere but the base URL's."""
+        resolved = urljoin(self.base_url + request_route, url)
+        if origin(resolved) != origin(self.base_url):
+            raise BrightspaceError(
+                "%s answered with a URL on another origin (%s://%s): nothing is sent there, credentials only go "
+                "to %s" % (request_route, origin(resolved)[0], urlsplit(resolved).netloc.rsplit("@", 1)[-1],
+                           self.base_url))
+        parts = urlsplit(resolved)
+        return (parts.path or "/") + ("?" + parts.query if parts.query else "")
 
     # -- requests -------------------------------------------------------------------------
     def request(self, method, route, params=None, json_body=None, data=None, headers=None,
@@ -158,7 +173,8 @@ class BrightspaceClient:
                 attempt += 1
                 response.close()
                 continue
-            error = BrightspaceHTTPError(method, route, status, response.reason, extract_message(response))
+            error = BrightspaceHTTPError(method, route, status, response.reason,
+                                         scrub(extract_message(response), self.auth.secrets()))
             error.ambiguous = status in RETRY_STATUSES and not retryable
             response.close()
             raise error

@@ -55,6 +55,16 @@ class BrightspaceAuthError(BrightspaceError):
     """Credentials missing, refused by the token endpoint, or not usable."""
 
 
+class MissingLibraryError(BrightspaceError):
+    """A Python library a chosen feature needs is not installed (``missing_required_lib``)."""
+
+    def __init__(self, library, reason, error=None):
+        super().__init__("the Python library '%s' is required %s" % (library, reason))
+        self.library = library
+        self.reason = reason
+        self.error = error
+
+
 class JobFailedError(BrightspaceError):
     """A job ended in a failure status. ``result`` carries the waiter's partial result."""
 
@@ -69,6 +79,23 @@ class WaitTimeoutError(BrightspaceError):
     def __init__(self, message, result):
         super().__init__(message)
         self.result = result
+
+
+MASK = "********"
+MIN_SECRET = 6  # shorter strings are not masked: they would blot out ordinary words
+
+
+def scrub(text, secrets):
+    """``text`` with every known secret in it (tokens, keys, assertions) replaced by a mask.
+
+    A service may echo what it was sent (an error page that repeats the form, a refresh token in
+    an ``error_description``); whatever comes from the server passes through here before it is
+    shown. Longer secrets go first, so one that contains another is masked whole."""
+    if not text:
+        return text
+    for secret in sorted(set(s for s in secrets if s and len(s) >= MIN_SECRET), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
 
 
 def extract_message(response):

@@ -13,6 +13,8 @@ import mimetypes
 import os
 import re
 
+from urllib.parse import urlsplit
+
 try:
     from requests_toolbelt.multipart.encoder import MultipartEncoder
     HAS_TOOLBELT = True
@@ -125,12 +127,17 @@ def _received(response):
     return int(match.group(2)) + 1 if match else 0
 
 
-def upload_key_from(response, route):
-    location = response.headers.get("Location", "")
-    key = location.rstrip("/").rsplit("/", 1)[-1]
-    if not key:
+def upload_target(client, response, route):
+    """``(route, key)`` of the upload a 308 answer started: its ``Location`` (resolved as a URL
+    reference and kept to the base URL's origin, ``client.route_of``) and that path's last segment."""
+    location = (response.headers.get("Location") or "").strip()
+    if not location:
         raise BrightspaceError("POST %s answered 308 without an upload Location" % route)
-    return location, key
+    target = client.route_of(location, route)
+    key = urlsplit(target).path.rstrip("/").rsplit("/", 1)[-1]
+    if not key:
+        raise BrightspaceError("POST %s answered 308 with an upload Location that names no upload key" % route)
+    return target, key
 
 
 def _chunk_body(path, offset, length, opened):
@@ -159,8 +166,7 @@ def resumable_upload(client, init_route, path, chunk_size=DEFAULT_CHUNK_SIZE, co
     }
     response = client.request("POST", init_route, params=init_params, headers=headers, data=b"",
                               expect=(308,))
-    location, key = upload_key_from(response, init_route)
-    route = "/" + location.split("://", 1)[-1].split("/", 1)[-1] if "://" in location else location
+    route, key = upload_target(client, response, init_route)
     offset = 0
     resumes = 0
     chunk_size = max(1, int(chunk_size))

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""OAuth 2.0 (refresh rotation, token cache, client credentials, 401) and ID-key signing."""
+"""OAuth 2.0 (refresh rotation, the token cache, service users, 401, redirects, secrets in
+answers) and ID-key signing (checked against D2L's own SDK, ``d2lvalence``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 import requests
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.auth import (
-    IdKeyAuth, OAuth2Auth, fingerprint)
+    IdKeyAuth, RefreshTokenAuth, fingerprint)
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import (
     BrightspaceAuthError, BrightspaceHTTPError)
 
@@ -54,8 +55,8 @@ def cache_path(tmp_path):
 @pytest.fixture
 def oauth(wall, cache_path):
     def make(refresh_token="demo-refresh", cache=cache_path, **kwargs):
-        return OAuth2Auth(requests.Session(), TOKEN_URL, "demo-client", "demo-secret",
-                          refresh_token=refresh_token, cache_path=cache, clock=wall.clock, **kwargs)
+        return RefreshTokenAuth(requests.Session(), TOKEN_URL, "demo-client", "demo-secret", refresh_token,
+                                cache_path=cache, clock=wall.clock, **kwargs)
     return make
 
 
@@ -79,7 +80,7 @@ def test_refresh_grant_sends_exact_form_and_stores_rotation(http, make_client, o
     entry = entries[0]
     assert entry["access_token"] == "at-1" and entry["refresh_token"] == "rt-2"
     assert entry["expires_at"] == NOW + 3600 and entry["lifetime"] == 3600
-    assert entry["chain"] == [fingerprint("demo-refresh"), fingerprint("rt-2")]
+    assert entry["chain"] == [fingerprint("demo-refresh")[:32], fingerprint("rt-2")[:32]]
     assert "demo-refresh" not in json.dumps(entry)  # the used token is kept only as a fingerprint
 
 
@@ -203,29 +204,6 @@ def test_without_cache_file_the_token_lives_in_memory(http, make_client, oauth):
     client.get_json(WHOAMI)
 
 
-# -- client credentials ----------------------------------------------------------------------
-
-def test_client_credentials_grant(http, make_client, oauth):
-    form = {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret",
-            "scope": "core:*:*"}
-    expect_grant(http, form, token_answer("cc-1"))
-    http.expect("GET", WHOAMI, auth="Bearer cc-1", answer=ME)
-    make_client(auth=oauth(refresh_token=None, scope="core:*:*")).get_json(WHOAMI)
-    # cached for the next task
-    http.expect("GET", WHOAMI, auth="Bearer cc-1", answer=ME)
-    make_client(auth=oauth(refresh_token=None, scope="core:*:*")).get_json(WHOAMI)
-
-
-def test_client_credentials_never_reuse_a_refresh_chain_token(http, make_client, oauth):
-    expect_grant(http, refresh_form("demo-refresh"), token_answer("user-at", "rt-2"))
-    http.expect("GET", WHOAMI, auth="Bearer user-at", answer=ME)
-    make_client(auth=oauth()).get_json(WHOAMI)
-    form = {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
-    expect_grant(http, form, token_answer("cc-1"))
-    http.expect("GET", WHOAMI, auth="Bearer cc-1", answer=ME)
-    make_client(auth=oauth(refresh_token=None)).get_json(WHOAMI)
-
-
 # -- token endpoint errors -------------------------------------------------------------------
 
 def test_token_endpoint_error_is_clear_and_keeps_secrets(http, make_client, oauth):
@@ -235,16 +213,17 @@ def test_token_endpoint_error_is_clear_and_keeps_secrets(http, make_client, oaut
     with pytest.raises(BrightspaceAuthError) as info:
         make_client(auth=oauth()).get_json(WHOAMI)
     message = str(info.value)
-    assert message == ("POST /core/connect/token failed: 400 Bad Request: OAuth refresh_token grant refused: "
-                       "The refresh token is no longer valid")
+    assert message.startswith("POST /core/connect/token failed: 400 Bad Request: OAuth refresh_token grant "
+                              "refused: The refresh token is no longer valid; the refresh token chain that started "
+                              "with the configured refresh_token is no longer valid (token cache ")
+    assert message.endswith("tokens.json): authorize again and configure the new refresh token")
     assert "demo-secret" not in message and "demo-refresh" not in message
 
 
 def test_token_endpoint_error_without_description(http, oauth):
-    form = {"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"}
-    expect_grant(http, form, {"error": "invalid_client"}, status=401)
+    expect_grant(http, refresh_form("demo-refresh"), {"error": "invalid_client"}, status=401)
     with pytest.raises(BrightspaceAuthError) as info:
-        oauth(refresh_token=None).token()
+        oauth().token()
     assert "401" in str(info.value) and "invalid_client" in str(info.value)
     assert "demo-secret" not in str(info.value)
 
@@ -265,19 +244,15 @@ def test_token_answer_without_access_token(http, oauth):
 
 # -- ID-key ----------------------------------------------------------------------------------
 
-def expected_signature(key, method, path, timestamp):
-    """Independent of auth.py: base = METHOD&lowercased unquoted path&timestamp (NOTES.md)."""
-    from urllib.parse import unquote
-    base = "%s&%s&%d" % (method.upper(), unquote(path).lower(), timestamp)
-    digest = hmac.new(key.encode("utf-8"), base.encode("utf-8"), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-
-
 def idkey_query(method, path, timestamp, **extra):
-    query = {"x_a": "demo-app-id", "x_b": "demo-user-id",
-             "x_c": expected_signature("demo-app-key", method, path, timestamp),
-             "x_d": expected_signature("demo-user-key", method, path, timestamp),
-             "x_t": str(timestamp)}
+    """The ID-key parameters D2L's own Python SDK (d2lvalence) computes for ``path`` as sent."""
+    from d2lvalence import auth as d2l_auth
+    context = d2l_auth.D2LUserContext(host="school.example.com", user_id="demo-user-id", user_key="demo-user-key",
+                                      app_id="demo-app-id", app_key="demo-app-key", encrypt_requests=True,
+                                      signer=d2l_auth.D2LSigner())
+    context._get_time_string = lambda: str(timestamp)  # pylint: disable=protected-access
+    tokens = context._build_tokens_for_path(path, method=method)  # pylint: disable=protected-access
+    query = dict((name, values[0]) for name, values in tokens.items())
     query.update(extra)
     return query
 
@@ -296,6 +271,8 @@ def test_signature_known_value():
     assert "=" not in IdKeyAuth.sign("k", base)
     assert IdKeyAuth.base_string("get", "/D2L/api/LP/1.47/Org%20Units/A%2FB", 5) == \
         "GET&/d2l/api/lp/1.47/org units/a/b&5"
+    # as D2L's SDKs: lower-cased, then decoded once, "+" read as a space, "%25" a single "%"
+    assert IdKeyAuth.base_string("GET", "/x/A+B%2B%25%2541", 5) == "GET&/x/a b+%%41&5"
 
 
 def test_idkey_query_parameters(http, make_client, idkey):
@@ -308,10 +285,17 @@ def test_idkey_signs_the_unquoted_lowercased_path_and_keeps_other_params(http, m
     route = client.route("lp", "orgstructure/{}/children/", "My Unit")
     assert route == "/d2l/api/lp/1.47/orgstructure/My%20Unit/children/"
     http.expect("POST", route, auth=None, json={"a": 1},
-                query=idkey_query("POST", "/d2l/api/lp/1.47/orgstructure/my unit/children/", int(NOW),
-                                  bookmark="b1"),
+                query=idkey_query("POST", route, int(NOW), bookmark="b1"),
                 answer={})
     client.send_json("POST", route, {"a": 1}, params={"bookmark": "b1"})
+
+
+@pytest.mark.parametrize("code", ["A+B", "50%", "100%25", "a b", "Ünï", "x%2By", "MiXeD"])
+def test_idkey_signs_as_d2ls_sdk_for_awkward_paths(http, make_client, idkey, code):
+    client = make_client(auth=idkey)
+    route = client.route("lp", "courses/{}", code)
+    http.expect("GET", route, auth=None, query=idkey_query("GET", route, int(NOW)), answer={})
+    client.get_json(route)
 
 
 def test_idkey_clock_skew_is_corrected_once(http, make_client, idkey):
