@@ -5,7 +5,9 @@
    interpreter running this script (the project venv);
 2. waits for ``GET /_emulator/health``;
 3. runs ``ansible-playbook -i playbooks/inventory.yml playbooks/demo.yml`` twice with
-   BRIGHTSPACE_URL / BRIGHTSPACE_ACCESS_TOKEN pointing at the emulator;
+   BRIGHTSPACE_URL pointing at the emulator, authenticated as the emulator's seeded service user
+   (``demo-service``, signing its client assertions with the TEST key in
+   tests/fixtures/service-user/): the grant an unattended run uses;
 4. fails unless both runs succeed and the second one reports ``changed=0`` for every host;
 5. always stops the emulator.
 """
@@ -28,7 +30,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 INVENTORY = os.path.join('playbooks', 'inventory.yml')
 PLAYBOOK = os.path.join('playbooks', 'demo.yml')
-TOKEN = 'demo-token'
+SERVICE_KEY = os.path.join(REPO, 'tests', 'fixtures', 'service-user', 'private-key.pem')
 HEALTH_TIMEOUT = 30.0
 
 RECAP_LINE = re.compile(r'^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+'
@@ -126,9 +128,15 @@ def main() -> int:
     try:
         wait_healthy(url, emulator)
         workdir = tempfile.mkdtemp(prefix='d2l-demo-')  # the exported ePortfolio package goes here
-        env = dict(os.environ, BRIGHTSPACE_URL=url, BRIGHTSPACE_ACCESS_TOKEN=TOKEN, DEMO_WORKDIR=workdir,
+        env = dict(os.environ, BRIGHTSPACE_URL=url, DEMO_WORKDIR=workdir,
                    BRIGHTSPACE_TOKEN_CACHE=os.path.join(workdir, 'cache', 'tokens.json'),
                    ANSIBLE_FORCE_COLOR=os.environ.get('ANSIBLE_FORCE_COLOR', '0'))
+        # the service-user grant; other credentials of the caller's environment would win over it
+        for name in ('ACCESS_TOKEN', 'REFRESH_TOKEN', 'CLIENT_SECRET', 'APP_ID', 'APP_KEY', 'USER_ID', 'USER_KEY'):
+            env['BRIGHTSPACE_' + name] = ''
+        env.update(BRIGHTSPACE_CLIENT_ID='demo-service', BRIGHTSPACE_PRIVATE_KEY=SERVICE_KEY,
+                   BRIGHTSPACE_KEY_ID='demo-service-key-1', BRIGHTSPACE_SCOPE='core:*:*',
+                   BRIGHTSPACE_TOKEN_URL=url + '/core/connect/token')
         env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
 
         first = run_playbook(1, env)

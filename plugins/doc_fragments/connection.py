@@ -9,10 +9,18 @@ class ModuleDocFragment:
     # Connection and authentication options shared by every module.
     DOCUMENTATION = r"""
 options:
-  url:
+  brightspace_url:
     description:
-      - Base URL of the Brightspace service, for example V(https://school.brightspace.com).
+      - Base URL of the Brightspace service, the site's root, for example
+        V(https://school.brightspace.com). A path, query, fragment or user name is refused
+        before any request. Credentials are only ever sent to this URL's origin and to
+        O(token_url).
+      - An C(http://) URL to a host other than this machine gets a warning, since credentials would
+        travel in clear text.
       - If not set, the environment variable E(BRIGHTSPACE_URL) is used.
+      - No connection option shares a name with a module's own option, so the base URL cannot be
+        confused with, for example, the link of M(d2l.brightspace.d2l_artifact), whose option is
+        called C(url).
     type: str
   access_token:
     description:
@@ -30,24 +38,50 @@ options:
     type: str
   client_id:
     description:
-      - OAuth 2.0 client id. With O(client_secret) and no O(refresh_token), the client credentials
-        grant is used.
+      - OAuth 2.0 client id, of the app a O(refresh_token) was issued to, or of a service user's app
+        (with O(private_key), O(key_id) and O(scope)).
       - If not set, the environment variable E(BRIGHTSPACE_CLIENT_ID) is used.
     type: str
   client_secret:
     description:
-      - OAuth 2.0 client secret.
+      - OAuth 2.0 client secret, used with O(refresh_token) only. Brightspace has no client-secret
+        variant of the client credentials grant, so O(client_id) and O(client_secret) without a
+        O(refresh_token) fail before any request; use a service user (O(private_key)).
       - If not set, the environment variable E(BRIGHTSPACE_CLIENT_SECRET) is used.
+    type: str
+  private_key:
+    description:
+      - "Service users (server-to-server): the private key of the service user's OAuth 2.0 app, an
+        unencrypted RSA key in PEM, given as the PEM text itself or as the path of a PEM file. With
+        O(client_id), O(key_id) and O(scope) the collection uses the client credentials grant with a
+        private-key JWT client assertion (RFC 7523): RS256, C(kid) O(key_id), C(iss) and C(sub)
+        O(client_id), C(aud) O(token_url), a five-minute C(exp) and a unique C(jti)."
+      - The access token it returns is kept in O(token_cache) per client id and scope and reused by
+        every task and fork until shortly before it expires; no refresh token is involved. This is
+        the grant for unattended runs (AWX schedules, CI).
+      - The app's public key must be published in the JWKS URL registered with the app.
+      - Needs the Python libraries C(PyJWT) and C(cryptography).
+      - If not set, the environment variable E(BRIGHTSPACE_PRIVATE_KEY) is used.
+    type: str
+  key_id:
+    description:
+      - Service users, the C(kid) of the public key of O(private_key) in the app's JWKS.
+      - If not set, the environment variable E(BRIGHTSPACE_KEY_ID) is used.
     type: str
   token_url:
     description:
-      - OAuth 2.0 token endpoint.
+      - OAuth 2.0 token endpoint; also the audience (C(aud)) of a service user's client assertion.
+      - A redirect from it is never followed (it would carry the credentials elsewhere).
       - If not set, the environment variable E(BRIGHTSPACE_TOKEN_URL) is used, and then
         V(https://auth.brightspace.com/core/connect/token).
     type: str
   scope:
     description:
-      - Scopes requested from the token endpoint, space separated, for example V(core:*:*).
+      - Scopes requested from the token endpoint, space separated, for example V(core:*:*). Required
+        for a service user (the scopes registered with its app, or fewer); optional with a refresh
+        token (the authorization's scopes).
+      - Each module's documentation lists the scopes it needs. Routes that D2L's scope table gives
+        no specific scope accept only V(core:*:*).
       - If not set, the environment variable E(BRIGHTSPACE_SCOPE) is used.
     type: str
   token_cache:
@@ -110,12 +144,15 @@ options:
         C(GET /d2l/api/versions/).
     type: dict
 notes:
-  - Credentials are tried in this order; O(access_token); O(refresh_token) with O(client_id) and
-    O(client_secret); O(client_id) and O(client_secret) (client credentials); O(app_id),
-    O(app_key), O(user_id) and O(user_key) (ID-key).
+  - "Credentials are tried in this order: O(access_token); O(refresh_token) with O(client_id) and
+    O(client_secret); O(private_key) with O(client_id), O(key_id) and O(scope) (a service user);
+    O(app_id), O(app_key), O(user_id) and O(user_key) (ID-key)."
+  - Secrets (tokens, keys, client assertions, signatures) never appear in results, diffs or
+    messages, even when the service echoes one back.
   - 'Run modules on the controller (C(hosts: localhost) or C(delegate_to: localhost)) with
     C(ansible_python_interpreter: "{{ ansible_playbook_python }}"), so they find C(requests).'
 requirements:
   - requests
   - requests-toolbelt
+  - PyJWT and cryptography (service users only)
 """

@@ -33,7 +33,7 @@ options:
     type: str
     required: true
     choices: [d2l.brightspace.courses]
-  url:
+  brightspace_url:
     env:
       - name: BRIGHTSPACE_URL
   access_token:
@@ -48,6 +48,12 @@ options:
   client_secret:
     env:
       - name: BRIGHTSPACE_CLIENT_SECRET
+  private_key:
+    env:
+      - name: BRIGHTSPACE_PRIVATE_KEY
+  key_id:
+    env:
+      - name: BRIGHTSPACE_KEY_ID
   token_url:
     env:
       - name: BRIGHTSPACE_TOKEN_URL
@@ -108,12 +114,13 @@ options:
     type: bool
     default: true
 notes:
-  - Secret options (O(access_token), O(refresh_token), O(client_secret), O(app_key), O(user_key))
-    are never shown; a failed request reports its method, route and status only.
+  - Secret options (O(access_token), O(refresh_token), O(client_secret), O(private_key),
+    O(app_key), O(user_key)) are never shown; a failed request reports its method, route and
+    status only.
   - Host variables carry no credentials and the plugin sets no C(ansible_connection); choose the
     connection for these hosts yourself (for example C(ansible_connection=local) in O(compose)).
   - With O(cache) on, the offerings read are kept per inventory file and reused until
-    O(cache_timeout); a change of O(url), O(code_contains) or O(code_pattern) reads again.
+    O(cache_timeout); a change of O(brightspace_url), O(code_contains) or O(code_pattern) reads again.
 """
 
 EXAMPLES = r"""
@@ -127,8 +134,10 @@ include_inactive: false
 ---
 # school.d2l_courses.yml: chemistry offerings, grouped by department, with a local connection
 plugin: d2l.brightspace.courses
-url: https://school.brightspace.com
-client_id: my-client  # client_secret and refresh_token from BRIGHTSPACE_* variables
+brightspace_url: https://school.brightspace.com
+client_id: my-service-app  # a service user; its private key from BRIGHTSPACE_PRIVATE_KEY
+key_id: key-2026
+scope: "core:*:*"
 code_contains: CHEM
 code_pattern: '^CHEM-\d{3}-'
 compose:
@@ -184,7 +193,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             pattern = re.compile(self.get_option("code_pattern") or "")
         except re.error as exc:
             raise AnsibleParserError("code_pattern is not a valid regular expression: %s" % exc)
-        source = {"url": self.get_option("url"), "code_contains": self.get_option("code_contains"),
+        source = {"url": self.get_option("brightspace_url"), "code_contains": self.get_option("code_contains"),
                   "code_pattern": self.get_option("code_pattern")}
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
@@ -207,6 +216,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         params = dict((name, self.get_option(name)) for name in connection_argument_spec())
         try:
             client = build_client(params)
+            for warning in client.warnings:
+                display.warning("d2l.brightspace.courses: %s" % warning)
             api = CourseOfferings(client)
             listed = api.orgunits.search(COURSE_OFFERING, code_contains=self.get_option("code_contains"))
             courses = []

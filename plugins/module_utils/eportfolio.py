@@ -224,15 +224,15 @@ class ArtifactResource(Resource):
         if self.kind == "link":
             if params.get("src") is not None:
                 raise ValidationError("src applies to kind=file only")
-            if params.get("link_url") is not None:
-                url = params["link_url"]
+            if params.get("url") is not None:
+                url = params["url"]
                 if not url.startswith(("http://", "https://")) or not url.split("://", 1)[1]:
-                    raise ValidationError("link_url must be an absolute http:// or https:// URL, got '%s'" % url)
+                    raise ValidationError("url must be an absolute http:// or https:// URL, got '%s'" % url)
                 desired["url"] = url
-            self.required_to_create = ("name", ("url", "link_url"))
+            self.required_to_create = ("name", "url")
         else:
-            if params.get("link_url") is not None:
-                raise ValidationError("link_url applies to kind=link only")
+            if params.get("url") is not None:
+                raise ValidationError("url applies to kind=link only")
             if params.get("chunk_size") is not None and params["chunk_size"] < 1024:
                 raise ValidationError("chunk_size must be at least 1024 bytes, got %s" % params["chunk_size"])
             src = params.get("src")

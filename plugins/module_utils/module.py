@@ -18,14 +18,17 @@ Check mode never sends a write: the ensure path skips the write and predicts the
 from __future__ import annotations
 
 import copy
+import ipaddress
 import os
 import traceback
 
+from urllib.parse import urlsplit
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .auth import BearerAuth, DEFAULT_TOKEN_URL, IdKeyAuth, OAuth2Auth
+from .auth import BearerAuth, DEFAULT_TOKEN_URL, IdKeyAuth, RefreshTokenAuth, ServiceUserAuth
 from .client import BrightspaceClient, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from .errors import BrightspaceError, JobFailedError, WaitTimeoutError
+from .errors import BrightspaceError, JobFailedError, MissingLibraryError, WaitTimeoutError, scrub
 from .orgunits import ValidationError, validate_code
 from .waiter import wait_for_job
 
@@ -33,16 +36,23 @@ DEFAULT_CACHE = "~/.cache/d2l.brightspace/tokens.json"
 
 
 def connection_argument_spec():
-    """Options of the ``d2l.brightspace.connection`` doc fragment, with their env fallbacks."""
+    """Options of the ``d2l.brightspace.connection`` doc fragment, with their env fallbacks.
+
+    NOTE: the base URL is ``brightspace_url``, never ``url``: a module option of that name (the
+    link of ``d2l_artifact``) would otherwise be read as the service's address, and the bearer
+    token sent there; no module option may take a connection option's name.
+    """
     def env(name):
         return (env_fallback, [name])
 
     return dict(
-        url=dict(type="str", fallback=env("BRIGHTSPACE_URL")),
+        brightspace_url=dict(type="str", fallback=env("BRIGHTSPACE_URL")),
         access_token=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_ACCESS_TOKEN")),
         refresh_token=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_REFRESH_TOKEN")),
         client_id=dict(type="str", fallback=env("BRIGHTSPACE_CLIENT_ID")),
         client_secret=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_CLIENT_SECRET")),
+        private_key=dict(type="str", no_log=True, fallback=env("BRIGHTSPACE_PRIVATE_KEY")),
+        key_id=dict(type="str", no_log=False, fallback=env("BRIGHTSPACE_KEY_ID")),
         token_url=dict(type="str", no_log=False, fallback=env("BRIGHTSPACE_TOKEN_URL")),
         scope=dict(type="str", fallback=env("BRIGHTSPACE_SCOPE")),
         token_cache=dict(type="path", no_log=False, fallback=env("BRIGHTSPACE_TOKEN_CACHE")),
@@ -118,22 +128,39 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
     return found
 
 
+SERVICE_USER_OPTIONS = "client_id, private_key, key_id and scope"
+
+
 def build_auth(params, session):
     """Choose the auth scheme from the options, in the documented order of precedence."""
     verify = _verify(params)
     timeout = params.get("timeout") or 30
     cache = params.get("token_cache") or DEFAULT_CACHE
+    token_url = params.get("token_url") or DEFAULT_TOKEN_URL
     if params.get("access_token"):
         return BearerAuth(params["access_token"])
-    if params.get("refresh_token") or params.get("client_id") or params.get("client_secret"):
+    if params.get("refresh_token"):
         missing = [name for name in ("client_id", "client_secret") if not params.get(name)]
         if missing:
-            given = "refresh_token" if params.get("refresh_token") else \
-                "client_id" if params.get("client_id") else "client_secret"
-            raise ValidationError("OAuth 2.0 needs %s (%s was given)" % (" and ".join(missing), given))
-        return OAuth2Auth(session, params.get("token_url") or DEFAULT_TOKEN_URL, params["client_id"],
-                          params["client_secret"], refresh_token=params.get("refresh_token"),
-                          scope=params.get("scope"), cache_path=cache, timeout=timeout, verify=verify)
+            raise ValidationError("a refresh_token needs %s" % " and ".join(missing))
+        return RefreshTokenAuth(session, token_url, params["client_id"], params["client_secret"],
+                                params["refresh_token"], scope=params.get("scope"), cache_path=cache,
+                                timeout=timeout, verify=verify)
+    if params.get("private_key") or params.get("key_id"):
+        missing = [name for name in ("client_id", "private_key", "key_id", "scope") if not params.get(name)]
+        if missing:
+            raise ValidationError("the service-user grant (client credentials with a private-key JWT) needs %s; "
+                                  "missing: %s" % (SERVICE_USER_OPTIONS, ", ".join(missing)))
+        return ServiceUserAuth(session, token_url, params["client_id"], params["private_key"], params["key_id"],
+                               params["scope"], cache_path=cache, timeout=timeout, verify=verify)
+    if params.get("client_id") or params.get("client_secret"):
+        # NOTE: Brightspace's client credentials grant exists only with a private-key JWT client
+        # assertion for a service user's app (NOTES.md; D2L KB "Register an OAuth 2.0 application
+        # for server-to-server authentication"): a tenant refuses a client secret for it.
+        raise ValidationError(
+            "client_id and client_secret alone are not a Brightspace grant: unattended access uses a service "
+            "user's app, the client credentials grant with a private-key JWT: give %s (or their BRIGHTSPACE_* "
+            "variables); a client secret is only used with a refresh_token" % SERVICE_USER_OPTIONS)
     idkey = ("app_id", "app_key", "user_id", "user_key")
     if any(params.get(name) for name in idkey):
         missing = [name for name in idkey if not params.get(name)]
@@ -141,8 +168,8 @@ def build_auth(params, session):
             raise ValidationError("ID-key authentication needs %s" % ", ".join(missing))
         return IdKeyAuth(params["app_id"], params["app_key"], params["user_id"], params["user_key"])
     raise ValidationError(
-        "no credentials: set access_token, refresh_token with client_id and client_secret, client_id "
-        "and client_secret, or app_id, app_key, user_id and user_key (or their BRIGHTSPACE_* variables)")
+        "no credentials: set access_token; refresh_token with client_id and client_secret; %s (a service "
+        "user); or app_id, app_key, user_id and user_key (or their BRIGHTSPACE_* variables)" % SERVICE_USER_OPTIONS)
 
 
 def _verify(params):
@@ -154,15 +181,58 @@ def _verify(params):
     return params.get("ca_path") or True
 
 
+def _is_loopback(host):
+    host = (host or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_site_url(url, option):
+    """``url`` must be an http(s) site root: no path, query, fragment or user name; returns it
+    without a trailing slash, and a warning for clear text HTTP to another host."""
+    if not url.startswith(("http://", "https://")):
+        raise ValidationError("%s must start with http:// or https://, got '%s'" % (option, url))
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise ValidationError("%s has no host name: '%s'" % (option, url))
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError("%s must not carry a user name or password; give credentials in their own options"
+                              % option)
+    try:
+        parts.port  # pylint: disable=pointless-statement  # raises on a bad port
+    except ValueError:
+        raise ValidationError("%s has an invalid port: '%s'" % (option, url))
+    if parts.path not in ("", "/") or parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise ValidationError(
+            "%s must be the site's root, such as https://school.brightspace.com, without a path, query or "
+            "fragment; got '%s'" % (option, url))
+    warning = None
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        warning = ("%s is http:// to %s, which is not this machine: credentials and data travel in clear text; "
+                   "use https://" % (option, parts.hostname))
+    return url.rstrip("/"), warning
+
+
 def build_client(params):
-    """The shared client for a module's parameters."""
+    """The shared client for a module's parameters (``client.warnings`` lists what to warn of)."""
     import requests  # imported here: the module base reports a missing library cleanly
 
-    url = params.get("url")
+    url = params.get("brightspace_url")
     if not url:
-        raise ValidationError("url is required: the Brightspace base URL (or set BRIGHTSPACE_URL)")
-    if not url.startswith(("http://", "https://")):
-        raise ValidationError("url must start with http:// or https://, got '%s'" % url)
+        raise ValidationError("brightspace_url is required: the Brightspace base URL (or set BRIGHTSPACE_URL)")
+    url, warning = check_site_url(url, "brightspace_url")
+    warnings = [warning] if warning else []
+    if params.get("token_url"):
+        token_url = params["token_url"]
+        if not token_url.startswith(("http://", "https://")) or not urlsplit(token_url).hostname:
+            raise ValidationError("token_url must be an http:// or https:// URL, got '%s'" % token_url)
+        if token_url.startswith("http://") and not _is_loopback(urlsplit(token_url).hostname):
+            warnings.append("token_url is http:// to %s, which is not this machine: credentials travel in clear "
+                            "text; use https://" % urlsplit(token_url).hostname)
     for product, version in (params.get("api_versions") or {}).items():
         if not str(version).replace(".", "").isdigit():
             raise ValidationError("api_versions.%s must look like '1.47', got '%s'" % (product, version))
@@ -170,13 +240,15 @@ def build_client(params):
     auth = build_auth(params, session)
     cache = os.path.expanduser(params.get("token_cache") or DEFAULT_CACHE)
     validate = params.get("validate_certs")
-    return BrightspaceClient(
+    client = BrightspaceClient(
         url, auth, timeout=params.get("timeout") or 30,
         validate_certs=True if validate is None else validate, ca_path=params.get("ca_path"),
         api_versions=params.get("api_versions"),
         retry_budget=120 if params.get("retry_budget") is None else params["retry_budget"],  # 0: no retries
         session=session, discovery_cache=os.path.join(os.path.dirname(cache), "discovery.json"),
         id_cache=os.path.join(os.path.dirname(cache), "ids.json"))
+    client.warnings = warnings
+    return client
 
 
 class BrightspaceModule(AnsibleModule):
@@ -212,7 +284,30 @@ class BrightspaceModule(AnsibleModule):
     def client(self):
         if self._client is None:
             self._client = build_client(self.params)
+            for warning in getattr(self._client, "warnings", []):
+                self.warn(warning)
         return self._client
+
+    def _hide_learnt_secrets(self):
+        """Tokens and assertions learnt while running (a rotated refresh token, an access token,
+        a client assertion) are not options, so Ansible's no_log cannot know them: add them to
+        the values it masks in everything the module returns."""
+        client = getattr(self, "_client", None)
+        if client is not None:
+            for secret in client.auth.secrets():
+                if secret:
+                    self.no_log_values.add(secret)
+
+    def exit_json(self, **kwargs):
+        self._hide_learnt_secrets()
+        super().exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self._hide_learnt_secrets()
+        client = getattr(self, "_client", None)
+        if client is not None:
+            msg = scrub(msg, client.auth.secrets())
+        super().fail_json(msg=msg, **kwargs)
 
     def given(self, *names):
         """The options among ``names`` the user set (not None)."""
@@ -222,6 +317,8 @@ class BrightspaceModule(AnsibleModule):
         """Report a client error as a failure; keep partial results (job id, history)."""
         if isinstance(getattr(exc, "result", None), dict):  # a job's token, status and history
             result.update(exc.result)
+        if isinstance(exc, MissingLibraryError):
+            self.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason), exception=str(exc.error), **result)
         self.fail_json(msg=str(exc), **result)
 
     def run(self, action):

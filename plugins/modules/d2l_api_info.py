@@ -13,6 +13,10 @@ description:
   - Returns the API versions the service supports per product and the versions the
     collection will use, and (by default) C(whoami), the cheapest authenticated call, to
     check credentials.
+notes:
+  - "OAuth 2.0 scopes: none for the API versions (C(GET /d2l/api/versions/) needs no
+    credentials); with O(whoami), V(users:profile:read) and V(users:own_profile:read), or
+    V(core:*:*)."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
@@ -30,7 +34,7 @@ options:
 EXAMPLES = r"""
 - name: Check the connection and credentials
   d2l.brightspace.d2l_api_info:
-    url: https://school.brightspace.com
+    brightspace_url: https://school.brightspace.com
     access_token: "{{ brightspace_token }}"
   register: api
 

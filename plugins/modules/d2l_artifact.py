@@ -18,6 +18,9 @@ description:
     O(upload)). Its properties are updated in place. Its content is replaced, keeping its id,
     when the local file's name or size differs from the artifact's, or with O(force).
   - All actions run in the context of the user the credentials belong to.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). No ePortfolio route has a specific scope in D2L's scope
+    table."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
@@ -50,10 +53,12 @@ options:
     description:
       - Whether others may comment on the artifact. New artifacts allow comments.
     type: bool
-  link_url:
+  url:
     description:
-      - The URL a link artifact (O(kind=link)) points to, absolute C(http://) or C(https://).
-        Required to create one. (O(url) is the Brightspace base URL, as in every module.)
+      - The URL a link artifact (O(kind=link)) points to, absolute C(http://) or C(https://) (the
+        API's C(Url)). Required to create one.
+      - It is only the link's target; the Brightspace service is O(brightspace_url), whatever this
+        option says.
     type: str
   src:
     description:
@@ -100,7 +105,7 @@ EXAMPLES = r"""
   d2l.brightspace.d2l_artifact:
     kind: link
     name: Lab safety rules
-    link_url: https://example.edu/lab-safety
+    url: https://example.edu/lab-safety
     description: The department's rules
     allow_comments: false
 
@@ -197,7 +202,7 @@ def main():
             name=dict(type="str"),
             description=dict(type="str"),
             allow_comments=dict(type="bool"),
-            link_url=dict(type="str"),
+            url=dict(type="str"),
             src=dict(type="path"),
             upload=dict(type="str", choices=["auto", "simple", "resumable"], default="auto"),
             chunk_size=dict(type="int", default=8388608),

@@ -13,6 +13,9 @@ description:
   - Returns one ePortfolio artifact by O(object_id), with its comments when asked, or the calling
     user's artifacts filtered by O(kind) and O(name).
   - An O(object_id) the caller cannot find returns an empty list.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). No ePortfolio route has a specific scope in D2L's scope
+    table."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:

@@ -61,6 +61,8 @@ options:
       - Attach to this existing copy job of O(target) and wait for it instead of starting one.
     type: str
 notes:
+  - "OAuth 2.0 scopes: V(core:*:*). The copy routes (C(import/(orgUnitId)/copy/)) have no
+    specific scope in D2L's scope table."
   - The copy job routes are C(POST /d2l/api/le/(version)/import/(orgUnitId)/copy/) and
     C(GET /d2l/api/le/(version)/import/(orgUnitId)/copy/(jobToken)).
   - The task's poll interval starts at O(poll_interval) and grows to at most 30 seconds, so a

@@ -16,6 +16,9 @@ description:
     does not return them, so they are not compared afterwards.
   - The API cannot move an offering to another O(template) or O(semester); asking for that
     fails with a message that says so, and nothing is changed.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). It reads the org unit types (C(outypes/)), which D2L's scope
+    table gives no specific scope, so no narrower set of scopes is enough."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
@@ -85,7 +88,7 @@ seealso:
 EXAMPLES = r"""
 - name: Provision a course offering from a template in a semester
   d2l.brightspace.d2l_course:
-    url: https://school.brightspace.com
+    brightspace_url: https://school.brightspace.com
     access_token: "{{ brightspace_token }}"
     code: BIO101-2026F
     name: Biology 101 (Fall 2026)

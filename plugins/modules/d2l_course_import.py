@@ -48,6 +48,9 @@ options:
       - Attach to this existing import job of O(target) and wait for it instead of uploading.
     type: str
 notes:
+  - "OAuth 2.0 scopes: with O(target) given by id, V(orgunits:course:read), V(import:job:create)
+    and V(import:job:fetch) (or V(core:*:*)); with a target code, V(core:*:*), because looking a
+    code up reads the org unit types (C(outypes/)), which have no specific scope."
   - The import routes are documented under the C(unstable) API contract only, so they are
     called as C(/d2l/api/le/unstable/import/(orgUnitId)/imports/), whatever O(api_versions) says.
 seealso:

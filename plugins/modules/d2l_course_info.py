@@ -56,13 +56,16 @@ options:
     type: bool
     default: false
 notes:
+  - "OAuth 2.0 scopes: V(core:*:*). It reads the org unit types (C(outypes/)), which D2L's scope
+    table gives no specific scope, so no narrower set of scopes is enough. The template and
+    schema routes have no specific scope either."
   - A missing offering or template is not an error; the list is empty.
 """
 
 EXAMPLES = r"""
 - name: One offering by code
   d2l.brightspace.d2l_course_info:
-    url: https://school.brightspace.com
+    brightspace_url: https://school.brightspace.com
     access_token: "{{ brightspace_token }}"
     code: BIO101-2026F
   register: bio

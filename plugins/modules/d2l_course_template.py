@@ -12,6 +12,10 @@ version_added: 0.1.0
 description:
   - Create, update and delete a course template, identified by its O(code).
   - Only the options you give are compared and changed.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). It reads the org unit types (C(outypes/)), which D2L's scope
+    table gives no specific scope, so no narrower set of scopes is enough. The template routes
+    (C(coursetemplates/(id))) have no specific scope either."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
@@ -56,7 +60,7 @@ seealso:
 EXAMPLES = r"""
 - name: A course template under the Biology department
   d2l.brightspace.d2l_course_template:
-    url: https://school.brightspace.com
+    brightspace_url: https://school.brightspace.com
     access_token: "{{ brightspace_token }}"
     code: BIO101
     name: Biology 101

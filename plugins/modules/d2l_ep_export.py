@@ -72,6 +72,8 @@ options:
         starting an export.
     type: int
 notes:
+  - "OAuth 2.0 scopes: V(core:*:*). No ePortfolio route has a specific scope in D2L's scope
+    table."
   - With O(wait=false) the task starts the export and returns its O(export_id) without writing
     O(dest); a later task with O(export_id) downloads the package.
 seealso:

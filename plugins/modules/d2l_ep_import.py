@@ -21,6 +21,9 @@ description:
     C(Aborted), unless O(allow_partial) is true; then those are warnings.
   - Every run imports again, creating the objects anew. Guard the task, for example with
     C(when) on a fact your play keeps.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). No ePortfolio route has a specific scope in D2L's scope
+    table."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:

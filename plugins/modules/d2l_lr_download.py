@@ -18,6 +18,9 @@ description:
     reports no change.
   - A download the service refuses (answered with a Learning Repository result instead of the
     file) fails with the service's message.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). The Learning Repository's download and properties routes have
+    no specific scope in D2L's scope table."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:

@@ -25,6 +25,10 @@ description:
     new version is published only when they differ from O(src)."
   - A new version starts from the service's default properties; the module carries the
     previous version's properties over and applies the ones you gave.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). Publishing uses V(lor:object:create) (the upload) and
+    V(lor:object:write) (C(upload/publish)), but the look-up by title (C(objects/search/)), the
+    properties and delete routes have no specific scope in D2L's scope table."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:

@@ -17,6 +17,9 @@ description:
     Core metadata (as XML text and parsed), and the viewing link.
   - Every answer's C(ExecutionStatus) is checked; C(ERROR) (a bad query, an unknown object)
     fails the task with the service's message.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). The Learning Repository's search, properties, metadata and
+    link routes have no specific scope in D2L's scope table."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:

@@ -15,6 +15,9 @@ description:
   - With O(repository), also returns that repository's trusts per org unit and role (filtered
     by O(org_units) and O(roles)), flattened from the service's nested dictionary into a list of
     C({org_unit_id, role_id, trusts}).
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). The Learning Repository's repository and trust routes have no
+    specific scope in D2L's scope table."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:

@@ -15,6 +15,9 @@ description:
   - Course offerings and templates have their own modules, M(d2l.brightspace.d2l_course) and
     M(d2l.brightspace.d2l_course_template).
   - Deleting moves the org unit to the recycle bin and then deletes it from there.
+notes:
+  - "OAuth 2.0 scopes: V(core:*:*). It reads the org unit types (C(outypes/)), which D2L's scope
+    table gives no specific scope, so no narrower set of scopes is enough."
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
@@ -56,7 +59,7 @@ options:
 EXAMPLES = r"""
 - name: A semester
   d2l.brightspace.d2l_org_unit:
-    url: https://school.brightspace.com
+    brightspace_url: https://school.brightspace.com
     access_token: "{{ brightspace_token }}"
     type: Semester
     code: 2026F

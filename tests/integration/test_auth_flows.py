@@ -14,7 +14,7 @@ PLAY = """
   gather_facts: false
   module_defaults:
     group/d2l.brightspace.brightspace:
-      url: "{{ brightspace_url }}"
+      brightspace_url: "{{ brightspace_url }}"
   tasks:
     - name: Check credentials, again and again
       d2l.brightspace.d2l_api_info:
@@ -88,7 +88,7 @@ def test_idkey_clock_skew(emulator, playbook, tmp_path):
   tasks:
     - name: Create a semester with ID-key credentials
       d2l.brightspace.d2l_org_unit:
-        url: "{{ brightspace_url }}"
+        brightspace_url: "{{ brightspace_url }}"
         type: Semester
         code: SKEW-1
         name: Skewed

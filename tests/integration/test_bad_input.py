@@ -61,7 +61,7 @@ class World:
     def __init__(self, emulator, tmp):
         self.emulator = emulator
         self.tmp = str(tmp)
-        self.connection = {"url": emulator.url, "access_token": "demo-token",
+        self.connection = {"brightspace_url": emulator.url, "access_token": "demo-token",
                            "token_cache": os.path.join(self.tmp, "cache", "tokens.json")}
         self.portfolio = os.path.join(self.tmp, "portfolio.zip")
         self.table = build(os.path.join(self.tmp, "scratch"), PACKAGE, self.portfolio)
@@ -83,7 +83,7 @@ class World:
             ("d2l_course_template", {"code": "BADIN-TPL", "name": "Bad input template"}),
             ("d2l_course", {"code": "BADIN-CRS", "name": "Bad input target", "template": "BADIN-TPL"}),
             ("d2l_course", {"code": "BADIN-MASTER", "name": "Bad input master", "template": "BADIN-TPL"}),
-            ("d2l_artifact", {"kind": "link", "name": "Bad input link", "link_url": "https://example.com/"}),
+            ("d2l_artifact", {"kind": "link", "name": "Bad input link", "url": "https://example.com/"}),
             ("d2l_ep_export", {"all": True, "dest": self.portfolio, "poll_interval": 0.2}),
         ]
         for name, args in steps:

@@ -19,7 +19,7 @@ PLAY = """
   gather_facts: false
   module_defaults:
     group/d2l.brightspace.brightspace:
-      url: "{{ brightspace_url }}"
+      brightspace_url: "{{ brightspace_url }}"
   tasks:
     - name: A template
       d2l.brightspace.d2l_course_template:

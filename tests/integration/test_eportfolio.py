@@ -19,7 +19,7 @@ PLAY = """
   tasks:
     - name: Upload it
       d2l.brightspace.d2l_artifact:
-        url: "{{ brightspace_url }}"
+        brightspace_url: "{{ brightspace_url }}"
         kind: file
         name: IT large recording
         src: "{{ src }}"

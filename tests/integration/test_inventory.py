@@ -17,7 +17,7 @@ SETUP = """
   gather_facts: false
   module_defaults:
     group/d2l.brightspace.brightspace:
-      url: "{{ brightspace_url }}"
+      brightspace_url: "{{ brightspace_url }}"
   tasks:
     - d2l.brightspace.d2l_course_template:
         code: INV-CHEM

@@ -95,7 +95,7 @@ SETUP = """
     - name: A link and a file
       d2l.brightspace.d2l_artifact: "{{ item }}"
       loop:
-        - {kind: link, name: Migrated link, link_url: "https://example.edu/migrated"}
+        - {kind: link, name: Migrated link, url: "https://example.edu/migrated"}
         - {kind: file, name: Migrated file, src: "{{ src }}"}
 """
 

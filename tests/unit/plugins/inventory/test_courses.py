@@ -64,7 +64,7 @@ def run(tmp_path):
                                                          doc["options"])
 
     def parse(use_cache=False, **options):
-        config = {"plugin": "d2l.brightspace.courses", "url": BASE, "access_token": TOKEN,
+        config = {"plugin": "d2l.brightspace.courses", "brightspace_url": BASE, "access_token": TOKEN,
                   "api_versions": {"lp": "1.47"}, "retry_budget": 0.01, "token_cache": str(tmp_path / "cache" / "tokens.json")}
         config.update(options)
         config = dict((k, v) for k, v in config.items() if v is not None)
@@ -210,7 +210,7 @@ def test_env_fallbacks_and_version_discovery(http, run, monkeypatch, tmp_path):
         {"ProductCode": "lp", "LatestVersion": "1.47", "SupportedVersions": ["1.46"]}])
     expect_listing(http, [listing(A)])
     expect_courses(http, A)
-    inventory = run(url=None, access_token=None, api_versions=None)
+    inventory = run(brightspace_url=None, access_token=None, api_versions=None)
     assert sorted(inventory.hosts) == ["CHEM-101-A"]
     assert (tmp_path / "cache" / "discovery.json").exists()
 
@@ -237,7 +237,7 @@ def test_bad_pattern_and_missing_url_fail_before_any_request(http, run):
     with pytest.raises(AnsibleParserError, match="code_pattern is not a valid regular expression"):
         run(code_pattern="(")
     with pytest.raises(AnsibleParserError, match="url is required"):
-        run(url=None)
+        run(brightspace_url=None)
 
 
 def test_file_names(tmp_path):

@@ -10,13 +10,16 @@ import os
 import pytest
 import requests
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.auth import BearerAuth, IdKeyAuth, OAuth2Auth
+from ansible_collections.d2l.brightspace.plugins.module_utils.auth import (
+    BearerAuth, IdKeyAuth, RefreshTokenAuth, ServiceUserAuth)
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceHTTPError
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import (
     DEFAULT_CACHE, Ensure, Resource, build_auth, build_client, connection_argument_spec)
 from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import ValidationError
 
 OAUTH = dict(refresh_token="rt", client_id="cid", client_secret="sec")
+KEY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "fixtures", "service-user",
+                        "private-key.pem")
 IDKEY = dict(app_id="a", app_key="ak", user_id="u", user_key="uk")
 
 
@@ -37,7 +40,7 @@ def test_access_token_wins_over_everything():
 def test_refresh_token_before_id_key():
     session = requests.Session()
     auth = build_auth(params(token_url="https://t/x", scope="core:*:*", timeout=5, **dict(OAUTH, **IDKEY)), session)
-    assert isinstance(auth, OAuth2Auth)
+    assert isinstance(auth, RefreshTokenAuth)
     assert (auth.refresh_token, auth.client_id, auth.client_secret) == ("rt", "cid", "sec")
     assert (auth.token_url, auth.scope, auth.timeout, auth.session) == ("https://t/x", "core:*:*", 5, session)
     assert auth.cache.path == os.path.expanduser(DEFAULT_CACHE)
@@ -49,11 +52,17 @@ def test_refresh_token_defaults():
     assert auth.timeout == 30 and auth.verify is True
 
 
-def test_client_credentials():
-    auth = build_auth(params(client_id="cid", client_secret="sec", token_cache="/tmp/x/t.json",
-                             validate_certs=False, **IDKEY), requests.Session())
-    assert isinstance(auth, OAuth2Auth) and auth.refresh_token is None
+def test_service_user(tmp_path):
+    auth = build_auth(params(client_id="svc", private_key=KEY_FILE, key_id="k1", scope="core:*:*",
+                             token_cache="/tmp/x/t.json", validate_certs=False, **IDKEY), requests.Session())
+    assert isinstance(auth, ServiceUserAuth)
+    assert (auth.client_id, auth.key_id, auth.scope) == ("svc", "k1", "core:*:*")
     assert auth.cache.path == "/tmp/x/t.json" and auth.verify is False
+
+
+def test_refresh_token_wins_over_a_service_user():
+    auth = build_auth(params(private_key=KEY_FILE, key_id="k1", scope="core:*:*", **OAUTH), requests.Session())
+    assert isinstance(auth, RefreshTokenAuth)
 
 
 def test_id_key():
@@ -62,10 +71,17 @@ def test_id_key():
     assert (auth.app_id, auth.app_key, auth.user_id, auth.user_key) == ("a", "ak", "u", "uk")
 
 
+SERVICE = "the service-user grant (client credentials with a private-key JWT) needs client_id, private_key, key_id " \
+          "and scope; missing: "
+
+
 @pytest.mark.parametrize("given, message", [
-    (dict(refresh_token="rt"), "OAuth 2.0 needs client_id and client_secret (refresh_token was given)"),
-    (dict(refresh_token="rt", client_id="cid"), "OAuth 2.0 needs client_secret (refresh_token was given)"),
-    (dict(refresh_token="rt", client_secret="sec"), "OAuth 2.0 needs client_id (refresh_token was given)"),
+    (dict(refresh_token="rt"), "a refresh_token needs client_id and client_secret"),
+    (dict(refresh_token="rt", client_id="cid"), "a refresh_token needs client_secret"),
+    (dict(refresh_token="rt", client_secret="sec"), "a refresh_token needs client_id"),
+    (dict(private_key=KEY_FILE), SERVICE + "client_id, key_id, scope"),
+    (dict(private_key=KEY_FILE, client_id="svc", key_id="k"), SERVICE + "scope"),
+    (dict(key_id="k", client_id="svc", scope="core:*:*"), SERVICE + "private_key"),
     (dict(app_id="a"), "ID-key authentication needs app_key, user_id, user_key"),
     (dict(app_id="a", app_key="ak", user_key="uk"), "ID-key authentication needs user_id"),
 ])
@@ -76,41 +92,81 @@ def test_incomplete_credentials(given, message):
 
 
 def test_no_credentials():
-    with pytest.raises(ValidationError, match="^no credentials: set access_token, refresh_token with client_id"):
+    with pytest.raises(ValidationError, match="^no credentials: set access_token; refresh_token with client_id"):
         build_auth(params(), requests.Session())
 
 
-@pytest.mark.parametrize("given", [dict(client_id="cid"), dict(client_secret="sec")])
-def test_half_client_credentials_names_the_missing_option(given):
+@pytest.mark.parametrize("given", [dict(client_id="cid", client_secret="sec"), dict(client_id="cid"),
+                                   dict(client_secret="sec")])
+def test_client_secret_without_a_refresh_token_names_the_service_user_options(given):
+    """Brightspace has no client-secret variant of the client credentials grant."""
     with pytest.raises(ValidationError) as info:
         build_auth(params(**given), requests.Session())
-    missing = "client_secret" if "client_id" in given else "client_id"
-    assert not str(info.value).startswith("no credentials")
-    assert missing in str(info.value)
+    message = str(info.value)
+    assert message.startswith("client_id and client_secret alone are not a Brightspace grant")
+    assert "client_id, private_key, key_id and scope" in message
 
 
 # -- build_client ---------------------------------------------------------------------------
 
 def test_build_client(tmp_path):
     cache = str(tmp_path / "c" / "tokens.json")
-    client = build_client(params(url="https://school.example.com/", access_token="tok", token_cache=cache,
+    client = build_client(params(brightspace_url="https://school.example.com/", access_token="tok", token_cache=cache,
                                  api_versions={"lp": "1.40"}, timeout=7, retry_budget=9, ca_path="/ca.pem"))
     assert client.base_url == "https://school.example.com"
     assert client.api_versions == {"lp": "1.40"} and client.timeout == 7 and client.retry.budget == 9
     assert client.verify == "/ca.pem"
     assert client.discovery.path == str(tmp_path / "c" / "discovery.json")
     assert client.session is not None and client.auth.token == "tok"
+    assert client.warnings == []
+
+
+NOT_ROOT = "brightspace_url must be the site's root, such as https://school.brightspace.com, without a path, " \
+           "query or fragment; got '%s'"
 
 
 @pytest.mark.parametrize("given, message", [
-    (dict(), "url is required: the Brightspace base URL (or set BRIGHTSPACE_URL)"),
-    (dict(url="school.example.com"), "url must start with http:// or https://, got 'school.example.com'"),
-    (dict(url="https://s", api_versions={"lp": "latest"}), "api_versions.lp must look like '1.47', got 'latest'"),
+    (dict(), "brightspace_url is required: the Brightspace base URL (or set BRIGHTSPACE_URL)"),
+    (dict(brightspace_url="school.example.com"),
+     "brightspace_url must start with http:// or https://, got 'school.example.com'"),
+    (dict(brightspace_url="https://s", api_versions={"lp": "latest"}),
+     "api_versions.lp must look like '1.47', got 'latest'"),
+    (dict(brightspace_url="https://example.org/page"), NOT_ROOT % "https://example.org/page"),
+    (dict(brightspace_url="https://s.example.com/d2l/"), NOT_ROOT % "https://s.example.com/d2l/"),
+    (dict(brightspace_url="https://s.example.com?x=1"), NOT_ROOT % "https://s.example.com?x=1"),
+    (dict(brightspace_url="https://s.example.com/#top"), NOT_ROOT % "https://s.example.com/#top"),
+    (dict(brightspace_url="https://s.example.com?"), NOT_ROOT % "https://s.example.com?"),
+    (dict(brightspace_url="https://u:p@s.example.com"),
+     "brightspace_url must not carry a user name or password; give credentials in their own options"),
+    (dict(brightspace_url="https://"), "brightspace_url has no host name: 'https://'"),
+    (dict(brightspace_url="https://s.example.com:99999"), "brightspace_url has an invalid port: 'https://s.example.com:99999'"),
+    (dict(brightspace_url="https://s.example.com", token_url="auth.example.com/token"),
+     "token_url must be an http:// or https:// URL, got 'auth.example.com/token'"),
 ])
 def test_build_client_validation(given, message):
     with pytest.raises(ValidationError) as info:
         build_client(params(access_token="tok", **given))
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("url, warned", [
+    ("http://school.example.com", True), ("http://10.0.0.5:8080", True), ("https://school.example.com", False),
+    ("http://127.0.0.1:8080", False), ("http://localhost", False), ("http://[::1]:8080", False),
+    ("http://emulator.localhost", False),
+])
+def test_clear_text_http_to_another_host_is_warned_of(url, warned):
+    client = build_client(params(access_token="tok", brightspace_url=url))
+    assert bool(client.warnings) == warned
+    if warned:
+        assert client.warnings[0].startswith("brightspace_url is http:// to ")
+        assert "credentials and data travel in clear text" in client.warnings[0]
+
+
+def test_clear_text_token_url_is_warned_of():
+    client = build_client(params(brightspace_url="https://s.example.com", token_url="http://auth.example.com/t",
+                                 **OAUTH))
+    assert client.warnings == ["token_url is http:// to auth.example.com, which is not this machine: credentials "
+                               "travel in clear text; use https://"]
 
 
 # -- Ensure ---------------------------------------------------------------------------------
@@ -312,7 +368,7 @@ def test_diff_only_in_diff_mode():
 
 
 def test_retry_budget_zero_means_no_retries():
-    client = build_client(params(url="https://school.example.com", access_token="tok", retry_budget=0))
+    client = build_client(params(brightspace_url="https://school.example.com", access_token="tok", retry_budget=0))
     assert client.retry.budget == 0
-    client = build_client(params(url="https://school.example.com", access_token="tok"))
+    client = build_client(params(brightspace_url="https://school.example.com", access_token="tok"))
     assert client.retry.budget == 120

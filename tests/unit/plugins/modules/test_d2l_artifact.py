@@ -28,7 +28,7 @@ def page(*items):
 @pytest.fixture
 def args(tmp_path):
     def make(**given):
-        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
+        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
                       api_versions={"lp": "1.47", "eP": "2.5"}, retry_budget=0.01)
         values.update(given)
         return values
@@ -51,7 +51,7 @@ def test_create_link(http, args):
     http.expect("POST", EP + "/artifacts/link/new",
                 json={"ObjectId": 0, "Name": "Lab rules", "Description": "", "AllowComments": False, "GeoTag": None,
                       "Url": "https://example.edu/lab"}, answer=dict(LINK, AllowComments=False))
-    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/lab",
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", url="https://example.edu/lab",
                                                 allow_comments=False))
     assert result["changed"] is True and result["created"] is True
     assert result["artifact"]["id"] == 9001 and result["artifact"]["url"] == "https://example.edu/lab"
@@ -59,7 +59,7 @@ def test_create_link(http, args):
 
 def test_link_unchanged_sends_one_get(http, args):
     expect_mine(http, LINK, FILE)
-    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/lab"))
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", url="https://example.edu/lab"))
     assert result["changed"] is False and result["artifact"]["id"] == 9001
 
 
@@ -69,7 +69,7 @@ def test_update_link_sends_the_whole_block(http, args):
                 json={"ObjectId": 9001, "Name": "Lab rules", "Description": "New", "AllowComments": True,
                       "GeoTag": None, "Url": "https://example.edu/lab2"},
                 answer=dict(LINK, Description="New", Url="https://example.edu/lab2"))
-    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/lab2",
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", url="https://example.edu/lab2",
                                                 description="New"), diff=True)
     assert result["changed"] is True
     assert result["diff"]["before"]["url"] == "https://example.edu/lab"
@@ -78,7 +78,7 @@ def test_update_link_sends_the_whole_block(http, args):
 
 def test_link_in_check_mode_writes_nothing(http, args):
     expect_mine(http, LINK)
-    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/x"),
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", url="https://example.edu/x"),
                         check_mode=True)
     assert result["changed"] is True and result["artifact"]["url"] == "https://example.edu/x"
 
@@ -93,13 +93,13 @@ def test_delete_through_the_typed_route(http, args):
 def test_object_of_another_kind_is_named(http, args):
     http.expect("GET", EP + "/artifact/link/9002", status=404, answer={"Errors": [{"Message": "Not Found"}]})
     http.expect("GET", EP + "/artifact/9002", answer=FILE)
-    result = run_module(d2l_artifact.main, args(kind="link", object_id=9002, name="x", link_url="https://e.x/"))
+    result = run_module(d2l_artifact.main, args(kind="link", object_id=9002, name="x", url="https://e.x/"))
     assert result["failed"] is True and result["msg"] == "object_id 9002 is a FileArtifact, not a link artifact"
 
 
 def test_two_artifacts_with_the_name_fail(http, args):
     expect_mine(http, LINK, dict(LINK, ObjectId=9005))
-    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", link_url="https://example.edu/lab"))
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", url="https://example.edu/lab"))
     assert result["failed"] is True and result["msg"] == \
         "2 link artifacts are named 'Lab rules' (ids 9001, 9005): give object_id"
 
@@ -143,9 +143,9 @@ def test_same_file_is_unchanged_and_force_replaces_it(http, args, report):
 
 
 @pytest.mark.parametrize("given, message", [
-    (dict(kind="link", name="x", link_url="ftp://x"), "link_url must be an absolute http:// or https:// URL, got 'ftp://x'"),
+    (dict(kind="link", name="x", url="ftp://x"), "url must be an absolute http:// or https:// URL, got 'ftp://x'"),
     (dict(kind="link", name="x", src="/etc/hosts"), "src applies to kind=file only"),
-    (dict(kind="file", name="x", link_url="https://x.y/"), "link_url applies to kind=link only"),
+    (dict(kind="file", name="x", url="https://x.y/"), "url applies to kind=link only"),
     (dict(kind="file", name="x", src="/no/such/file"), "src: no such file '/no/such/file'"),
     (dict(kind="file", name="x", src="/tmp"), "src: '/tmp' is a directory; give a file"),
     (dict(kind="file", object_id=-4), "object_id must be a positive ePortfolio object id, got -4"),

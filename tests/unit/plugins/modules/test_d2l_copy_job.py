@@ -20,7 +20,7 @@ OUTYPES = [{"Id": 3, "Code": "Course Offering", "Name": "Course Offering"},
 @pytest.fixture
 def args(tmp_path):
     def make(**given):
-        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
+        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
                       api_versions={"lp": "1.47", "le": "1.74"}, poll_interval=0.01, retry_budget=0.01, source="MASTER",
                       target="BIO101-F")
         values.update(given)

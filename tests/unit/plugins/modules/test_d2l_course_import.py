@@ -21,7 +21,7 @@ IMPORTS = "/d2l/api/le/unstable/import/6612/imports/"
 @pytest.fixture
 def args(tmp_path):
     def make(**given):
-        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
+        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
                       api_versions={"lp": "1.47", "le": "1.74"}, poll_interval=0.01, retry_budget=0.01,
                       target=6612, src=SCORM)
         values.update(given)

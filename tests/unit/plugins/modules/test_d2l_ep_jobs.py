@@ -22,7 +22,7 @@ NAME = "eP_Export_Demo_Administrator_202611221530.zip"
 @pytest.fixture
 def args(tmp_path):
     def make(**given):
-        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "cache" / "tokens.json"),
+        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "cache" / "tokens.json"),
                       api_versions={"lp": "1.47", "eP": "2.5"}, retry_budget=0.01, poll_interval=0.01)
         values.update(given)
         return values
@@ -207,4 +207,4 @@ def test_missing_create_options_are_named(http, args):
     del values["poll_interval"]  # not an option of d2l_artifact
     result = run_module(d2l_artifact.main, values)
     assert result["failed"] is True
-    assert result["msg"] == "ePortfolio artifact 'New link' does not exist; to create it, give link_url"
+    assert result["msg"] == "ePortfolio artifact 'New link' does not exist; to create it, give url"

@@ -29,7 +29,7 @@ QUERY = 'dc.title == "Golf"'
 @pytest.fixture
 def args(tmp_path):
     def make(**given):
-        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
+        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
                       api_versions={"lr": "1.3"}, retry_budget=0.01)
         values.update(given)
         return values

@@ -65,7 +65,7 @@ def test_a_str_option_keeps_taking_a_number():
 @pytest.fixture
 def args(tmp_path):
     def make(**given):
-        values = dict(url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"))
+        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"))
         values.update(given)
         return values
     return make
