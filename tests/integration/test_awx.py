@@ -31,7 +31,7 @@ TOKEN = "demo-token"
 # Connection options with an env fallback that are deliberately not credential inputs: they are
 # per job or per execution environment settings, not secrets of an account.
 NOT_CREDENTIAL_INPUTS = {"token_cache", "ca_path", "timeout", "retry_budget"}
-SECRETS = {"access_token", "refresh_token", "client_secret", "app_key", "user_key"}
+SECRETS = {"access_token", "refresh_token", "client_secret", "private_key", "app_key", "user_key"}
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_credential_type_injects_the_modules_env_fallbacks(credential_type, conn
 
 def test_credential_type_inputs(credential_type, connection_spec):
     fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
-    assert credential_type["inputs"]["required"] == ["url"]
+    assert credential_type["inputs"]["required"] == ["brightspace_url"]
     for field_id, field in fields.items():
         assert field.get("label") and field.get("help_text"), field_id
         assert field.get("type") in ("string", "boolean"), field_id
@@ -120,7 +120,7 @@ def test_credential_type_inputs(credential_type, connection_spec):
     # validate_certs is injected as a string the modules' bool type accepts, set or not
     from ansible.module_utils.parsing.convert_bool import boolean  # pylint: disable=import-outside-toplevel
     for inputs, expected in (({}, True), ({"validate_certs": False}, False), ({"validate_certs": True}, True)):
-        env = render_injected_env(credential_type, dict(inputs, url="https://x.example"))
+        env = render_injected_env(credential_type, dict(inputs, brightspace_url="https://x.example"))
         assert boolean(env["BRIGHTSPACE_VALIDATE_CERTS"]) is expected
 
 
@@ -175,22 +175,42 @@ def test_collection_ee_metadata_is_introspectable():
     finally:
         sys.path.remove(scripts)
     python, system = introspect.process_collection(str(ROOT))
-    assert sorted(python) == ["requests-toolbelt>=1.0.0", "requests>=2.31"]
+    assert sorted(python) == ["PyJWT>=2.8", "cryptography>=41", "requests-toolbelt>=1.0.0", "requests>=2.31"]
     assert system == []
 
 
 # ---------------------------------------------------------------------- a job, AWX style
 
 
-def test_demo_playbook_through_ansible_runner(emulator, collections_path, credential_type, tmp_path):
+SERVICE_KEY = ROOT / "tests" / "fixtures" / "service-user" / "private-key.pem"
+
+
+def _credentials(kind, emulator):
+    """The credential's inputs for one scheme, and the secrets that must never show."""
+    if kind == "access token":
+        return {"brightspace_url": emulator.url, "access_token": TOKEN}, [TOKEN]
+    key = SERVICE_KEY.read_text()
+    inputs = {"brightspace_url": emulator.url, "client_id": "demo-service", "private_key": key,
+              "key_id": "demo-service-key-1", "scope": "core:*:*", "token_url": emulator.url + "/core/connect/token"}
+    # the PEM's body lines too: a leak of part of the key is a leak
+    return inputs, [key] + [line for line in key.splitlines() if len(line) > 40]
+
+
+@pytest.mark.parametrize("kind", ["access token", "service user"])
+def test_demo_playbook_through_ansible_runner(emulator, collections_path, credential_type, tmp_path, kind):
     ansible_runner = pytest.importorskip("ansible_runner")
     if not emulator.control:
         pytest.skip("the emulator has no control API (BRIGHTSPACE_TEST_URL is a real tenant)")
     emulator.reset()
 
-    injected = render_injected_env(credential_type, {"url": emulator.url, "access_token": TOKEN})
+    inputs, secrets = _credentials(kind, emulator)
+    injected = render_injected_env(credential_type, inputs)
     assert injected["BRIGHTSPACE_URL"] == emulator.url
-    assert injected["BRIGHTSPACE_ACCESS_TOKEN"] == TOKEN
+    if kind == "access token":
+        assert injected["BRIGHTSPACE_ACCESS_TOKEN"] == TOKEN
+    else:
+        assert injected["BRIGHTSPACE_PRIVATE_KEY"] == inputs["private_key"]
+        assert injected["BRIGHTSPACE_ACCESS_TOKEN"] == ""
 
     envvars = dict(injected)
     envvars.update({
@@ -225,9 +245,17 @@ def test_demo_playbook_through_ansible_runner(emulator, collections_path, creden
     assert result.stats["failures"] == {} and result.stats["dark"] == {}
     assert sum(result.stats["changed"].values()) > 0
 
-    assert TOKEN not in stdout
+    cache = tmp_path / "cache" / "tokens.json"
+    issued = [entry["access_token"] for entry in json.loads(cache.read_text()).values()] if cache.exists() else []
+    if kind == "service user":
+        assert issued, "no token was granted to the service user"
+        secrets = secrets + issued
+    for secret in secrets:
+        assert secret not in stdout
     for event in events:
-        assert TOKEN not in json.dumps(event), event["event"]
+        text = json.dumps(event)
+        for secret in secrets:
+            assert secret not in text and json.dumps(secret)[1:-1] not in text, event["event"]
     # nor in the job artifacts the runner keeps, except the runner's record of the environment
     # it was given (the `env` of artifacts/<id>/command, like env/envvars: AWX keeps its own
     # redacted copy): not on the command line
@@ -235,9 +263,11 @@ def test_demo_playbook_through_ansible_runner(emulator, collections_path, creden
         if not path.is_file():
             continue
         if path.name == "command":
-            assert TOKEN not in json.dumps(json.loads(path.read_text())["command"])
+            for secret in secrets:
+                assert secret not in json.dumps(json.loads(path.read_text())["command"])
             continue
-        assert TOKEN not in path.read_text(errors="replace"), path
+        for secret in secrets:
+            assert secret not in path.read_text(errors="replace"), path
 
     # the modules authenticated with the injected bearer token
     logged = emulator.requests()
