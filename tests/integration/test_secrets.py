@@ -112,9 +112,13 @@ def test_demo_at_vvvv_with_diff_leaks_no_secret(rotating_emulator, playbook, tmp
                      "BRIGHTSPACE_SCOPE", "BRIGHTSPACE_APP_ID", "BRIGHTSPACE_APP_KEY", "BRIGHTSPACE_USER_ID",
                      "BRIGHTSPACE_USER_KEY", "BRIGHTSPACE_PRIVATE_KEY", "BRIGHTSPACE_KEY_ID"):
             monkeypatch.delenv(name, raising=False)
+        before = len(emu.requests())
         result = playbook(DEMO, extra_vars={"brightspace_url": emu.url},
                           env=env, args=["-vvvv", "--diff"])
         assert result.returncode == 0, "%s: %s" % (scheme, result.output[-5000:])
+        granted = [r for r in emu.requests()[before:] if r["path"] == "/core/connect/token"]
+        if scheme != "ID-key":  # 4 s tokens over a play of well over 4 s: fetched again at least once
+            assert len(granted) >= 2 and all(r["status"] == 200 for r in granted), (scheme, granted)
         recorded = results.read_text()
         assert recorded.count("\n") >= 10, "%s: the callback recorded too few results" % scheme
         assert '"invocation"' in recorded  # the modules' arguments as returned are part of the search
@@ -123,12 +127,9 @@ def test_demo_at_vvvv_with_diff_leaks_no_secret(rotating_emulator, playbook, tmp
 
     # the sweep is not vacuous: OAuth tokens were issued, rotated, and kept in the cache
     grants = [r for r in emu.requests() if r["path"] == "/core/connect/token"]
-    # 4 s tokens over plays of well over 10 s: refreshed at least twice after the first grant, in
-    # the refresh-token run and in the service-user run
-    assert len([g for g in grants if g["status"] == 200]) >= 6, grants
     assert not [g for g in grants if g["status"] != 200], grants
     issued = [token for token in json.loads(emu.state_file.read_text())["tokens"] if token != "demo-token"]
-    assert len(issued) >= 6 and all(TOKEN_SHAPE.fullmatch(t) for t in issued), issued
+    assert len(issued) >= 4 and all(TOKEN_SHAPE.fullmatch(t) for t in issued), issued
     seen_tokens.update(issued)
     assert len(seen_tokens) >= 2 and all(TOKEN_SHAPE.fullmatch(t) for t in seen_tokens), "no token was cached"
     idkey = [r for r in emu.requests() if "x_a" in (r.get("query") or {})]
