@@ -1,11 +1,15 @@
 # Build and test tooling for the d2l.brightspace Ansible collection.
 #
 #   make venv         .venv/ with the pinned toolchain, the emulator and this collection
-#   make test         the whole gate: lint, sanity, units, integration, molecule (what CI runs)
+#   make test         the whole gate: lint, sanity, units, conformance, integration, molecule (CI)
+#                     (its conformance step runs every conformance test, on a local emulator)
 #   make lint         ansible-lint, production profile; antsibull-docs lint-collection-docs;
 #                     antsibull-changelog lint
 #   make sanity       ansible-test sanity (SANITY_ARGS="--test pylint" to pick tests)
 #   make units        pytest tests/unit and tests/emulator/tests
+#   make conformance  read-only tests/conformance (D2L's SDK and utility library, bsapi) vs an emulator
+#                     or BRIGHTSPACE_TEST_URL (a sandbox tenant, credentials in BRIGHTSPACE_*);
+#                     CONFORMANCE_ARGS= runs every test (local emulator only)
 #   make integration  pytest tests/integration (playbooks against a real emulator)
 #   make molecule     molecule test --all: the scenarios in extensions/molecule/ (localhost + emulator)
 #   make demo         the demo playbook, twice, against a local emulator (2nd run: changed=0)
@@ -42,6 +46,9 @@ SANITY_ARGS ?=
 BENCH_ARGS ?=
 # pytest-xdist workers for the integration tests (empty: one process).
 INTEGRATION_JOBS ?=
+# What `make conformance` selects: the read-only tests (they also run against a real tenant).
+# `make test` runs the conformance step with CONFORMANCE_ARGS= (every test, local emulator).
+CONFORMANCE_ARGS ?= -m readonly
 
 # The tests start ansible-playbook / the emulator as subprocesses: give them the venv first.
 TEST_ENV := env PATH="$(VENV_BIN):$$PATH" ANSIBLE_FORCE_COLOR=0 PYTHONDONTWRITEBYTECODE=1
@@ -51,7 +58,7 @@ define banner
 	@printf '\n======== %s ========\n' "$(1)"
 endef
 
-.PHONY: help venv test lint sanity units integration molecule demo bench soak build docs clean distclean
+.PHONY: help venv test lint sanity units conformance integration molecule demo bench soak build docs clean distclean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -86,9 +93,10 @@ venv: $(STAMP)
 KEEP_GOING ?=
 test: venv
 	@start=$$SECONDS; failed=""; \
-	for step in lint sanity units integration molecule; do \
+	for step in lint sanity units conformance integration molecule; do \
 	  t=$$SECONDS; \
-	  if $(MAKE) --no-print-directory $$step; then \
+	  args=""; if [ "$$step" = conformance ]; then args="CONFORMANCE_ARGS="; fi; \
+	  if $(MAKE) --no-print-directory $$step $$args; then \
 	    echo "make test: $$step passed in $$((SECONDS - t)) s"; \
 	  else \
 	    echo "make test: $$step FAILED after $$((SECONDS - t)) s"; \
@@ -98,7 +106,7 @@ test: venv
 	done; \
 	echo; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed ($$((SECONDS - start)) s)"; exit 1; fi; \
-	echo "make test: lint, sanity, units, integration and molecule passed in $$((SECONDS - start)) s"
+	echo "make test: lint, sanity, units, conformance, integration and molecule passed in $$((SECONDS - start)) s"
 
 # antsibull-docs runs .venv/bin/ansible and ansible-doc by name: PATH gives it the venv's, and
 # ansible-doc finds the collection through the link `make venv` puts in site-packages. Offline.
@@ -134,6 +142,13 @@ units: venv
 	  echo '$(PYTEST) $(PYTEST_ARGS) tests/emulator/tests'; \
 	  $(PYTEST) $(PYTEST_ARGS) tests/emulator/tests || rc=$$?; \
 	  exit $$rc
+
+# Clients nobody here wrote (d2lvalence, d2lvalence_util, bsapi) against a real emulator process
+# it starts on a free loopback port; with BRIGHTSPACE_TEST_URL against that tenant instead (only
+# the read-only tests run there; what needs the emulator's control API is skipped).
+conformance: venv
+	$(call banner,conformance: pytest tests/conformance $(if $(CONFORMANCE_ARGS),$(CONFORMANCE_ARGS),(every test)))
+	$(PYTEST) $(CONFORMANCE_ARGS) $(PYTEST_ARGS) tests/conformance
 
 integration: venv
 	$(call banner,integration: pytest tests/integration)

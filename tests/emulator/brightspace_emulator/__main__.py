@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from .app import create_app
-from .config import Config
+from .config import IMPORT_ROUTE_CHOICES, Config
 from .server import make_server
 
 
@@ -25,6 +25,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="JSON file written on every mutation and loaded at start")
     p.add_argument("--upload-dir", default=None,
                    help="directory for upload data (default: <state-file>.uploads or a temp dir)")
+    p.add_argument("--upload-ttl", type=float, default=3600.0,
+                   help="seconds an upload may stay unattached after its last activity before it "
+                        "is purged (default 3600)")
+    p.add_argument("--artifact-update-replaces-content", action="store_true",
+                   help="POST eP artifact/file/(id) with a new UploadKey also replaces the file "
+                        "artifact's content (default: only its properties change)")
+    p.add_argument("--import-routes", choices=IMPORT_ROUTE_CHOICES, default="both",
+                   help="course import routes served: under le/unstable, under a numbered le "
+                        "version, or both (default)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -34,7 +43,10 @@ def main(argv=None) -> None:
     config = Config(host=args.host, port=args.port, job_duration=args.job_duration,
                     token_lifetime=args.token_lifetime, rate_limit=args.rate_limit,
                     rate_window=args.rate_window,
-                    state_file=args.state_file, upload_dir=args.upload_dir)
+                    state_file=args.state_file, upload_dir=args.upload_dir,
+                    upload_ttl=args.upload_ttl,
+                    artifact_update_replaces_content=args.artifact_update_replaces_content,
+                    import_routes=args.import_routes)
     app = create_app(config)
     make_server(app, args.host, args.port, args.log_level).run()
 

@@ -59,7 +59,9 @@ def create_app(config: Optional[Config] = None) -> FastAPI:
     app = FastAPI(title="Brightspace emulator",
                   description="Emulates the D2L Brightspace Valence API subset used by the "
                               "d2l.brightspace Ansible collection.",
-                  version="0.1.0")
+                  version="0.1.0",
+                  # a wrong trailing slash is an unknown route (404), never a 307 (routing.py)
+                  redirect_slashes=False)
     emu = Emulator(config)
     app.state.emu = emu
 
@@ -71,7 +73,9 @@ def create_app(config: Optional[Config] = None) -> FastAPI:
     async def _validation_error(request: Request, exc: RequestValidationError):
         errors = exc.errors()
         if any(e.get("loc", ("",))[0] == "path" for e in errors):
-            # NOTE: a malformed id in the route (e.g. /courses/abc) matches no real route: 404.
+            # NOTE: no evidence in the pages; the strictest reading: a malformed id in the route
+            # (e.g. /courses/abc) matches no real route (a typed route segment), so it is an
+            # unknown route: 404, never a 400 that would say the route exists.
             return errors_response(404, "Not Found")
         messages = []
         for e in errors:
@@ -101,7 +105,8 @@ def create_app(config: Optional[Config] = None) -> FastAPI:
     app.include_router(orgstructure.router)
     app.include_router(courses.router)
     app.include_router(coursejob_routes.router)
-    app.include_router(coursejob_routes.unstable_router)
+    app.include_router(coursejob_routes.unstable_router)  # before the versioned routes
+    app.include_router(coursejob_routes.versioned_router)
     app.include_router(uploads.router)
     app.include_router(eportfolio.router)
     app.include_router(epjob_routes.router)

@@ -27,9 +27,11 @@ IDKEY_SKEW_LIMIT = 300  # seconds
 TOKEN_PATH = "/core/connect/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALG = "RS256"
-# NOTE: the reference is silent on how far ahead a client assertion may expire and how much
-# clock skew its iat may show; the emulator refuses an exp more than an hour away (RFC 7523
-# §3: the server may reject JWTs with an unreasonably far exp) and an iat more than 60 s ahead.
+# NOTE: no evidence for the figures: the reference is silent on how far ahead a client
+# assertion may expire and how much clock skew its iat may show (RFC 7523 §3 lets the server
+# reject a JWT whose exp is unreasonably far in the future and allows "a reasonable small
+# leeway"); the strictest reading: an exp more than an hour away, or an iat more than 60 s ahead,
+# is refused.
 ASSERTION_MAX_LIFETIME = 3600  # seconds between now and exp, at most
 ASSERTION_CLOCK_SKEW = 60  # seconds an iat (or nbf) may lie in the future
 
@@ -53,7 +55,7 @@ def idkey_base(method: str, raw_path: Union[str, bytes], timestamp: Union[int, s
     """The ID-key base string of a request whose path was sent as ``raw_path`` (still
     percent-encoded, no query string).
 
-    NOTE: D2L's Python SDK (d2lvalence/auth.py, ``D2LUserContext._build_tokens_for_path``)
+    NOTE: evidence: D2L's Python SDK (d2lvalence/auth.py, ``D2LUserContext._build_tokens_for_path``)
     signs ``METHOD.upper() + "&" + urllib.parse.unquote_plus(path.lower()) + "&" + timestamp``
     where ``path`` is the URL path as it is sent (percent-encoded). NOTES.md writes
     ``unquote(path).lower()``; the SDK is the evidence of what the service verifies, so the
@@ -150,8 +152,10 @@ def check_scope(principal: Principal, required: Union[Tuple[str, ...], str]) -> 
     (a tuple, or a space-separated string)."""
     if isinstance(required, str):
         required = tuple(required.split())
-    # NOTE: ID-key calls carry no OAuth scopes; the (seeded, administrator) user's
-    # permissions apply, so every scope check passes for them.
+    # NOTE: evidence: scopes belong to OAuth 2.0 tokens (SCOPES.md, "a request is allowed when
+    # the token carries the route's scope"); an ID-key call carries no token and no scopes
+    # (NOTES.md "Authentication"), the user's own permissions apply (the seeded administrator's),
+    # so the scope check does not apply to it.
     if principal.scopes is not None and not sc.allowed(principal.scopes, required):
         # RFC 6750 §3.1: insufficient_scope, with the scope(s) that would do.
         wanted = " ".join(required)
@@ -170,7 +174,10 @@ def required_scopes(request: Request) -> Tuple[str, ...]:
     if not isinstance(path, str):
         return (sc.CORE,)  # fail closed
     if (request.method, path) == sc.UPLOAD_DATA:
-        meta = up.get_upload(request.app.state.emu, request.path_params.get("uploadKey", ""))
+        # another user's (or an expired) upload is an unknown key: core:*:*, then 404
+        principal = getattr(request.state, "principal", None)
+        meta = up.get_upload(request.app.state.emu, request.path_params.get("uploadKey", ""),
+                             principal.user if principal is not None else None)
         if meta and meta.get("Scope"):
             return tuple(meta["Scope"].split())
         return (sc.CORE,)
@@ -215,8 +222,9 @@ def _secret_client(form: dict, headers, grant: str) -> str:
     """The refresh_token grant's client authentication: client_id + client_secret (form or
     HTTP Basic, not both)."""
     if "client_assertion" in form or "client_assertion_type" in form:
-        # NOTE: NOTES.md lists the refresh grant's fields as grant_type, refresh_token,
-        # client_id, client_secret; only service clients (client_credentials) use assertions.
+        # NOTE: evidence: NOTES.md lists the refresh grant's fields as grant_type,
+        # refresh_token, client_id, client_secret; only service clients (client_credentials)
+        # use assertions (NOTES.md "private-key JWT client assertion").
         raise _invalid_client(f"The {grant} grant authenticates the client with client_id and "
                               "client_secret; client assertions are not accepted for it")
     basic = _basic_credentials(headers)
@@ -342,7 +350,8 @@ def _assertion_client(emu, form: dict, headers, endpoint_url: str) -> Tuple[str,
         raise _invalid_client(f"client_assertion 'iat' is more than {ASSERTION_CLOCK_SKEW} "
                               "seconds in the future")
     if "nbf" in claims and _number(claims, "nbf") - now > ASSERTION_CLOCK_SKEW:
-        # NOTE: the same clock-skew allowance as iat (RFC 7523 §3: a small leeway).
+        # NOTE: no evidence for the figure; the strictest reading: the same 60 s leeway as
+        # iat (RFC 7523 §3 allows "a reasonable small leeway").
         raise _invalid_client("client_assertion is not valid yet ('nbf')")
 
     # --- jti: never seen before for this client -----------------------------------------------
@@ -358,9 +367,10 @@ def _assertion_client(emu, form: dict, headers, endpoint_url: str) -> Tuple[str,
         seen = seen_all.setdefault(iss, {})
         if jti in seen:
             raise _invalid_client("client_assertion 'jti' was already used (replay)")
-        # NOTE: RFC 7523 §3 lets the server refuse replays for as long as the JWT is valid; the
-        # jti is spent once the assertion authenticated the client, even if the request is
-        # then refused (e.g. invalid_scope): a retry needs a new assertion.
+        # NOTE: evidence: RFC 7523 §3 lets the server refuse replays for as long as the JWT is
+        # valid; no evidence of when a jti counts as used, so the strictest reading: it is spent
+        # once the assertion authenticated the client, even if the request is then refused
+        # (e.g. invalid_scope): a retry needs a new assertion.
         seen[jti] = exp
     return iss, client
 

@@ -18,9 +18,21 @@ class Config:
     state_file: Optional[str] = None  # JSON file written on every mutation, loaded at start
     upload_dir: Optional[str] = None  # where resumable-upload bytes go (default: a temp dir)
     clock_offset: float = 0.0  # seconds added to the server clock (ID-key skew, token expiry)
+    # seconds an upload may stay unattached after its last activity (initiation or data); then it
+    # is purged and its key is unknown. NOTE: no evidence for a figure: NOTES.md says only "The
+    # service purges uploads that are never attached"; an hour is the emulator's choice (a
+    # client that attaches at once never notices; tests set a few seconds).
+    upload_ttl: float = 3600.0
+    # POST artifact/file/(id) with another UploadKey: false (the strict reading, see
+    # routes/eportfolio.py) changes the properties only; true also replaces the content.
+    artifact_update_replaces_content: bool = False
+    # which course import routes are served: "both" (default), "unstable" or "versioned"
+    # (routes/coursejobs.py)
+    import_routes: str = "both"
 
     # Keys the control API may change at run time.
-    MUTABLE = ("job_duration", "token_lifetime", "rate_limit", "rate_window", "clock_offset")
+    MUTABLE = ("job_duration", "token_lifetime", "rate_limit", "rate_window", "clock_offset",
+               "upload_ttl", "artifact_update_replaces_content", "import_routes")
 
     def copy(self) -> "Config":
         return dataclasses.replace(self)
@@ -36,6 +48,9 @@ class Config:
             "rate_limit": self.rate_limit,
             "rate_window": self.rate_window,
             "clock_offset": self.clock_offset,
+            "upload_ttl": self.upload_ttl,
+            "artifact_update_replaces_content": self.artifact_update_replaces_content,
+            "import_routes": self.import_routes,
             "state_file": self.state_file,
         }
 
@@ -43,10 +58,23 @@ class Config:
 # Request cost in credits (NOTES.md: "today 10").
 REQUEST_COST = 10
 
+IMPORT_ROUTE_CHOICES = ("both", "unstable", "versioned")
+
 # Product -> (latest, supported versions). Routes called with a version not listed answer 404.
+# The supported versions are those the reference pages' "API Versions" lines give, up to the
+# latest the emulator serves: lp 1.2+ (courses.txt: "1.2+ - Route first appears in LMS v10.1.0";
+# 1.1 is deprecated), le 1.5+ (courses.txt, the copy routes: "1.5+"), eP 2.5+
+# (eportfolio-*.txt: "2.5+", "2.4- Obsolete"), lr 1.3+ (learning-repository.txt: "1.3+",
+# "1.2- Obsolete"). Supporting routes outside the pages (whoami, outypes/, orgstructure/) share
+# their product's list. LatestVersion stays the newest version served.
 API_VERSIONS = {
-    "lp": ("1.47", [f"1.{n}" for n in range(40, 48)]),
-    "le": ("1.74", [f"1.{n}" for n in range(65, 75)]),
+    "lp": ("1.47", [f"1.{n}" for n in range(2, 48)]),
+    "le": ("1.74", [f"1.{n}" for n in range(5, 75)]),
     "eP": ("2.5", ["2.5"]),
     "lr": ("1.3", ["1.3"]),
 }
+
+
+def version_tuple(version: str) -> tuple:
+    """``"1.26"`` -> ``(1, 26)`` (numeric order: 1.3 < 1.26)."""
+    return tuple(int(part) for part in version.split("."))

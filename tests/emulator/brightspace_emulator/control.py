@@ -5,19 +5,21 @@ import json
 import re
 
 import jwt
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from .routing import make_router
 from . import auth
 from . import eportfolio as ep
 from . import lr
 from . import scopes as sc
 from . import store as st
+from . import uploads as up
 from .errors import ApiError
 from .models import (ConfigUpdate, EpCommentRequest, FaultRule, LrBulkRequest, MintTokenRequest,
                      ServiceClientRequest)
 
-router = APIRouter(prefix="/_emulator", tags=["control"])
+router = make_router(prefix="/_emulator", tags=["control"])
 
 
 def _emu(request: Request):
@@ -102,6 +104,8 @@ async def set_config(request: Request, update: ConfigUpdate):
         raise ApiError(400, "token_lifetime must be positive")
     if values.get("job_duration") is not None and values["job_duration"] < 0:
         raise ApiError(400, "job_duration must not be negative")
+    if values.get("upload_ttl") is not None and values["upload_ttl"] <= 0:
+        raise ApiError(400, "upload_ttl must be positive")
     for key, value in values.items():
         setattr(emu.config, key, value)
     if "rate_limit" in values or "rate_window" in values:
@@ -117,8 +121,8 @@ async def mint(request: Request, body: MintTokenRequest):
     return {"access_token": token}
 
 
-# NOTE: RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms"
-# (RS256); a smaller key is refused at registration.
+# NOTE: evidence: RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these
+# algorithms" (RS256); a smaller key is refused at registration.
 MIN_RSA_BITS = 2048
 
 
@@ -164,6 +168,7 @@ async def register_service_client(request: Request, body: ServiceClientRequest):
 async def state(request: Request):
     emu = _emu(request)
     emu.jobs.settle_due()
+    up.purge_expired(emu)  # like the jobs, the state shows what a client would see now
     snap = emu.store.snapshot()
     snap["jobs"] = [emu.jobs.describe(j) for j in snap["jobs"]]
     snap["faults"] = emu.faults.list()
@@ -217,8 +222,9 @@ async def ep_add_comment(request: Request, objectId: int, body: EpCommentRequest
         record = emu.store.data["ep_objects"].get(str(objectId))
         if record is None:
             raise ApiError(404, f"No EP object with ObjectId {objectId}")
-        # NOTE: an object with AllowComments false takes no comments (400), as in the service's
-        # UI; the control route keeps tests honest about it.
+        # NOTE: no evidence (the reference has no comment-creating route); the strictest
+        # reading: an object with AllowComments false takes no comments (400), so a test
+        # cannot set up a state a real tenant would not reach.
         if not record["AllowComments"]:
             raise ApiError(400, f"EP object {objectId} does not allow comments")
         with emu.store.mutate() as data:

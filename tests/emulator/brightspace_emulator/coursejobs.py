@@ -45,8 +45,8 @@ def new_content_record() -> dict:
 
 
 def _target_record(data: dict, target_id) -> Optional[dict]:
-    # NOTE: a target deleted for good before the job finished receives nothing (a recycled
-    # one still does: it can be restored).
+    # NOTE: no evidence; the strictest reading: a target deleted for good before the job
+    # finished receives nothing (a recycled one still does: it can be restored).
     if str(target_id) not in data["orgunits"]:
         return None
     return data["course_content"].setdefault(str(target_id), new_content_record())

@@ -2,15 +2,14 @@
 (learning-repository.txt, "CQL query notes"): a small recursive-descent parser and an
 evaluator over a learning object's latest version.
 
-NOTE: the PyPI package ``cql-parser`` (the only CQL parser there) calls its own prefix handling
-"work-in-progress ... needs to be finished before using in real world scenarios", has had no
-release since 2023 and builds PLY tables at run time; the subset the service accepts is small,
-so the emulator parses it itself.
+NOTE: emulator mechanics: the PyPI package ``cql-parser`` (the only CQL parser there) calls its
+own prefix handling "work-in-progress ... needs to be finished before using in real world
+scenarios", has had no release since 2023 and builds PLY tables at run time; the subset the
+service accepts is small, so the emulator parses it itself.
 
 Accepted (everything else answers ``Invalid CQL query: ...``)::
 
     query      ::= ""                                  (every object)
-                 | "sortBy" sortKey+                   (NOTE: every object, sorted)
                  | cqlQuery ["sortBy" sortKey+]
     cqlQuery   ::= scoped (("and" | "or") scoped)*     (left to right, equal precedence)
     scoped     ::= "(" cqlQuery ")" | index relation term | term
@@ -21,6 +20,10 @@ Accepted (everything else answers ``Invalid CQL query: ...``)::
 
 Keywords, index names, relations and modifiers are case-insensitive (as in CQL). A bare term
 searches ``cql.serverChoice`` with ``=``: the title, the description and the subjects.
+NOTE: evidence: the page asks for "CQL-V2.0 query string[s]", and CQL 2.0's grammar puts a
+search clause before ``sortBy`` (``sortedQuery ::= ... scopedClause ['sortby' sortSpec]``): a
+query made only of ``sortBy ...`` is not CQL and is refused (to list everything, the page says
+to pass an empty query; a sort needs a clause).
 
 Matching (``matches(node, record)``, record ``{"title", "description", "keywords"}``):
 
@@ -108,8 +111,9 @@ def tokenize(text: str) -> List[Token]:
                 if text[i] == "\\":
                     if i + 1 >= len(text):
                         raise CQLError(f"unterminated quoted string at position {start + 1}")
-                    # NOTE: a backslash escapes the next character, whatever it is (\" \\ \*
-                    # \?); masking characters (* ?) have no special meaning in this subset.
+                    # NOTE: evidence: CQL 2.0 lets a backslash escape the next character
+                    # (\" \\ \* \?); no evidence that the service supports masking, so the
+                    # strictest reading: masking characters (* ?) are literal in this subset.
                     value.append(text[i + 1])
                     i += 2
                     continue
@@ -159,9 +163,11 @@ class _Parser:
             return Query(None)
         if first.kind == "symbol" and first.value == ">":
             raise CQLError("prefix assignments are not supported")
-        where = None
-        if not first.is_word("sortby"):
-            where = self.cql_query()
+        if first.is_word("sortby"):
+            # a sort needs a search clause (CQL 2.0; see the module docstring)
+            raise CQLError("sortBy needs a search clause before it (CQL 2.0); an empty query "
+                           "lists every object")
+        where = self.cql_query()
         sort: List[SortKey] = []
         tok = self.peek()
         if tok is not None and tok.is_word("sortby"):
@@ -230,7 +236,8 @@ class _Parser:
             raise CQLError("relation modifiers are not supported")
         term = self._term("a search term")
         if relation != "==" and not words(term):
-            # NOTE: a term without any word cannot be word-matched; use == "" for empty values.
+            # NOTE: no evidence; the strictest reading: a term without any word cannot be
+            # word-matched, so it is refused (use == "" for empty values).
             raise CQLError(f"the search term '{term}' has no words to match")
         return Clause(index, relation, term)
 
@@ -310,7 +317,9 @@ def matches(node: Optional[Node], record: dict) -> bool:
 
 def sort_records(records: list, keys: List[SortKey], ident=lambda r: r["ident"]) -> list:
     """Sort ``records`` (dicts with ``title``, ``date``, ``ident``) by ``keys``; ties (and no
-    keys) by IdentId ascending. NOTE: titles compare case-insensitively."""
+    keys) by IdentId ascending. NOTE: no evidence of the service's collation; titles compare
+    case-insensitively (casefold), as the search itself matches (CQL relations are
+    case-insensitive)."""
     out = sorted(records, key=ident)
     for key in reversed(keys):
         if key.index == "dc.title":

@@ -36,8 +36,10 @@ Import (kind ``ep-import``), one task per target user (the task belongs to that 
      "Objects": [<parsed objects, "Staged": path of the bytes>], "Reason": null | "...",
      "CreatedObjectIds": [...]}
 
-The package is read when the tasks are created (``read_package``): anything malformed makes
-every task of the request end Aborted and create nothing. When a Complete (or
+The package is read when the tasks are created (``read_package``): a package in the layout
+above is read exactly; any other zip holding XML files imports one FileArtifact per XML file.
+Anything malformed (not a zip, no XML file, XML that is not well-formed, a broken own-layout
+package) makes every task of the request end Aborted and create nothing. When a Complete (or
 CompleteWithErrors) import task settles, its objects are created for the target user with new
 ids (``import_effect``, exactly once).
 """
@@ -272,7 +274,8 @@ def _read_xml(zf: zipfile.ZipFile, name: str) -> ET.Element:
         raise PackageError(f"{name} is too large")
     with zf.open(info) as fh:
         raw = fh.read(MAX_XML_BYTES + 1)
-    # NOTE: like defusedxml, XML with a DOCTYPE or an entity declaration is refused.
+    # NOTE: no evidence; the strictest reading (and defusedxml's default, against entity
+    # expansion attacks): XML with a DOCTYPE or an entity declaration is refused.
     if _declares_dtd(raw):
         raise PackageError(f"{name} must not contain a DOCTYPE or ENTITY declaration")
     try:
@@ -356,26 +359,82 @@ def _parse_object(zf: zipfile.ZipFile, path: str, staging: str, index: int) -> d
     return obj
 
 
+def xml_members(zf: zipfile.ZipFile) -> list:
+    """The package's XML files: members (not folders) whose name ends in ``.xml``, in zip
+    order."""
+    return [info for info in zf.infolist()
+            if not info.is_dir() and info.filename.lower().endswith(".xml")]
+
+
+def _is_own_layout(zf: zipfile.ZipFile) -> bool:
+    """A package in the layout the emulator writes: a root ``manifest.xml`` whose root element is
+    ``<EpExport>`` (read with ``_read_xml``: a malformed manifest is refused, not guessed at)."""
+    try:
+        zf.getinfo(MANIFEST)
+    except KeyError:
+        return False
+    return _read_xml(zf, MANIFEST).tag == "EpExport"
+
+
+def _read_own_layout(zf: zipfile.ZipFile, staging: str) -> list:
+    manifest = _read_xml(zf, MANIFEST)
+    listed = manifest.findall("./Objects/Object")
+    # NOTE: no evidence; the strictest reading: a manifest of the emulator's own layout that
+    # lists no object is malformed (an export never writes one).
+    if not listed:
+        raise PackageError(f"{MANIFEST} lists no EP objects")
+    objects = []
+    for index, element in enumerate(listed):
+        member = element.get("Path")
+        if not member:
+            raise PackageError(f"{MANIFEST}: an <Object> has no Path")
+        objects.append(_parse_object(zf, member, staging, index))
+    return objects
+
+
+def _read_other_layout(zf: zipfile.ZipFile, members: list, staging: str) -> list:
+    """One FileArtifact per XML file of a package the emulator did not write: Name = the file's
+    name without its extension, FileName = its name, the XML bytes as the content."""
+    objects = []
+    for index, info in enumerate(members):
+        _read_xml(zf, info.filename)  # an .xml member must be XML (well-formed, no DTD)
+        base = info.filename.rsplit("/", 1)[-1]
+        staged = os.path.join(staging, str(index))
+        with zf.open(info) as src, open(staged, "wb") as out:
+            shutil.copyfileobj(src, out, BLOCK)
+        objects.append({"ObjectTypeId": ep.TYPE_FILE, "SourceObjectId": None,
+                        "Name": os.path.splitext(base)[0] or base, "Description": "",
+                        "AllowComments": True, "GeoTag": None, "FileName": base,
+                        "FileSize": info.file_size, "ContentType": "application/xml",
+                        "Staged": staged})
+    return objects
+
+
 def read_package(path: str, staging: str) -> dict:
-    """Read an export package: ``{"ok": True, "Objects": [...]}`` (file bytes extracted to
+    """Read an ePortfolio package: ``{"ok": True, "Objects": [...]}`` (file bytes extracted to
     ``staging``) or ``{"ok": False, "Reason": "..."}`` (``staging`` removed). Runs in a worker
-    thread."""
+    thread.
+
+    NOTE: evidence: the page says only that a package is "an unencrypted compressed bundle of
+    one or more XML files" (application/zip); it publishes no layout. So any zip holding at
+    least one XML file (a member named *.xml) is a package; only what is not a zip, or holds no
+    XML file at all, is refused (and, the strictest reading where the page is silent, an .xml
+    member that is not well-formed XML or declares a DOCTYPE/ENTITY: it is no XML file). A
+    package in the layout the emulator's exports have (manifest.xml with an <EpExport> root,
+    see the module docstring) is read exactly, every object with its type and properties; for
+    any other package there is no evidence of what its XML means, so the emulator imports one
+    FileArtifact per XML file, named after the file (its name without the extension), holding
+    the XML bytes (application/xml); other members of such a package are not imported."""
     os.makedirs(staging, exist_ok=True)
     try:
         with zipfile.ZipFile(path) as zf:
-            manifest = _read_xml(zf, MANIFEST)
-            if manifest.tag != "EpExport":
-                raise PackageError(f"{MANIFEST}: the root element must be <EpExport>")
-            listed = manifest.findall("./Objects/Object")
-            # NOTE: a package that lists no object is malformed (an export never makes one).
-            if not listed:
-                raise PackageError(f"{MANIFEST} lists no EP objects")
-            objects = []
-            for index, element in enumerate(listed):
-                member = element.get("Path")
-                if not member:
-                    raise PackageError(f"{MANIFEST}: an <Object> has no Path")
-                objects.append(_parse_object(zf, member, staging, index))
+            members = xml_members(zf)
+            if not members:
+                raise PackageError("the package holds no XML file")
+            if _is_own_layout(zf):
+                objects = _read_own_layout(zf, staging)
+            else:
+                objects = _read_other_layout(zf, members, staging)
     except PackageError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         return {"ok": False, "Reason": str(exc), "Objects": []}
@@ -403,8 +462,9 @@ def import_effect(data: dict, job: dict, status) -> None:
                 meta = up.register_file(data, upload_dir, obj["Staged"], obj["ContentType"],
                                         obj["FileName"], user=info["UserId"], link=True)
                 extra.update(ep.file_content(meta, obj["FileName"]))
-            # NOTE: comments are not imported (they belong to the exporting service's users);
-            # Created and Modified are the time of the import.
+            # NOTE: no evidence; the strictest reading: comments are not imported (they belong
+            # to the exporting service's users); Created and Modified are the time of the
+            # import (a client must not expect its timestamps to survive an import).
             record = ep.new_object(data, info["UserId"], obj["ObjectTypeId"], obj["Name"],
                                    obj["Description"], obj["AllowComments"], obj["GeoTag"],
                                    **extra)

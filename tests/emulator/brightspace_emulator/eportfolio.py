@@ -65,8 +65,9 @@ def later_than(previous: Optional[str]) -> str:
 
 
 def extension(file_name: str) -> str:
-    # NOTE: the reference does not define Extension; the emulator uses the file name's last
-    # extension without the dot ("report.tar.gz" -> "gz", "README" -> "").
+    # NOTE: no evidence: the reference does not define Extension; the emulator derives it from
+    # the file name (its last extension without the dot: "report.tar.gz" -> "gz", "README" ->
+    # ""), never trusting a client's value.
     return os.path.splitext(file_name)[1][1:]
 
 
@@ -129,8 +130,8 @@ def add_comment(data: dict, record: dict, user: str, body: str) -> dict:
 
 
 def has_unread(record: dict) -> bool:
-    # NOTE: the reference does not say what "unread" means; the emulator counts a comment by
-    # another user as unread until the owner fetches the object with ?c=true.
+    # NOTE: no evidence: the reference does not say what "unread" means; the emulator counts a
+    # comment by another user as unread until the owner fetches the object with ?c=true.
     return any(c["CommentId"] > record.get("CommentsReadUpTo", 0)
                and c["UserId"] != record["UserId"] for c in record["Comments"])
 
@@ -143,9 +144,11 @@ def mark_comments_read(record: dict) -> None:
 def fetch_form(record: dict, comments: bool = False) -> dict:
     """The EpObject fetch form (NOTES.md; reconstructed from clients, the block is not
     published), plus FileArtifact's or UrlArtifact's properties."""
-    # NOTE: Tags are always [] (the emulator has no tag routes) and Permissions is the small
-    # dict {"CanEdit", "CanDelete", "CanComment"}: the owner may edit and delete, and comment
-    # when AllowComments.
+    # NOTE: evidence: NOTES.md lists Tags and Permissions in the fetch form without their
+    # shapes (EP.TagObject for tags); no evidence for Permissions' members: Tags are always []
+    # (the emulator has no tag routes) and Permissions is the small dict {"CanEdit",
+    # "CanDelete", "CanComment"}: the owner may edit and delete, and comment when
+    # AllowComments.
     out = {
         "ObjectId": record["ObjectId"],
         "Name": record["Name"],

@@ -79,7 +79,7 @@ class JobEngine:
         self.store = store
         self.faults = faults
         self.config = config
-        self.clock = clock  # NOTE: real wall clock, not shifted by clock_offset
+        self.clock = clock  # NOTE: emulator mechanics: real wall clock, not shifted by clock_offset
         self.handlers: dict = {}
         self.thread_lock = threading.Lock()
         self.thread: Optional[threading.Thread] = None

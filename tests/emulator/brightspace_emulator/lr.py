@@ -58,8 +58,9 @@ STATUS_MIN, STATUS_MAX, STATUS_UNASSIGNED = 1, 5, 5
 REPOSITORY_TYPES = ("Local", "Metadata", "Federated", "All")
 
 # LR_TRUST_T names, in the page's order, and the LRWSTrust property of each.
-# NOTE: VersionAllItems and AdministerLearningRepository have no LRWSTrust property; they are
-# stored (and usable in trustParams) but never appear in an LRWSTrust block.
+# NOTE: evidence: the page lists VersionAllItems and AdministerLearningRepository among the
+# LR_TRUST_T names but gives them no LRWSTrust property; so they are stored (and usable in
+# trustParams) but never appear in an LRWSTrust block.
 TRUSTS = (
     ("ViewItems", "CanViewItems"), ("ViewDetails", "CanSeeDetails"),
     ("LinkToLor", "CanLinkToLor"), ("RetrieveFromLor", "CanRetrieve"),
@@ -77,8 +78,9 @@ TRUST_NAMES = tuple(name for name, _field in TRUSTS)
 
 ORGANIZATION_ID = 6606
 ROLE_ADMIN, ROLE_INSTRUCTOR, ROLE_STUDENT = 101, 109, 110
-# NOTE: every caller acts as an administrator (role 101) of the Organization 6606 for the
-# trust checks and filters (search permission, hidden objects, repositories/(type)/).
+# NOTE: emulator mechanics: the emulator has no enrollments; every caller acts as an
+# administrator (role 101) of the Organization 6606 for the trust checks and filters (search
+# permission, hidden objects, repositories/(type)/).
 CALLER_ROLE = ROLE_ADMIN
 
 FIRST_LR_ID = 1001
@@ -149,8 +151,9 @@ def seed() -> dict:
         _repository(2, "Demo Metadata Repository", "Metadata records of external learning "
                     "objects", "Metadata"),
         _repository(3, "Federated Search", "Searches the federated repositories", "Federated"),
-        # NOTE: the archive's defaults hide new objects from search results, so a client can
-        # see that the publishing defaults come from the target repository.
+        # NOTE: emulator mechanics (seed data): the archive's defaults hide new objects from
+        # search results, so a client can see that the publishing defaults come from the
+        # target repository (the page: "The target repository's default visibility settings").
         _repository(4, "Archive Repository", "Retired learning objects", "Local", hidden=True),
     ]
     trusts: dict = {}
@@ -233,8 +236,8 @@ def object_repository(obj: dict) -> int:
 
 def trust(data: dict, rid: int, name: str, org_unit: int = ORGANIZATION_ID,
           role: int = CALLER_ROLE) -> bool:
-    # NOTE: org units other than the Organization have no trusts of their own: they inherit
-    # the Organization's.
+    # NOTE: no evidence; emulator mechanics (seed data): org units other than the Organization
+    # have no trusts of their own: they inherit the Organization's.
     per_org = data["lr"]["trusts"].get(str(rid), {})
     roles = per_org.get(str(org_unit)) or per_org.get(str(ORGANIZATION_ID), {})
     return bool(roles.get(str(role), {}).get(name, False))
@@ -250,8 +253,9 @@ def base(status: int = OK, message: str = "") -> dict:
 
 
 def view_url(data: dict, obj: dict, version: Optional[int] = None) -> str:
-    # NOTE: the page gives no URL format; the emulator's viewer URL carries the repository's
-    # org unit and the IdentId, and &loVersion=<v> when a route names a version.
+    # NOTE: no evidence: the page gives no URL format; the emulator's viewer URL carries the
+    # repository's org unit and the IdentId, and &loVersion=<v> when a route names a version
+    # (a client must treat it as opaque).
     repo = data["lr"]["repositories"].get(str(object_repository(obj)), {})
     url = VIEW_URL.format(ou=repo.get("OrgId", ORGANIZATION_ID), ident=obj["IdentId"])
     return url if version is None else f"{url}&loVersion={version}"
@@ -299,7 +303,7 @@ def classify(path: str, file_name: str) -> dict:
     """``{"Type", "Title", "Warning"}`` of a file to publish; raises ``LrError`` for a file the
     service refuses. Runs in a worker thread (it reads the zip's directory and manifest)."""
     if os.path.getsize(path) == 0:
-        # NOTE: an empty file is not a learning object.
+        # NOTE: no evidence; the strictest reading: an empty file is not a learning object.
         raise LrError("Invalid package: the file is empty")
     stem = file_stem(file_name)
     asset = {"Type": TYPE_ASSET, "Title": stem, "Warning": None}
@@ -313,12 +317,15 @@ def classify(path: str, file_name: str) -> dict:
     if MANIFEST not in names:
         if any(n.rstrip("/").rsplit("/", 1)[-1].lower() == MANIFEST for n in names):
             raise LrError("Invalid package: imsmanifest.xml not found at the root")
-        # NOTE: a zip without any imsmanifest.xml is an ordinary file: an Asset.
+        # NOTE: no evidence; a zip without any imsmanifest.xml is no package: an ordinary
+        # file, an Asset (LR_OBJECT_T).
         return asset
     facts = packages.manifest_facts(path)
     if not facts["ok"]:
         raise LrError(f"Invalid package: {facts['Reason']}")
-    # NOTE: the type comes from the manifest: a d2lcp namespace on the root element -> Course
+    # NOTE: no evidence of the service's classification; the page distinguishes D2L packages
+    # (quizzes) from SCORM packages. The type comes from the manifest: a d2lcp namespace on the
+    # root element -> Course
     # (a D2L package); an adlcp namespace or <schema>ADL SCORM</schema> -> Module (a SCORM
     # package). A manifest of any other kind (IMS CC, plain IMS CP) is published as an Asset.
     if facts["PackageType"] == packages.TYPE_D2L:
@@ -329,8 +336,9 @@ def classify(path: str, file_name: str) -> dict:
         return asset
     if facts["Title"]:
         return {"Type": kind, "Title": facts["Title"], "Warning": None}
-    # NOTE: only a SCORM package without an organization title is a WARN; a D2L package takes
-    # the file name silently (its organizations usually carry no title of their own).
+    # NOTE: no evidence (the page: a WARN is "impeded in a non-critical way"); only a SCORM
+    # package without an organization title is a WARN; a D2L package takes the file name
+    # silently (its organizations usually carry no title of their own).
     return {"Type": kind, "Title": stem,
             "Warning": NO_TITLE_WARNING if kind == TYPE_MODULE else None}
 
@@ -379,8 +387,9 @@ def add_version(data: dict, upload_dir: str, obj: dict, owner: int, facts: dict,
     """A new version of ``obj`` in its repository, with the default properties (the page:
     overwriting publishes "using the default values for the new object's basic properties").
     Call inside ``store.mutate()``."""
-    # NOTE: a new version may be of another type than the previous one (each version is
-    # classified on its own file).
+    # NOTE: no evidence; a new version may be of another type than the previous one (each
+    # version is classified on its own file, as the page's "overwrites ... with a new one
+    # created from your provided package").
     repo = data["lr"]["repositories"][str(object_repository(obj))]
     number = obj["Versions"][-1]["Version"] + 1
     path = version_path(upload_dir, obj["IdentId"], number)
@@ -407,8 +416,10 @@ def _remove(path: Optional[str]) -> None:
 
 
 def move_object(data: dict, obj: dict, target: dict) -> None:
-    # NOTE: an object lives in one repository: moving it (RepositoryId in a properties update,
-    # of any version) moves every version.
+    # NOTE: evidence: the page's LRWSObjectPropertiesInput "RepositoryId ... to move the learning
+    # object from one repository to another" moves the object; no evidence for versions: an
+    # object lives in one repository, so moving it (from any version's properties) moves every
+    # version.
     for record in obj["Versions"]:
         record["RepositoryId"] = target["RepositoryId"]
 
@@ -418,7 +429,8 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _xml_text(value: str) -> str:
-    # NOTE: characters XML 1.0 cannot carry are replaced by U+FFFD in the metadata.
+    # NOTE: emulator mechanics: characters XML 1.0 cannot carry are replaced by U+FFFD in the
+    # metadata (the page gives no encoding rule).
     return _XML_BAD.sub("\ufffd", value)
 
 
@@ -539,8 +551,8 @@ def _write_package(obj: dict, record: dict, dest: str) -> None:
 def ensure_package(emu, ident: int, version: int) -> tuple:
     """(path, download file name) of a version's download package. Module and Course objects
     are their stored zip; a Quiz is wrapped in a D2L package and any other type (Asset) in a
-    SCORM package, built on first use and kept (NOTE: the package's manifest title is the
-    version's title at that first download). Runs in a worker thread."""
+    SCORM package, built on first use and kept (NOTE: no evidence; the package's manifest title
+    is the version's title at that first download). Runs in a worker thread."""
     with _build_lock:
         with emu.store.lock:
             obj, record = get_version(emu.store.data, ident, version)
@@ -576,8 +588,10 @@ def search(data: dict, query: cql.Query, repositories: list) -> list:
         rid = record["RepositoryId"]
         if rid not in wanted:
             continue
-        # NOTE: HiddenFromSearchResults objects are left out unless the caller has the
-        # SeeAllHiddenObjects trust in the object's repository (administrators do).
+        # NOTE: evidence: the page: HiddenFromSearchResults "When true, the learning object will
+        # not appear in search results" and LR_TRUST_T has SeeAllHiddenObjects: hidden objects
+        # are left out unless the caller has that trust in the object's repository
+        # (administrators do).
         if record["HiddenFromSearchResults"] and not trust(data, rid, "SeeAllHiddenObjects"):
             continue
         fields = {"title": record["Title"], "description": record["Description"],

@@ -1,9 +1,10 @@
 """The ASGI middleware in front of every /d2l/ and /core/ request.
 
 Order: request log entry -> fault rules (delay, drop, drop_after_bytes,
-drop_response_after_bytes, status; delay_response holds the route's answer back) -> rate limit
-(/d2l/ only) -> authentication (/d2l/ except /d2l/api/versions/) -> the route. The control API
-(/_emulator/...) and the docs (/openapi.json, /docs) bypass all of it.
+drop_response_after_bytes, status; delay_response holds the route's answer back) -> message
+framing (/d2l/ only: a POST or PUT without Content-Length and Transfer-Encoding -> 411) -> rate
+limit (/d2l/ only) -> authentication (/d2l/ except /d2l/api/versions/) -> the route. The control
+API (/_emulator/...) and the docs (/openapi.json, /docs) bypass all of it.
 """
 from __future__ import annotations
 
@@ -15,10 +16,31 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from .auth import auth_kind, authenticate, claimed_app
-from .errors import ApiError, error_response, problem_response
+from .errors import ApiError, error_response, errors_response, problem_response
 
 UNAUTHENTICATED_PATHS = ("/d2l/api/versions/", "/d2l/api/versions")
 TRANSPORT_KEY = "emulator.transport"  # set by server.DroppableH11Protocol
+# ID-key query parameters (auth.py); their names are matched case-insensitively like every other
+# query parameter name (routing.py).
+IDKEY_PARAMS = ("x_a", "x_b", "x_c", "x_d", "x_t")
+# NOTE: evidence: learning-repository.txt (POST objects/(id)/delete/: "You should ensure that
+# your request includes a Content-Length: 0 HTTP header value (some HTTP client libraries may
+# neglect to do this with empty POST calls)") and RFC 9110 §8.6 ("a user agent SHOULD send
+# Content-Length in a request when the method defines a meaning for enclosed content and it is
+# not sending Transfer-Encoding ... even when the value is 0"). POST and PUT define a meaning for
+# a body; a request of either without Content-Length and Transfer-Encoding is refused with
+# 411 Length Required (RFC 9110 §15.5.12) on every /d2l/ route, before the rate limit and
+# authentication (it is refused as a message, like a front end would).
+FRAMED_METHODS = ("POST", "PUT")
+
+
+def parse_query(query_string: bytes) -> dict:
+    """The query as a dict (the last value of a repeated name), the ID-key names lower-cased."""
+    query = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    for key in list(query):
+        if key.lower() in IDKEY_PARAMS and key != key.lower():
+            query[key.lower()] = query.pop(key)
+    return query
 
 
 class DroppedConnection(Exception):
@@ -41,8 +63,7 @@ class EmulatorMiddleware:
         emu = self.emu
         method = scope["method"]
         headers = Headers(scope=scope)
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"),
-                               keep_blank_values=True))
+        query = parse_query(scope.get("query_string", b""))
         entry = emu.log.start(method, path, query, auth_kind(headers, query),
                               headers.get("content-range"))
         extra_headers: dict = {}
@@ -101,6 +122,15 @@ class EmulatorMiddleware:
                 await fault_response(fault, path)(scope, receive, send_wrapper)
                 return
 
+        # --- message framing ------------------------------------------------------------------
+        if path.startswith("/d2l/") and method in FRAMED_METHODS \
+                and "content-length" not in headers and "transfer-encoding" not in headers:
+            resp = errors_response(411, f"Length Required: a {method} request must carry a "
+                                        "Content-Length header (Content-Length: 0 for an empty "
+                                        "body) or Transfer-Encoding")
+            await resp(scope, receive, send_wrapper)
+            return
+
         # --- rate limit -----------------------------------------------------------------------
         if path.startswith("/d2l/"):
             verdict = emu.ratelimiter.charge(claimed_app(emu, headers, query))
@@ -113,8 +143,9 @@ class EmulatorMiddleware:
             # --- authentication -------------------------------------------------------------
             if path not in UNAUTHENTICATED_PATHS:
                 # ID-key signatures cover the path as sent (raw_path, still percent-encoded);
-                # NOTE: ASGI makes raw_path optional: without it, the decoded path is encoded
-                # again (every reserved character escaped), the closest stand-in.
+                # NOTE: emulator mechanics: ASGI makes raw_path optional: without it, the
+                # decoded path is encoded again (every reserved character escaped), the
+                # closest stand-in.
                 raw_path = scope.get("raw_path") or quote(path).encode("ascii")
                 result = authenticate(emu, method, raw_path.split(b"?", 1)[0], headers, query)
                 if isinstance(result, ApiError):
@@ -165,8 +196,9 @@ class EmulatorMiddleware:
                 cut_next[0] = True
                 return dict(message, body=body[:room], more_body=True)
             delivered[0] += len(body)
-            # NOTE: a request body of at most drop_after_bytes bytes is not affected: the cut
-            # happens only when bytes beyond the limit arrive and the route reads them.
+            # NOTE: emulator mechanics: a request body of at most drop_after_bytes bytes is not
+            # affected: the cut happens only when bytes beyond the limit arrive and the route
+            # reads them.
             if not message.get("more_body", False):
                 finished[0] = True
             return message

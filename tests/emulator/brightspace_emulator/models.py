@@ -14,9 +14,10 @@ from typing import Annotated, Generic, List, Literal, Optional, TypeVar, Union
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt,
                       StrictStr, model_validator)
 
-# NOTE: NOTES.md defines UTCDateTime as "ISO 8601 UTC with milliseconds"; the emulator demands
-# exactly that shape (3 fraction digits, trailing Z) so a client that sends a naive or offset
-# date, or drops the milliseconds, fails here rather than on a real tenant.
+# NOTE: evidence: NOTES.md defines UTCDateTime as "ISO 8601 UTC with milliseconds"; the emulator
+# takes the strictest reading and demands exactly that shape (3 fraction digits, trailing Z) so
+# a client that sends a naive or offset date, or drops the milliseconds, fails here rather than
+# on a real tenant.
 _UTC_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
@@ -44,9 +45,9 @@ def format_utc(value: dt.datetime) -> str:
         f"{value.microsecond // 1000:03d}Z"
 
 
-# NOTE: NOTES.md says D2LIDs carried as strings ("Identifier": "6606") may also come as numbers
-# ("accept both, compare as integers"); only string-typed D2LID fields accept both. Number-typed
-# D2LIDs in Create blocks stay strict numbers.
+# NOTE: evidence: NOTES.md says D2LIDs carried as strings ("Identifier": "6606") may also come
+# as numbers ("accept both, compare as integers"); only string-typed D2LID fields accept both.
+# Number-typed D2LIDs in Create blocks stay strict numbers (the strictest reading).
 def _check_d2lid_str(value: Union[str, int]) -> Union[str, int]:
     if isinstance(value, str) and not value.isdigit():
         raise ValueError("must be a D2LID (digits)")
@@ -159,6 +160,40 @@ class BasicOrgUnit(Out):
     Code: str
 
 
+# NOTE: evidence for the newer course fields (the reference page, courses.txt, is the
+# September 2014 text and has none of them): D2L's reference as quoted on D2L's community site
+# (community.d2l.com/brightspace/discussion/340) gives Course.CreateCourseOffering
+# '"Description": { <composite:RichTextInput> }, // Added with LP API v1.26' and
+# '"CanSelfRegister": <boolean>|null // Added with LP API v1.28'; a Brightspace client that
+# mirrors the reference (HR.BrightspaceConnector, Features/Courses/CourseOfferingInfo.cs) gives
+# Course.CourseOfferingInfo 'Description' (RichTextInput, "Added with LP API v1.26") and
+# 'CanSelfRegister' ("Null is treated as false", "not supported on versions prior to v1.27.
+# Added with LP API v1.27"); another (BsMain, Data/CourseOffering.php) gives Course.CourseOffering
+# '"Description": { <composite:RichText> }, // Added with LP API v1.26' and
+# '"CanSelfRegister": <boolean> // Added with LP API v1.27', and a GET answer shown on the
+# community site carries 'Description': {'Html': '', 'Text': ''}. So: accepted (and answered)
+# from those versions, refused as unknown fields before them (routes/courses.py). They stay
+# optional: the reference page's blocks are complete without them. No evidence was found of a
+# Description in the course template blocks: they take none (an unknown field, 400).
+LP_FIELD_SINCE = {
+    "CreateCourseOffering": {"Description": "1.26", "CanSelfRegister": "1.28"},
+    "CourseOfferingInfo": {"Description": "1.26", "CanSelfRegister": "1.27"},
+    "CourseOffering": {"Description": "1.26", "CanSelfRegister": "1.27"},
+}
+
+
+class RichTextInput(Strict):
+    """RichTextInput: ``{"Content": <string>, "Type": "Text"|"Html"}``."""
+    Content: StrictStr
+    Type: Literal["Text", "Html"]
+
+
+class RichText(Out):
+    """RichText (the fetch form): ``{"Text": <string>, "Html": <string>}``."""
+    Text: str
+    Html: str
+
+
 class CourseOffering(Out):
     Identifier: str
     Name: str
@@ -170,6 +205,10 @@ class CourseOffering(Out):
     CourseTemplate: Optional[BasicOrgUnit]
     Semester: Optional[BasicOrgUnit]
     Department: Optional[BasicOrgUnit]
+    # only in the answers of the LP versions that have them (LP_FIELD_SINCE; the routes answer
+    # with response_model_exclude_unset)
+    Description: Optional[RichText] = None
+    CanSelfRegister: Optional[bool] = None
 
 
 class CourseOfferingInfo(Strict):
@@ -178,6 +217,9 @@ class CourseOfferingInfo(Strict):
     StartDate: Optional[UTCDateTime]
     EndDate: Optional[UTCDateTime]
     IsActive: StrictBool
+    # from LP 1.26 / 1.27 (LP_FIELD_SINCE); optional; Description is no null
+    Description: RichTextInput = None
+    CanSelfRegister: Optional[StrictBool] = None
 
 
 class CreateCourseOffering(Strict):
@@ -191,6 +233,9 @@ class CreateCourseOffering(Strict):
     LocaleId: Optional[StrictInt]
     ForceLocale: StrictBool
     ShowAddressBook: StrictBool
+    # from LP 1.26 / 1.28 (LP_FIELD_SINCE); optional; Description is no null
+    Description: RichTextInput = None
+    CanSelfRegister: Optional[StrictBool] = None
 
 
 class CourseTemplate(Out):
@@ -252,8 +297,9 @@ class GetImportJobResponse(Out):
 
 
 # --- ePortfolio (eP) -------------------------------------------------------------------------
-# NOTE: GeoTag is null in every example of the reference and its shape is not published; the
-# emulator accepts null or a string and echoes it back.
+# NOTE: no evidence: GeoTag is null in every example of the reference and its shape is not
+# published; the emulator accepts null or a string and echoes it back (anything else, e.g. an
+# object, is refused: the strictest reading).
 class UrlArtifactIn(Strict):
     """EP.UrlArtifact create/update form (every key required; ObjectId 0 creates)."""
     ObjectId: StrictInt
@@ -499,6 +545,9 @@ class ConfigUpdate(Strict):
     rate_limit: Optional[StrictInt] = None
     rate_window: Optional[Union[StrictInt, float]] = None
     clock_offset: Optional[Union[StrictInt, float]] = None
+    upload_ttl: Optional[Union[StrictInt, float]] = None
+    artifact_update_replaces_content: Optional[StrictBool] = None
+    import_routes: Optional[Literal["both", "unstable", "versioned"]] = None
 
 
 class EpCommentRequest(Strict):
@@ -520,8 +569,8 @@ JWK_PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
 
 class RsaPublicJwk(Strict):
     """An RSA public key as a JWK (RFC 7517, RFC 7518 §6.3.1) for RS256 signatures.
-    NOTE: the reference is silent on what a Brightspace service client's JWKS may hold; the
-    emulator takes RSA public keys only (RS256 is the only assertion algorithm it accepts),
+    NOTE: no evidence: the reference is silent on what a Brightspace service client's JWKS may
+    hold; the emulator takes RSA public keys only (RS256 is the only assertion algorithm it accepts),
     members kty, kid, n, e and the optional use ("sig"), alg ("RS256") and key_ops
     (["verify"], RFC 7517 §4.3); private members and any other member are refused."""
     kty: Literal["RSA"]

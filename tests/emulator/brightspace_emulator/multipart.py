@@ -20,17 +20,23 @@ from .errors import bad_request
 MAX_TEXT_PART = 64 * 1024  # bytes; a longer text part is refused
 
 
+class StrictFormError(ValueError):
+    """A part that a strict form does not take (answered 400 naming it)."""
+
+
 def is_multipart(request) -> bool:
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     return ctype == b"multipart/form-data" and bool(params.get(b"boundary"))
 
 
 async def stream_form(request, dest: str, file_field: str = "file",
-                      text_fields: Sequence[str] = ()) -> dict:
+                      text_fields: Sequence[str] = (), strict: bool = False) -> dict:
     """``{"file": {"FileName", "Size", "ContentType"} | None, "fields": [(name, value)]}``.
 
     ``file`` is None (and ``dest`` does not exist) when the body is not multipart/form-data or
-    has no file part named ``file_field``."""
+    has no file part named ``file_field``. With ``strict``, a part that is neither that file
+    part nor one of ``text_fields`` (a text part: no ``filename``) is refused with 400 naming
+    it, instead of being skipped; so is a second file part."""
     result: dict = {"file": None, "fields": []}
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     if ctype != b"multipart/form-data" or not params.get(b"boundary"):
@@ -59,10 +65,13 @@ async def stream_form(request, dest: str, file_field: str = "file",
         name = options.get(b"name")
         state["mode"] = None
         if disposition != b"form-data":
+            if strict:
+                raise ValueError("every part must have 'Content-Disposition: form-data'")
             return
-        # NOTE: the file part must be a file (it has a filename parameter); a part named
-        # "file" without a filename is not a file and is treated like a missing part. Only
-        # the first file part counts.
+        # NOTE: evidence: RFC 7578 §4.2: a file's part carries a filename parameter; a part
+        # named "file" without one is not a file and is treated like a missing part (the
+        # strictest reading). Only the first file part counts (a strict form refuses a
+        # second one).
         if name == file_field.encode() and b"filename" in options and not state["done"]:
             state["mode"] = "file"
             state["name"] = options[b"filename"].decode("utf-8", errors="replace")
@@ -71,6 +80,16 @@ async def stream_form(request, dest: str, file_field: str = "file",
         elif name in wanted and b"filename" not in options:
             state["mode"] = "text"
             state["text_name"], state["text"] = name.decode(), b""
+        elif strict:
+            shown = (name or b"").decode("utf-8", errors="replace")
+            if name == file_field.encode() and b"filename" in options:
+                raise StrictFormError(f"more than one file part '{shown}'")
+            if name == file_field.encode() or name in wanted:
+                kind = "a file part (with a filename)" if name == file_field.encode() \
+                    else "a text part (without a filename)"
+                raise StrictFormError(f"form part '{shown}' must be {kind}")
+            known = ", ".join(repr(n) for n in (file_field, *text_fields))
+            raise StrictFormError(f"unknown form part '{shown}' (this action takes {known})")
 
     def on_part_data(data, start, end):
         if state["mode"] == "file":
@@ -108,6 +127,9 @@ async def stream_form(request, dest: str, file_field: str = "file",
             parser.finalize()
         finally:
             out.close()
+    except StrictFormError as exc:
+        os.remove(dest)
+        raise bad_request(f"Invalid form: {exc}") from None
     except (MultipartParseError, ClientDisconnect, ValueError) as exc:
         os.remove(dest)
         raise bad_request(f"Malformed multipart/form-data body: {exc or type(exc).__name__}") \

@@ -1,10 +1,14 @@
 """Org unit rules and views shared by the org structure and course routes."""
 from __future__ import annotations
 
+import html
+import re
 from typing import Optional
 
 from . import store as st
+from .config import version_tuple
 from .errors import bad_request
+from .models import LP_FIELD_SINCE
 
 # NOTES.md: org unit codes are at most 50 characters and may not contain these characters.
 CODE_MAX = 50
@@ -12,7 +16,8 @@ CODE_FORBIDDEN = set('\\:*?"<>|\'#,%&')
 
 
 def check_code(code: str) -> None:
-    # NOTE: an empty (or blank) code is refused too: the service requires a code.
+    # NOTE: no evidence (NOTES.md gives the length and characters only); the strictest
+    # reading: an empty (or blank) code is refused too.
     if not code.strip():
         raise bad_request("Code is required")
     if len(code) > CODE_MAX:
@@ -67,12 +72,35 @@ def parent_of_type(store, ou: dict, type_id: int) -> Optional[dict]:
     return None
 
 
-def offering_view(store, ou: dict) -> dict:
-    """CourseOffering block; Department is the template's parent department, if any."""
+EMPTY_RICH_TEXT = {"Text": "", "Html": ""}
+
+
+def rich_text(value) -> dict:
+    """The RichText (``{"Text", "Html"}``) stored for a RichTextInput (``{"Content", "Type"}``).
+
+    NOTE: no evidence of how the service derives one form from the other; the emulator keeps
+    the content as given in the member its Type names and derives the other simply (Text: HTML
+    escaped; Html: tags removed, entities decoded). A client comparing a description should
+    compare the member of the Type it sent."""
+    content, kind = value.Content, value.Type
+    if kind == "Html":
+        return {"Text": html.unescape(re.sub(r"<[^>]*>", "", content)), "Html": content}
+    return {"Text": content, "Html": html.escape(content, quote=False)}
+
+
+def has_field(block: str, name: str, version: str) -> bool:
+    """Whether LP ``version`` has field ``name`` in ``block`` (models.LP_FIELD_SINCE)."""
+    since = LP_FIELD_SINCE.get(block, {}).get(name)
+    return since is None or version_tuple(version) >= version_tuple(since)
+
+
+def offering_view(store, ou: dict, version: str) -> dict:
+    """CourseOffering block as LP ``version`` has it; Department is the template's parent
+    department, if any."""
     template = parent_of_type(store, ou, st.TYPE_COURSE_TEMPLATE)
     semester = parent_of_type(store, ou, st.TYPE_SEMESTER)
     department = parent_of_type(store, template, st.TYPE_DEPARTMENT) if template else None
-    return {
+    view = {
         "Identifier": str(ou["Identifier"]),
         "Name": ou["Name"],
         "Code": ou["Code"],
@@ -84,6 +112,11 @@ def offering_view(store, ou: dict) -> dict:
         "Semester": basic(semester),
         "Department": basic(department),
     }
+    if has_field("CourseOffering", "Description", version):
+        view["Description"] = dict(ou.get("Description") or EMPTY_RICH_TEXT)
+    if has_field("CourseOffering", "CanSelfRegister", version):
+        view["CanSelfRegister"] = bool(ou.get("CanSelfRegister", False))
+    return view
 
 
 def template_view(ou: dict) -> dict:

@@ -54,7 +54,8 @@ class RateLimiter:
                 self.buckets[key] = bucket
             reset = max(1, math.ceil(window - (now - bucket[0])))
             if bucket[1] + cost > limit:
-                # NOTE: a refused call costs nothing and does no work.
+                # NOTE: no evidence; a refused call (429) costs nothing and does no work
+                # (NOTES.md: the client "waits Retry-After and retries").
                 return Verdict(False, max(0, limit - bucket[1]), reset, cost)
             bucket[1] += cost
             return Verdict(True, limit - bucket[1], reset, cost)

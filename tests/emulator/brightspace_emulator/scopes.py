@@ -76,10 +76,12 @@ SPECIFIC = {
     ("DELETE", f"{LP}/orgstructure/recyclebin/{{orgUnitId}}"):
         ("organizations:organization:delete",),
     # SCOPES.md: import:job:create | POST /d2l/api/le/(version)/import/(orgUnitId)/imports/
-    # (the emulator serves the import routes under `unstable` only, the courses page's contract;
-    # SCOPES.md: "A real tenant may serve either")
+    # (served with a version, as SCOPES.md writes it, and under `unstable`, the courses page's
+    # contract; SCOPES.md: "A real tenant may serve either"; the same scope for both)
+    ("POST", f"{LE}/import/{{orgUnitId}}/imports/"): ("import:job:create",),
     ("POST", f"{LE_UNSTABLE}/import/{{orgUnitId}}/imports/"): ("import:job:create",),
     # SCOPES.md: import:job:fetch | GET /d2l/api/le/(version)/import/(orgUnitId)/imports/(jobToken)
+    ("GET", f"{LE}/import/{{orgUnitId}}/imports/{{jobToken}}"): ("import:job:fetch",),
     ("GET", f"{LE_UNSTABLE}/import/{{orgUnitId}}/imports/{{jobToken}}"): ("import:job:fetch",),
     # SCOPES.md: lor:object:create | POST /d2l/api/lr/(v)/(repositoryId)/upload
     # (also learning-repository.txt, ~line 764)
@@ -150,8 +152,9 @@ CORE_ONLY = {
     ("GET", f"{LR}/repository/{{repositoryId}}/listorgUnittrusts/"),
     # The resumable-upload data route is not in the table either. An upload that exists demands
     # the scope of the route that initiated it instead (uploads.py "Scope"; see required()).
-    # NOTE: the LR page names lor:object:create for the initiation (POST (repositoryId)/upload),
-    # which would be useless if the data route needed more; an unknown key: core:*:*, then 404.
+    # NOTE: evidence: the LR page names lor:object:create for the initiation
+    # (POST (repositoryId)/upload), which would be useless if the data route needed more; an
+    # unknown key: core:*:*, then 404.
     UPLOAD_DATA,
 }
 

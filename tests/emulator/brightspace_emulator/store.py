@@ -22,7 +22,7 @@ from . import scopes as sc
 from .config import Config
 
 # --- Org unit types ---------------------------------------------------------------------------
-# NOTE: type ids differ between tenants; clients must discover them with GET outypes/. The
+# NOTE: evidence: NOTES.md: type ids come from GET outypes/, "do not hard-code them". The
 # emulator deliberately uses non-consecutive ids for Semester and Department so a client that
 # hard-codes ids breaks here.
 TYPE_ORGANIZATION = 1
@@ -233,8 +233,9 @@ class Store:
         return sorted(units, key=lambda ou: ou["Identifier"])
 
     def find_code(self, type_id: int, code: str, exclude: Optional[int] = None) -> Optional[dict]:
-        # NOTE: codes are unique per org unit type, compared case-insensitively; units in the
-        # recycle bin keep their code (they can be restored) until permanently deleted.
+        # NOTE: no evidence; the strictest reading: codes are unique per org unit type,
+        # compared case-insensitively; units in the recycle bin keep their code (they can be
+        # restored) until permanently deleted.
         for ou in self.data["orgunits"].values():
             if ou["TypeId"] == type_id and ou["Code"].lower() == code.lower() \
                     and ou["Identifier"] != exclude:

@@ -4,7 +4,14 @@ An upload is initiated by a route (``POST /d2l/api/eP/(v)/artifacts/file/new`` o
 ``POST /d2l/api/lr/(v)/(repositoryId)/upload`` with the ``X-Upload-*`` headers) and fed
 through ``POST /d2l/upload/(key)``, which demands the OAuth scope(s) of the initiating route
 (``Scope``, space separated; see scopes.py and auth.required_scopes). Other features attach
-completed uploads with ``completed_upload(emu, key)``.
+completed uploads with ``completed_upload(emu, key, user)``.
+
+An upload belongs to the user who initiated it (``User``): for anyone else its key is unknown
+(the data route answers 404, an attach the documented invalid-key answer). An upload that is
+not attached ``config.upload_ttl`` seconds after its last activity (``Touched``: the initiation
+or the last data received, on the server clock) is purged: its record and bytes are removed and
+its key is unknown from then on (NOTES.md: "The service purges uploads that are never
+attached"; config.py explains the figure).
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ def new_key() -> str:
 
 def create_upload(emu, content_type: str, size: int, file_name: str,
                   user: Optional[str] = None, scope: str = "core:*:*") -> dict:
+    purge_expired(emu)
     key = new_key()
     path = os.path.join(emu.store.upload_dir, key)
     open(path, "wb").close()
@@ -38,8 +46,9 @@ def create_upload(emu, content_type: str, size: int, file_name: str,
         "Complete": size == 0,
         "Attached": False,
         "Created": time.time(),
+        "Touched": emu.config.now(),  # last activity (server clock): the upload_ttl counts from it
         "File": path,
-        "User": user,  # the LMS user who initiated it (None: anyone may attach it)
+        "User": user,  # the LMS user who initiated it (only that user may use the key)
         "Scope": scope,  # the OAuth scope(s) the data route demands (those of the initiation)
     }
     with emu.store.mutate() as data:
@@ -47,8 +56,43 @@ def create_upload(emu, content_type: str, size: int, file_name: str,
     return dict(meta)
 
 
-def get_upload(emu, key: str) -> Optional[dict]:
-    return emu.store.data["uploads"].get(key)
+def expired(emu, meta: dict, now: Optional[float] = None) -> bool:
+    """An unattached upload whose last activity is more than ``upload_ttl`` seconds ago."""
+    if meta.get("Attached"):
+        return False
+    now = emu.config.now() if now is None else now
+    return now - meta.get("Touched", meta.get("Created", now)) > emu.config.upload_ttl
+
+
+def purge_expired(emu) -> int:
+    """Remove every expired upload (record and bytes); the number removed."""
+    now = emu.config.now()
+    with emu.store.lock:
+        stale = [k for k, m in emu.store.data["uploads"].items() if expired(emu, m, now)]
+        if stale:
+            with emu.store.mutate() as data:
+                for key in stale:
+                    discard(data, key)
+    return len(stale)
+
+
+def get_upload(emu, key: str, user: Optional[str] = None) -> Optional[dict]:
+    """The upload ``key`` (None when unknown or purged for expiry); with ``user``, None as well
+    when another user initiated it."""
+    with emu.store.lock:
+        meta = emu.store.data["uploads"].get(key)
+        if meta is not None and expired(emu, meta):
+            with emu.store.mutate() as data:
+                discard(data, key)
+            return None
+        if meta is not None and user is not None and meta.get("User") != user:
+            return None
+        return meta
+
+
+def touch(meta: dict, emu) -> None:
+    """Record activity on an upload (the caller holds ``store.mutate()``)."""
+    meta["Touched"] = emu.config.now()
 
 
 INVALID_KEY = "Invalid upload key provided, or service could not find the file data"
@@ -61,14 +105,15 @@ def completed_upload(emu, key: str, user: Optional[str] = None) -> dict:
     Raises ``ApiError(400)`` like the service does for an unknown key or missing data
     ("Invalid upload key provided, or service could not find the file data").
     """
-    meta = get_upload(emu, key)
-    # NOTE: an upload is attached once; its key cannot attach the same bytes to a second
-    # object (the first owner keeps them), so an attached key is refused like an unknown one.
-    # NOTE: an upload belongs to the user who initiated it; another user's key is refused
-    # like an unknown one.
+    meta = get_upload(emu, key, user)
+    # NOTE: no evidence; the strictest reading: an upload is attached once (its key cannot
+    # attach the same bytes to a second object; the first owner keeps them), so an attached key
+    # is refused like an unknown one, with the page's answer for an invalid key.
+    # NOTE: no evidence for the user rule in the pages; the strictest reading: an upload
+    # belongs to the user who initiated it (the data lives in that user's context), so another
+    # user's key, like an expired (purged, NOTES.md) one, is an unknown key.
     if meta is None or not meta["Complete"] or meta["Attached"] \
-            or not os.path.exists(meta["File"]) \
-            or (user is not None and meta.get("User") not in (None, user)):
+            or not os.path.exists(meta["File"]):
         raise ApiError(400, INVALID_KEY, ERRORS)
     return dict(meta)
 

@@ -5,17 +5,22 @@ def test_versions_no_auth(client):
     r = client.get("/d2l/api/versions/")
     assert r.status_code == 200
     by = {p["ProductCode"]: p for p in r.json()}
-    assert by["lp"]["LatestVersion"] == "1.47" and "1.40" in by["lp"]["SupportedVersions"]
-    assert by["le"]["LatestVersion"] == "1.74" and "1.65" in by["le"]["SupportedVersions"]
+    assert by["lp"]["LatestVersion"] == "1.47"
+    assert by["lp"]["SupportedVersions"] == [f"1.{n}" for n in range(2, 48)]
+    assert by["le"]["LatestVersion"] == "1.74"
+    assert by["le"]["SupportedVersions"] == [f"1.{n}" for n in range(5, 75)]
     assert by["eP"]["SupportedVersions"] == ["2.5"]
     assert by["lr"]["SupportedVersions"] == ["1.3"]
     assert r.headers["X-Request-Cost"] == "10"
 
 
 def test_unsupported_version_404(client):
-    assert client.get("/d2l/api/lp/1.30/outypes/", headers=BEARER).status_code == 404
-    assert client.get("/d2l/api/lp/2.5/outypes/", headers=BEARER).status_code == 404
-    assert client.get("/d2l/api/lp/1.40/outypes/", headers=BEARER).status_code == 200
+    # lp 1.2+ (courses.txt "API Versions"); 1.1 and 1.0 are not served, nor 1.48 (newer than
+    # the latest) or another major
+    for version in ("1.1", "1.0", "1.48", "2.5", "1.02"):
+        assert client.get(f"/d2l/api/lp/{version}/outypes/", headers=BEARER).status_code == 404
+    for version in ("1.2", "1.9", "1.30", "1.40", "1.47"):
+        assert client.get(f"/d2l/api/lp/{version}/outypes/", headers=BEARER).status_code == 200
 
 
 def test_whoami(client):

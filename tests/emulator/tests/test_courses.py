@@ -6,8 +6,10 @@ from conftest import BEARER, LP, make_offering, make_template, offering_body
 def test_offering_crud(client):
     tpl = make_template(client)
     off = make_offering(client, int(tpl["Identifier"]))
+    # lp 1.47 has Description (1.26+) and CanSelfRegister (1.27+): test_strict_readings.py
     assert set(off) == {"Identifier", "Name", "Code", "IsActive", "Path", "StartDate", "EndDate",
-                        "CourseTemplate", "Semester", "Department"}
+                        "CourseTemplate", "Semester", "Department", "Description",
+                        "CanSelfRegister"}
     assert isinstance(off["Identifier"], str) and off["IsActive"] is True
     assert off["Path"] == f"/content/enforced/{off['Identifier']}-CRS1/"
     assert off["CourseTemplate"] == {"Identifier": tpl["Identifier"], "Name": tpl["Name"],

@@ -526,9 +526,18 @@ def test_update_file_artifact_and_replace_content(client):
     r = client.post(f"{EP}/artifact/file/{oid}", headers=BEARER,
                     json=file_body("", ObjectId=oid, Name="Again"))
     assert r.status_code == 200 and r.json()["UploadKey"] == old_key
-    # a new completed upload replaces the content, the ObjectId stays
+    # strict default: a new completed upload changes the properties only; the upload stays
+    # unattached (test_strict_readings.py covers it in detail)
     new = os.urandom(2500)
     key = resumable(client, new, name="v2.pdf")
+    r = client.post(f"{EP}/artifact/file/{oid}", headers=BEARER,
+                    json=file_body(key, ObjectId=oid, Name="Report v2"))
+    assert r.status_code == 200, r.text
+    assert (r.json()["Name"], r.json()["FileName"], r.json()["UploadKey"]) == \
+        ("Report v2", "v1.txt", old_key)
+    # artifact_update_replaces_content: the new upload replaces the content, the ObjectId stays
+    assert client.post("/_emulator/config",
+                       json={"artifact_update_replaces_content": True}).status_code == 200
     r = client.post(f"{EP}/artifact/file/{oid}", headers=BEARER,
                     json=file_body(key, ObjectId=oid, Name="Report v2", FileName="v1.txt",
                                    FileSize=1000))

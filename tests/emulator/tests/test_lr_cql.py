@@ -69,8 +69,11 @@ def test_sort_by():
     assert cql.parse("golf sortBy dc.title").sort == [SortKey("dc.title", False)]
     assert cql.parse("golf sortby dc.date/sort.descending dc.title/sort.ascending").sort == [
         SortKey("dc.date", True), SortKey("dc.title", False)]
-    q = cql.parse("sortBy dc.title/sort.descending")
-    assert q.where is None and q.sort == [SortKey("dc.title", True)]
+    q = cql.parse("golf sortBy dc.title/sort.descending")
+    assert q.where is not None and q.sort == [SortKey("dc.title", True)]
+    # a query made only of sortBy is no CQL 2.0 (a sort needs a search clause)
+    with pytest.raises(cql.CQLError, match="needs a search clause"):
+        cql.parse("sortBy dc.title/sort.descending")
     recs = [{"ident": 3, "title": "b", "date": "2026-01-02"},
             {"ident": 1, "title": "B", "date": "2026-01-01"},
             {"ident": 2, "title": "a", "date": "2026-01-03"}]

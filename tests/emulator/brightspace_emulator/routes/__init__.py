@@ -21,7 +21,8 @@ def product_version(product: str):
 
     def dependency(version: str = Path(..., description=f"{product} API version, e.g. {example}")):
         if version not in API_VERSIONS[product][1]:
-            # NOTE: the real service answers an unknown version like an unknown route.
+            # NOTE: no evidence; the strictest reading: an unsupported version is no route:
+            # 404 like an unknown route.
             raise ApiError(404, f"API version '{version}' is not supported for product "
                                 f"'{product}'", ERRORS)
         return version

@@ -2,8 +2,9 @@
 
 - ``POST /d2l/api/le/(v)/import/(orgUnitId)/copy/`` (CreateCopyJobRequest) -> 202
   ``{"JobToken"}``; ``GET .../copy/(jobToken)`` -> ``{"Status": COPYJOBSTATUS_T}``.
-- ``POST /d2l/api/le/unstable/import/(orgUnitId)/imports/`` (multipart/form-data, part
-  ``file``, optional ``?callbackUrl=``) -> 200 ``{"JobToken"}``;
+- ``POST /d2l/api/le/unstable/import/(orgUnitId)/imports/`` and
+  ``POST /d2l/api/le/(v)/import/(orgUnitId)/imports/`` (multipart/form-data, part ``file``,
+  optional ``?callbackUrl=``) -> 200 ``{"JobToken"}``;
   ``GET .../imports/(jobToken)`` -> ``{"JobToken", "TargetOrgUnitId", "Status"}``.
 
 Completion effects and callbacks: see coursejobs.py and jobs.py.
@@ -14,10 +15,11 @@ import os
 import secrets
 from typing import Optional
 
-from fastapi import APIRouter, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from ..routing import make_router
 from .. import coursejobs as cj
 from .. import store as st
 from ..callbacks import check_callback_url
@@ -28,16 +30,38 @@ from ..multipart import stream_form
 from ..packages import analyse_package
 from . import get_emu, product_version, scoped
 
-router = APIRouter(prefix="/d2l/api/le/{version}/import", tags=["course jobs"],
-                   dependencies=[product_version("le"), scoped()])
+router = make_router(prefix="/d2l/api/le/{version}/import", tags=["course jobs"],
+                     dependencies=[product_version("le"), scoped()])
 
-# NOTE: courses.txt documents the import routes only under the "unstable" API contract
-# ("API Versions: unstable"). They are served at /d2l/api/le/unstable/... only; a numbered
-# version (e.g. /d2l/api/le/1.74/import/(id)/imports/) matches no route and answers 404 like
-# any unknown route. "unstable" is not added to the le versions list (versions/ stays numeric),
-# and the copy routes under "unstable" answer 404 (unsupported version).
-unstable_router = APIRouter(prefix="/d2l/api/le/unstable/import", tags=["course jobs"],
-                            dependencies=[scoped()])
+# NOTE: evidence: courses.txt documents the import routes under the "unstable" API contract
+# only ("API Versions: unstable"), while D2L's scope table (SCOPES.md: import:job:create /
+# import:job:fetch) writes them with a version, "/d2l/api/le/(version)/import/(orgUnitId)/
+# imports/", and SCOPES.md adds "A real tenant may serve either". The emulator serves both by
+# default: /d2l/api/le/unstable/import/... (unstable_router, no version check) and
+# /d2l/api/le/(version)/import/(orgUnitId)/imports/... for every supported le version
+# (versioned_router). The switch import_routes (config.py: "both", "unstable", "versioned")
+# turns one of them off, so a client can be tested against a tenant that serves only one: a
+# contract that is off answers 404 like an unknown route (before any scope check). "unstable" is
+# not in versions/ (the list stays numeric), and the copy routes under "unstable" answer 404
+# (unsupported version).
+
+
+def import_contract(name: str):
+    """Router dependency: 404 (an unknown route) unless config.import_routes serves ``name``."""
+
+    def dependency(request: Request):
+        if get_emu(request).config.import_routes not in ("both", name):
+            raise ApiError(404, "Not Found", ERRORS)
+
+    dependency.__name__ = f"import_contract_{name}"
+    return Depends(dependency)
+
+
+unstable_router = make_router(prefix="/d2l/api/le/unstable/import", tags=["course jobs"],
+                              dependencies=[import_contract("unstable"), scoped()])
+versioned_router = make_router(prefix="/d2l/api/le/{version}/import", tags=["course jobs"],
+                               dependencies=[import_contract("versioned"), product_version("le"),
+                                             scoped()])
 
 FILE_PART = "file"
 _NO_FILE_PART = "the course package must be sent as a form part named 'file'"
@@ -60,8 +84,10 @@ def _source(emu, ou_id: int) -> Optional[dict]:
 def _job(emu, token: str, kind: str, target_id: int) -> dict:
     job = emu.jobs.get(token, kind=kind)
     if job is None or job["data"].get("TargetOrgUnitId") != target_id:
-        # NOTE: an unknown token, a token of another kind of job or of another target org unit
-        # answers 404 in the {"Errors": [...]} format, like an unknown upload key.
+        # NOTE: evidence: the page's 404 "no such import job, or job token is invalid" (and
+        # "no such copy job"); no evidence for a token of another kind of job or of another
+        # target org unit: the strictest reading, 404 as well. The {"Errors": [...]} format: no
+        # evidence, like an unknown upload key.
         raise ApiError(404, f"No such {kind} job, or the job token is invalid", ERRORS)
     return job
 
@@ -71,8 +97,8 @@ def _check_components(components) -> None:
         return
     if not components:
         raise bad_request("Invalid (empty) course component list")
-    # NOTE: component names are matched exactly (case-sensitive) as COURSECOMPONENT_T
-    # documents them; clients send the canonical names.
+    # NOTE: no evidence of case handling; the strictest reading: component names are matched
+    # exactly (case-sensitive) as COURSECOMPONENT_T spells them.
     invalid = [c for c in components if c not in cj.COURSE_COMPONENTS]
     if invalid:
         raise bad_request("Invalid course component string value(s): " +
@@ -86,13 +112,15 @@ async def create_copy_job(request: Request, orgUnitId: int, body: CreateCopyJobR
     emu = get_emu(request)
     _target(emu, orgUnitId)
     if _source(emu, body.SourceOrgUnitId) is None:
-        # NOTE: the reference lists "Source org unit not found" under 400 (not 404). A source
-        # must be a course offering or a course template, not recycled.
+        # NOTE: evidence: the page lists "Source org unit not found" under 400 (not 404); no
+        # evidence of which types may be a source: the strictest reading, a course offering or
+        # a course template, not recycled.
         raise bad_request("Source org unit not found")
     _check_components(body.Components)
     check_callback_url(body.CallbackUrl, "CallbackUrl")
-    # NOTE: copying an offering onto itself and repeating a copy are not refused: the
-    # reference says the job processor does no check of what was already copied.
+    # NOTE: evidence: the page: "The job processor in the back-end service will do no check to
+    # verify that your request course components have already been copied": copying an
+    # offering onto itself and repeating a copy are not refused.
     job = emu.jobs.create(cj.KIND_COPY, cj.COPY_STATUSES, cj.COPY_COMPLETE, data={
         "SourceOrgUnitId": body.SourceOrgUnitId,
         "TargetOrgUnitId": orgUnitId,
@@ -128,10 +156,10 @@ async def _stream_file_part(request: Request, dest: str) -> Optional[dict]:
     return {"FileName": form["file"]["FileName"], "Size": form["file"]["Size"]}
 
 
-@unstable_router.post("/{orgUnitId}/imports/", response_model=CreateImportJobResponse)
 async def create_import_job(request: Request, orgUnitId: int, callbackUrl: Optional[str] = None):
-    # NOTE: the page lists no status code for this action; 200 as for the other actions that
-    # return a block.
+    # NOTE: no evidence: the page lists no status code for this action; the strictest reading
+    # is 200, the status the page gives every other action that returns a block (a client that
+    # accepts only 200 and one that accepts any 2xx both work; 201/202 would break the first).
     emu = get_emu(request)
     _target(emu, orgUnitId)  # before the body is read
     check_callback_url(callbackUrl, "callbackUrl")
@@ -158,7 +186,6 @@ async def create_import_job(request: Request, orgUnitId: int, callbackUrl: Optio
     return {"JobToken": job["id"]}
 
 
-@unstable_router.get("/{orgUnitId}/imports/{jobToken}", response_model=GetImportJobResponse)
 async def get_import_job(request: Request, orgUnitId: int, jobToken: str):
     emu = get_emu(request)
     _target(emu, orgUnitId)
@@ -169,4 +196,11 @@ async def get_import_job(request: Request, orgUnitId: int, jobToken: str):
     return {"JobToken": job["id"], "TargetOrgUnitId": orgUnitId, "Status": status}
 
 
-__all__ = ["router", "unstable_router"]
+for _router in (unstable_router, versioned_router):
+    _router.add_api_route("/{orgUnitId}/imports/", create_import_job, methods=["POST"],
+                          response_model=CreateImportJobResponse)
+    _router.add_api_route("/{orgUnitId}/imports/{jobToken}", get_import_job, methods=["GET"],
+                          response_model=GetImportJobResponse)
+
+
+__all__ = ["router", "unstable_router", "versioned_router"]

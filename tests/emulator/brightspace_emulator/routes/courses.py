@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from typing import List
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
+from ..routing import make_router
 from .. import orgunits as ous
 from .. import store as st
-from ..errors import bad_request, not_found_orgunit
-from ..models import (CourseOffering, CourseOfferingInfo, CourseTemplate, CourseTemplateInfo,
-                      CreateCourseOffering, CreateCourseTemplate, SchemaElement, parse_utc)
+from ..errors import PROBLEM, ApiError, bad_request, not_found_orgunit
+from ..models import (LP_FIELD_SINCE, CourseOffering, CourseOfferingInfo, CourseTemplate,
+                      CourseTemplateInfo, CreateCourseOffering, CreateCourseTemplate,
+                      SchemaElement, parse_utc)
 from . import get_emu, product_version, scoped
 from .orgstructure import check_parent_type
 
-router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["courses"],
-                   dependencies=[product_version("lp"), scoped()])
+router = make_router(prefix="/d2l/api/lp/{version}", tags=["courses"],
+                     dependencies=[product_version("lp"), scoped()])
 
 
 def _offering(emu, ou_id: int) -> dict:
@@ -36,6 +38,17 @@ def _check_dates(start, end) -> None:
         raise bad_request("EndDate must not be earlier than StartDate")
 
 
+def _check_version_fields(block: str, body, version: str) -> None:
+    """A field the block gains in a later LP version is an unknown field before it: 400 like any
+    unknown field (models.LP_FIELD_SINCE)."""
+    for name in sorted(body.model_fields_set):
+        if not ous.has_field(block, name, version):
+            since = LP_FIELD_SINCE[block][name]
+            raise ApiError(400, f"{name}: Extra inputs are not permitted ({name} is a field of "
+                                f"{block} from LP API {since}; this request uses {version})",
+                           PROBLEM, title="One or more validation errors occurred.")
+
+
 def _schema(elements) -> list:
     return [SchemaElement(Type=st.outype_info(tid), IsNotAllowed=not_allowed, IsRequired=required)
             for tid, not_allowed, required in elements]
@@ -52,15 +65,18 @@ async def course_schema():
     ])
 
 
-@router.post("/courses/", response_model=CourseOffering)
-async def create_course(request: Request, body: CreateCourseOffering):
+@router.post("/courses/", response_model=CourseOffering, response_model_exclude_unset=True)
+async def create_course(request: Request, version: str, body: CreateCourseOffering):
     emu = get_emu(request)
+    _check_version_fields("CreateCourseOffering", body, version)
     template = emu.store.orgunit(body.CourseTemplateId, st.TYPE_COURSE_TEMPLATE)
     if template is None:
         raise not_found_orgunit("org unit (CourseTemplateId)")
     parents = [template["Identifier"]]
     if body.SemesterId is not None:
-        # NOTE: a SemesterId that is not a semester cannot be resolved: 404 like a missing one.
+        # NOTE: evidence: the page's 404 "Could not resolve org unit for created course to a
+        # known org unit"; a SemesterId that is not a semester cannot be resolved either (the
+        # strictest reading): 404 like a missing one.
         semester = emu.store.orgunit(body.SemesterId, st.TYPE_SEMESTER)
         if semester is None:
             raise not_found_orgunit("org unit (SemesterId)")
@@ -70,34 +86,47 @@ async def create_course(request: Request, body: CreateCourseOffering):
     _check_dates(body.StartDate, body.EndDate)
     with emu.store.mutate():
         ous.check_unique_code(emu.store, st.TYPE_COURSE_OFFERING, body.Code)
-        # NOTE: CreateCourseOffering has no IsActive: new offerings start active.
+        # NOTE: no evidence: CreateCourseOffering has no IsActive; new offerings start active
+        # (a client that wants another state PUTs CourseOfferingInfo).
         ou = ous.new_orgunit(emu.store, st.TYPE_COURSE_OFFERING, body.Name, body.Code, body.Path,
                              parents, IsActive=True, StartDate=body.StartDate,
                              EndDate=body.EndDate, LocaleId=body.LocaleId,
-                             ForceLocale=body.ForceLocale, ShowAddressBook=body.ShowAddressBook)
+                             ForceLocale=body.ForceLocale, ShowAddressBook=body.ShowAddressBook,
+                             Description=ous.rich_text(body.Description) if body.Description
+                             else dict(ous.EMPTY_RICH_TEXT),
+                             # "Null is treated as false" (models.py, the evidence)
+                             CanSelfRegister=bool(body.CanSelfRegister))
         if not body.Path:
             ou["Path"] = ous.enforced_path(ou["Identifier"], body.Code)
-    return ous.offering_view(emu.store, ou)
+    return ous.offering_view(emu.store, ou, version)
 
 
-@router.get("/courses/{orgUnitId}", response_model=CourseOffering)
-async def get_course(request: Request, orgUnitId: int):
+@router.get("/courses/{orgUnitId}", response_model=CourseOffering,
+            response_model_exclude_unset=True)
+async def get_course(request: Request, version: str, orgUnitId: int):
     emu = get_emu(request)
-    return ous.offering_view(emu.store, _offering(emu, orgUnitId))
+    return ous.offering_view(emu.store, _offering(emu, orgUnitId), version)
 
 
 @router.put("/courses/{orgUnitId}")
-async def update_course(request: Request, orgUnitId: int, body: CourseOfferingInfo):
+async def update_course(request: Request, version: str, orgUnitId: int, body: CourseOfferingInfo):
     emu = get_emu(request)
     ou = _offering(emu, orgUnitId)
+    _check_version_fields("CourseOfferingInfo", body, version)
     ous.check_name(body.Name)
     ous.check_code(body.Code)
     _check_dates(body.StartDate, body.EndDate)
     with emu.store.mutate():
         ous.check_unique_code(emu.store, st.TYPE_COURSE_OFFERING, body.Code, exclude=orgUnitId)
-        # The block replaces all five properties (Path is kept).
+        # The block replaces the properties it carries ("replaces the associated course
+        # offering's data with all the properties you provide"): the five of the page always,
+        # Description and CanSelfRegister when given (Path is kept).
         ou.update(Name=body.Name, Code=body.Code, StartDate=body.StartDate,
                   EndDate=body.EndDate, IsActive=body.IsActive)
+        if "Description" in body.model_fields_set:
+            ou["Description"] = ous.rich_text(body.Description)
+        if "CanSelfRegister" in body.model_fields_set:
+            ou["CanSelfRegister"] = bool(body.CanSelfRegister)
     return Response(status_code=200)
 
 
@@ -108,7 +137,8 @@ async def delete_course(request: Request, orgUnitId: int):
     if emu.store.children(orgUnitId):
         raise bad_request("The course offering still has child org units (groups or sections)")
     with emu.store.mutate():
-        # NOTE: deletion is permanent (the code becomes free again), unlike orgstructure recycle.
+        # NOTE: no evidence; deletion is permanent (the code becomes free again), unlike
+        # orgstructure recycle (the page says "Delete", not "recycle").
         ous.delete_orgunit(emu.store, ou)
     return Response(status_code=200)
 
@@ -127,7 +157,8 @@ async def template_schema():
 async def create_template(request: Request, body: CreateCourseTemplate):
     emu = get_emu(request)
     if not body.ParentOrgUnitIds:
-        # NOTE: a template needs a parent (the Organization or a Department).
+        # NOTE: no evidence; the strictest reading: a template needs a parent (the
+        # Organization or a Department): an empty ParentOrgUnitIds is refused.
         raise bad_request("ParentOrgUnitIds: at least one parent org unit is required")
     for pid in body.ParentOrgUnitIds:
         parent = emu.store.orgunit(pid)

@@ -14,11 +14,12 @@ import os
 import secrets
 from typing import List, Optional
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import Body, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import StrictInt
 from starlette.concurrency import run_in_threadpool
 
+from ..routing import make_router
 from .. import eportfolio as ep
 from .. import epjobs as ej
 from .. import store as st
@@ -29,21 +30,26 @@ from ..multipart import remove_quietly, stream_form
 from . import get_emu, product_version, scoped
 from .eportfolio import bool_query
 
-router = APIRouter(prefix="/d2l/api/eP/{version}", tags=["eportfolio import/export"],
-                   dependencies=[product_version("eP"), scoped()])
+router = make_router(prefix="/d2l/api/eP/{version}", tags=["eportfolio import/export"],
+                     dependencies=[product_version("eP"), scoped()])
 
 # Scopes: no ePortfolio route is in SCOPES.md's table, so every one is core:*:* only (scopes.py).
 
 FILE_PART = "file"
-TARGET_PART = "targetUserId"
+# NOTE: evidence: D2L's utility library (D2LValence-UtilTUT, d2lvalence_util/service.py,
+# start_ep_import_task) sends one form part named "targetUsers" per target user, as text/plain
+# (the page says only "a separate form-data part for each target user ID value").
+TARGET_PART = "targetUsers"
 DEPRECATED = ("includeAssociatedReflections", "includeReflectionsAssociations")
 
 
 def _create_export(request: Request, principal: Principal, records: list, skipped: list,
                    forms_items: bool, associated: bool) -> JSONResponse:
     emu = get_emu(request)
-    # NOTE: ids that are not the caller's objects (another user's, or unknown) are left out
-    # and the task ends CompleteWithErrors (3) instead of Complete (2).
+    # NOTE: evidence: the page's 400 "no matching EP objects found" (none matches) and the
+    # JOBSTATUS CompleteWithErrors; no evidence for a list that matches in part: ids that are
+    # not the caller's objects (another user's, or unknown) are left out and the task ends
+    # CompleteWithErrors (3) instead of Complete (2), so the client sees it.
     outcome = ej.COMPLETE_WITH_ERRORS if skipped else ej.COMPLETE
     with emu.store.lock:
         with emu.store.mutate() as data:
@@ -86,10 +92,13 @@ async def export_new(request: Request, object_ids: List[StrictInt] = Body(...),
                      includeFormsItems: Optional[str] = None,
                      includeAssociatedItems: Optional[str] = None,
                      principal: Principal = Depends(caller)):
-    # NOTE: includeAssociatedReflections and includeReflectionsAssociations are deprecated
-    # since API 2.1; the emulator serves only eP 2.5, so a request that passes them is refused.
+    # NOTE: no evidence of what the service does with them; the strictest reading: the page
+    # says includeAssociatedReflections and includeReflectionsAssociations are "Deprecated since
+    # API version 2.1" and the emulator serves only eP 2.5, so a request that passes them (in
+    # any case, like every query parameter name: routing.py) is refused.
+    given = {key.lower() for key in request.query_params}
     for name in DEPRECATED:
-        if name in request.query_params:
+        if name.lower() in given:
             raise bad_request(f"{name} is deprecated since API version 2.1 and not supported "
                               "by this API version")
     forms_items = bool_query(includeFormsItems, "includeFormsItems")
@@ -138,8 +147,9 @@ async def export_package(request: Request, exportId: int,
     emu = get_emu(request)
     job = _task(emu, principal, exportId, ej.KIND_EXPORT, "export")
     status = _status(emu, job)
-    # NOTE: the reference lists only 404 "Export task not found"; a task that is not finished
-    # answers 404 "Export package not ready", an Aborted one 404 as well (it has no package).
+    # NOTE: evidence: the page lists only 404 "Export task not found"; no evidence for a task
+    # that has no package yet: the strictest reading, a task that is not finished answers 404
+    # "Export package not ready", an Aborted one 404 as well (it has no package).
     if status == ej.ABORTED:
         raise ApiError(404, "Export package not found: the export task was aborted", ERRORS)
     if status not in ej.FINISHED:
@@ -154,23 +164,30 @@ async def _start_import(request: Request, principal: Principal, details: bool):
     """Read the form, then create one import task per known target user."""
     emu = get_emu(request)
     incoming = os.path.join(emu.store.upload_dir, "incoming-" + secrets.token_hex(8))
-    form = await stream_form(request, incoming, FILE_PART, text_fields=(TARGET_PART,))
+    # NOTE: no evidence for the other parts; the strictest reading: a form part this action does
+    # not take (any name but "file" and "targetUsers", e.g. a misspelt "targetUserId") is
+    # refused with 400 naming it, rather than dropped: a dropped target-user part would import
+    # into the caller's ePortfolio instead of the intended user's.
+    form = await stream_form(request, incoming, FILE_PART, text_fields=(TARGET_PART,),
+                             strict=True)
     part = form["file"]
     if part is None:
         raise bad_request("No EP package file provided")
     try:
-        # NOTE (documented choice): each target user is one form part named targetUserId (a
-        # D2LID as text), in order; none means the caller. A value that is not a D2LID is
+        # Each target user is one "targetUsers" part (a D2LID as text), in order; none means
+        # the caller. NOTE: no evidence; the strictest reading: a value that is not a D2LID is
         # refused (400).
         targets = [value.strip() for name, value in form["fields"] if name == TARGET_PART]
         bad = [t for t in targets if not t.isdigit()]
         if bad:
-            raise bad_request("Invalid targetUserId value(s): " + ", ".join(map(repr, bad)))
+            raise bad_request(f"Invalid {TARGET_PART} value(s): " + ", ".join(map(repr, bad)))
         targets = [str(int(t)) for t in targets] or [principal.user]
         unknown = [t for t in targets if t not in st.USERS]
         if unknown and not details:
-            # NOTE: import/new has no way to report a user it cannot import to: one unknown
-            # target user fails the whole request with the documented 404 (no task created).
+            # NOTE: evidence: the page's 404 "Could not create a valid import task ID";
+            # import/new has no way to report a user it cannot import to, so (the strictest
+            # reading) one unknown target user fails the whole request with that 404 (no task
+            # created).
             raise ApiError(404, "Could not create a valid import task ID: unknown user(s) "
                                 + ", ".join(unknown), ERRORS)
         known = [t for t in targets if t in st.USERS]
@@ -199,9 +216,9 @@ async def _start_import(request: Request, principal: Principal, details: bool):
             task_ids.append(task_id)
     if not details:
         return JSONResponse(task_ids)
-    # NOTE: the reference does not list the ImportJobResultType strings; the emulator answers
-    # "Success" (every target user has a task), "PartialSuccess" (some do) or "Failure"
-    # (none; still 200).
+    # NOTE: no evidence: the reference does not list the ImportJobResultType strings; the
+    # emulator answers "Success" (every target user has a task), "PartialSuccess" (some do) or
+    # "Failure" (none; still 200).
     kind = "Success" if not unknown else ("PartialSuccess" if task_ids else "Failure")
     return {"ImportJobResultType": kind, "SuccessfulJobIds": task_ids,
             "FailedUserIds": [int(u) for u in unknown],

@@ -16,8 +16,9 @@ import os
 import secrets
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
+from ..routing import make_router
 from .. import eportfolio as ep
 from .. import uploads as up
 from ..auth import Principal, caller
@@ -28,8 +29,8 @@ from ..models import (AnyEpObject, EpObjectPage, FileArtifact, FileArtifactIn, U
 from ..multipart import stream_form
 from . import get_emu, product_version, scoped
 
-router = APIRouter(prefix="/d2l/api/eP/{version}", tags=["eportfolio"],
-                   dependencies=[product_version("eP"), scoped()])
+router = make_router(prefix="/d2l/api/eP/{version}", tags=["eportfolio"],
+                     dependencies=[product_version("eP"), scoped()])
 
 # Scopes: no ePortfolio route is in SCOPES.md's table, so every one is core:*:* only (scopes.py).
 
@@ -59,9 +60,10 @@ def owned_object(emu, principal: Principal, object_id: int, types: Optional[froz
     """The stored object ``object_id`` if the caller owns it and it is of one of ``types``."""
     record = emu.store.data["ep_objects"].get(str(object_id))
     kind = _KIND.get(types, "EP object")
-    # NOTE: the reference lists no 404 for the artifact routes; an unknown id answers 404 like
-    # an unknown route. Typed routes refuse an object of another kind the same way (404), also
-    # GET/DELETE artifact/(id) given an object that is not an artifact (EPOBJ_T 300-340).
+    # NOTE: no evidence: the reference lists no 404 for the artifact routes; the strictest
+    # reading: an unknown id answers 404 like an unknown route (never someone else's data).
+    # Typed routes refuse an object of another kind the same way (404), also GET/DELETE
+    # artifact/(id) given an object that is not an artifact (EPOBJ_T 300-340).
     if record is None or (types is not None and record["ObjectTypeId"] not in types):
         raise ApiError(404, f"No {kind} found with ObjectId {object_id}", ERRORS)
     if str(record["UserId"]) != principal.user:
@@ -71,8 +73,9 @@ def owned_object(emu, principal: Principal, object_id: int, types: Optional[froz
 
 
 def clean_file_name(name: Optional[str]) -> str:
-    # NOTE: a file name keeps only its last path segment (a browser may send "C:\\x\\a.pdf");
-    # "", "." and ".." are no names.
+    # NOTE: evidence: RFC 7578 §4.2 (with RFC 2183 §2.3): a receiver does "not use directory
+    # path information that may be present" in a filename; a file name keeps only its last
+    # path segment (a browser may send "C:\\x\\a.pdf"); "", "." and ".." are no names.
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     return "" if base in (".", "..") else base
 
@@ -127,7 +130,8 @@ def _delete(request: Request, principal: Principal, object_id: int, types) -> Re
 async def my_objects(request: Request, bookmark: Optional[str] = None,
                      pagesize: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
                      principal: Principal = Depends(caller)):
-    # NOTE: NOTES.md calls this listing uncertain (third-party clients). The emulator pages by
+    # NOTE: evidence: NOTES.md gives the route and its PagedResultSet but calls the listing
+    # uncertain (third-party clients); no evidence for the paging details. The emulator pages by
     # ObjectId: Bookmark is the last returned ObjectId (also on the last page; "" when the page
     # is empty), pass it as bookmark for the next page; pagesize 1-500, default 100.
     emu = get_emu(request)
@@ -222,9 +226,12 @@ def attach_file_artifact(emu, principal: Principal, body: FileArtifactIn) -> dic
     _check_common(body, "file artifact")
     with emu.store.lock:
         meta = up.completed_upload(emu, body.UploadKey, principal.user)
-        # NOTE: FileSize 0 means "not given"; any other value must be the upload's size.
-        # FileName "" takes the upload's file name (X-Upload-File-Name); Extension is always
-        # derived from FileName (the body's value is not used).
+        # NOTE: no evidence: the block must carry FileSize and FileName but the page does not
+        # say what they do when attaching; by analogy with NOTES.md's create form (0 and ""
+        # mean "not set", like ObjectId 0), FileSize 0 means "not given" and any other value
+        # must be the upload's size (400 otherwise); FileName "" takes the upload's file name
+        # (X-Upload-File-Name); Extension is always derived from FileName (the body's value is
+        # not used).
         if body.FileSize and body.FileSize != meta["Size"]:
             raise bad_request(f"Invalid file artifact data provided: FileSize {body.FileSize} "
                               f"does not match the uploaded file's size {meta['Size']}")
@@ -248,13 +255,21 @@ async def update_file_artifact(request: Request, objectId: int, body: FileArtifa
         _check_same_id(body, objectId)
         _check_common(body, "file artifact")
         meta = None
-        # NOTE (documented choice): an UploadKey other than the artifact's current one must
-        # name a completed, unattached upload of the caller, and the artifact's content (bytes,
-        # FileSize, FileName, Extension) becomes that upload's: this is how a client replaces a
-        # file artifact's content and keeps its ObjectId. The body's FileSize, FileName and
-        # Extension are not used (the content comes whole from the upload). The same key, or
-        # an empty one, leaves the content as it is.
-        if body.UploadKey and body.UploadKey != record["UploadKey"]:
+        # NOTE: no evidence: the page lists FileSize, FileName, Extension and UploadKey in the
+        # FileArtifact block the update takes, but never says that an update replaces the
+        # artifact's file. The strictest reading (the default): the update changes the
+        # properties (Name, Description, AllowComments, GeoTag) and NOT the content: FileName,
+        # FileSize, Extension, UploadKey and the bytes stay, and an upload named by another
+        # UploadKey stays unattached (so it is purged in time, uploads.py); the answer shows
+        # the content unchanged, so a client that expected a replacement can see it did not
+        # happen. The other reading is the switch artifact_update_replaces_content (config.py):
+        # an UploadKey other than the current one must then name a completed, unattached
+        # upload of the caller (else 400, the page's invalid-key answer) and the content
+        # (bytes, FileSize, FileName, Extension) becomes that upload's, keeping the ObjectId;
+        # the body's FileSize, FileName and Extension are not used. The same key, or "", leaves
+        # the content in both readings.
+        if emu.config.artifact_update_replaces_content and body.UploadKey \
+                and body.UploadKey != record["UploadKey"]:
             meta = up.completed_upload(emu, body.UploadKey, principal.user)
         with emu.store.mutate() as data:
             record.update(Name=body.Name, Description=body.Description,
@@ -273,14 +288,16 @@ async def upload_file_artifact(request: Request, name: Optional[str] = None,
     """Simple (RFC 1867) upload: a new file artifact from the form part ``file``."""
     emu = get_emu(request)
     tmp = os.path.join(emu.store.upload_dir, "incoming-" + secrets.token_hex(8))
-    # NOTE: the reference does not name the form part; like the other simple upload routes
-    # (eP import, course import) it is "file", and a request without it answers 400.
+    # NOTE: no evidence: the reference does not name the form part; like the other simple
+    # upload routes (eP import, course import: "file") it is "file", and (the strictest
+    # reading) a request without it answers 400.
     form = await stream_form(request, tmp, FILE_PART)
     part = form["file"]
     if part is None:
         raise bad_request("Invalid file artifact data provided: no file was sent in a "
                           "multipart/form-data part named 'file'")
-    # NOTE: an absent or empty name gives the documented default "file"; the file name is the
+    # NOTE: evidence: the page: name "Optional ... (if absent, default value is 'file')"; an
+    # empty name is absent too. No evidence for the file name: it is the
     # part's filename (its last path segment), "file" if it has none.
     file_name = clean_file_name(part["FileName"]) or DEFAULT_FILE_NAME
     with emu.store.mutate() as data:

@@ -19,11 +19,12 @@ import secrets
 from typing import Optional
 from urllib.parse import parse_qs, quote
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 
+from ..routing import make_router
 from .. import cql
 from .. import lr
 from .. import store as st
@@ -38,8 +39,8 @@ from . import get_emu, product_version, scoped
 from . import uploads as upload_routes
 from .eportfolio import clean_file_name
 
-router = APIRouter(prefix="/d2l/api/lr/{version}", tags=["learning repository"],
-                   dependencies=[product_version("lr"), scoped()])
+router = make_router(prefix="/d2l/api/lr/{version}", tags=["learning repository"],
+                     dependencies=[product_version("lr"), scoped()])
 
 # Scopes (scopes.py, from SCOPES.md and the page): lor:object:create for the resumable
 # initiation (repositoryId)/upload (its data route /d2l/upload/(key) then demands it too),
@@ -74,9 +75,10 @@ def lr_action(func):
         except lr.LrError as exc:
             return JSONResponse(lr.base(lr.ERROR, exc.message))
         if isinstance(result, dict):
-            # NOTE: a WARN fault replaces only an OK answer (an action that failed keeps its
-            # ERROR); on a route whose success answer is no JSON block (a download, the
-            # metadata XML, the 308 of an upload initiation) it is used up and changes nothing.
+            # NOTE: emulator mechanics: a WARN fault replaces only an OK answer (an action that
+            # failed keeps its ERROR); on a route whose success answer is no JSON block (a
+            # download, the metadata XML, the 308 of an upload initiation) it is used up and
+            # changes nothing.
             if fault and result.get("ExecutionStatus") == lr.OK:
                 result["ExecutionStatus"] = lr.WARN
                 result["ExecutionMessage"] = fault["message"]
@@ -128,7 +130,8 @@ async def _receive_resource(request: Request, emu) -> tuple:
     if part is None:
         raise lr.LrError(f"No file was sent in a multipart/form-data part named "
                          f"'{RESOURCE_PART}'")
-    # NOTE: the file name is the part's filename (its last path segment), "Resource" if none.
+    # NOTE: evidence: RFC 7578 §4.2 (the last path segment of the part's filename); no
+    # evidence for a part without one: the file name is then "Resource" (the part's name).
     name = clean_file_name(part["FileName"]) or DEFAULT_FILE_NAME
     return tmp, name, lr.guess_type(name, part["ContentType"])
 
@@ -144,7 +147,8 @@ async def _classify(path: str, file_name: str, discard: bool) -> dict:
 
 async def _read_form(request: Request, emu) -> dict:
     """The text fields of an application/x-www-form-urlencoded or multipart/form-data body
-    (the last value of a repeated field). NOTE: any other body is an empty form."""
+    (the last value of a repeated field). NOTE: no evidence (the page says "a POST form"); the
+    strictest reading: any other body is an empty form (and fileKey is then missing)."""
     ctype, _params = parse_options_header(request.headers.get("content-type", ""))
     if ctype == b"multipart/form-data":
         tmp = os.path.join(emu.store.upload_dir, "incoming-" + secrets.token_hex(8))
@@ -173,8 +177,10 @@ def _upload_for(emu, principal: Principal, form: dict) -> dict:
     try:
         return up.completed_upload(emu, key, principal.user)
     except ApiError:
-        # NOTE: an unknown key, an upload not complete, one already attached (to an LR object
-        # or an ePortfolio artifact) or initiated by another user.
+        # NOTE: no evidence beyond the page's "file key the service sent you"; the strictest
+        # reading: an unknown key, an upload not complete, one already attached (to an LR
+        # object or an ePortfolio artifact), expired or initiated by another user are all an
+        # invalid file key.
         raise lr.LrError(INVALID_FILE_KEY) from None
 
 
@@ -196,7 +202,7 @@ def _check_upload_still_free(emu, principal: Principal, key: str) -> dict:
 async def search_objects(request: Request, query: Optional[str] = None,
                          offset: Optional[int] = None, count: Optional[int] = None,
                          repositories: Optional[str] = None):
-    # NOTE: the page: "None of the query parameters are optional; all must be present": a
+    # NOTE: evidence: the page: "None of the query parameters are optional; all must be present": a
     # missing one is an ERROR naming it (an empty query string is present: every object).
     for name, value in (("query", query), ("offset", offset), ("count", count),
                         ("repositories", repositories)):
@@ -207,7 +213,7 @@ async def search_objects(request: Request, query: Optional[str] = None,
         raise lr.LrError("repositories: at least one repository id is required")
     if count < 1:
         raise lr.LrError("count must be at least 1")
-    # NOTE: a count above 200 is capped silently ("capped at 200").
+    # NOTE: evidence: the page: count "(capped at 200)": a count above 200 is capped silently.
     count = min(count, MAX_COUNT)
     if offset < 0:
         raise lr.LrError("offset must not be negative")
@@ -266,7 +272,7 @@ def _update_properties(request: Request, ident: int, version: Optional[int],
                              "1 (Draft) to 5 (Unassigned) is required")
         if not body.Title.strip():
             raise lr.LrError("Title must not be empty")
-        # NOTE: OwnerId must be a known LMS user.
+        # NOTE: no evidence; the strictest reading: OwnerId must be a known LMS user.
         if str(body.OwnerId) not in st.USERS:
             raise lr.LrError(f"User {body.OwnerId} not found (OwnerId)")
         target = None
@@ -426,8 +432,10 @@ async def overwrite_object(request: Request, objectId: int,
 @router.post("/objects/{objectId}/delete/", responses=_doc(LRWSBaseResult))
 @lr_action
 async def delete_object(request: Request, objectId: int):
-    # NOTE: the page insists on an empty body with Content-Length: 0; a request announcing or
-    # sending a body is refused (ERROR) and deletes nothing.
+    # NOTE: evidence: the page: "Provide an empty post body ... includes a Content-Length: 0";
+    # no evidence for a body: the strictest reading, a request announcing or sending one is
+    # refused (ERROR) and deletes nothing. (Without Content-Length at all the middleware answers
+    # 411 first.)
     length = request.headers.get("content-length")
     if length is not None and length.strip() != "0":
         raise lr.LrError("This action takes an empty body (Content-Length: 0)")
@@ -456,8 +464,9 @@ async def initiate_upload(request: Request, repositoryId: int,
     emu = get_emu(request)
     with emu.store.lock:
         lr.local_repository(emu.store.data, repositoryId)
-    # NOTE: the X-Upload-* headers and the empty body are checked by the resumable upload
-    # framework shared with ePortfolio: a bad initiation answers 400 {"Errors"} like there.
+    # NOTE: evidence: the page names the same three X-Upload-* headers as the ePortfolio page
+    # (one resumable upload framework, NOTES.md "Resumable uploads"); they and the empty body
+    # are checked as there: a bad initiation answers 400 {"Errors"} like there.
     return await upload_routes.initiate(request, emu, principal)
 
 
@@ -473,7 +482,8 @@ async def publish_upload(request: Request, repositoryId: int,
     # The name field, if given, is the file name; otherwise the upload's (X-Upload-File-Name).
     name = clean_file_name(form.get("name")) or clean_file_name(meta["FileName"]) \
         or DEFAULT_FILE_NAME
-    # NOTE: a package the service refuses leaves the upload unattached.
+    # NOTE: no evidence; a package the service refuses leaves the upload unattached (it is
+    # purged after upload_ttl like any unattached upload).
     facts = await _classify(meta["File"], name, discard=False)
     with emu.store.mutate() as data:
         meta = _check_upload_still_free(emu, principal, meta["Key"])
@@ -494,7 +504,8 @@ async def overwrite_upload(request: Request, repositoryId: int, objectId: int,
     def check(data: dict) -> dict:
         lr.local_repository(data, repositoryId)
         obj = lr.get_object(data, objectId)
-        # NOTE: the object must be in the repository named by the route.
+        # NOTE: no evidence; the strictest reading: the object must be in the repository named
+        # by the route.
         if lr.object_repository(obj) != repositoryId:
             raise lr.LrError(f"Object {objectId} is not in repository {repositoryId}")
         return obj
@@ -537,7 +548,10 @@ async def all_repositories(request: Request):
 async def repositories_of_type(request: Request, type: str,  # pylint: disable=redefined-builtin
                                orgUnitId: Optional[int] = None,
                                trustParams: Optional[str] = None):
-    # NOTE: the type is matched case-insensitively (Local, Metadata, Federated, All).
+    # NOTE: evidence: bsapi (brightspace-api, bsapi/__init__.py, _check_entity_type) observes
+    # of D2L's enumeration strings that "The case in general does not seem to matter (even
+    # 'USEr' works)": the type is matched case-insensitively (Local, Metadata, Federated,
+    # All).
     rtype = next((t for t in lr.REPOSITORY_TYPES if t.lower() == type.lower()), None)
     if rtype is None:
         raise lr.LrError(f"Invalid repository type '{type}' (one of "
@@ -545,7 +559,8 @@ async def repositories_of_type(request: Request, type: str,  # pylint: disable=r
     names = []
     if trustParams:
         for name in (item.strip() for item in trustParams.split(",")):
-            # NOTE: trust names are matched exactly (LR_TRUST_T spelling).
+            # NOTE: no evidence for trust names; the strictest reading: they are matched
+            # exactly (LR_TRUST_T spelling).
             if name not in lr.TRUST_NAMES:
                 raise lr.LrError(f"Unknown trust name '{name}' in trustParams")
             names.append(name)
@@ -573,7 +588,8 @@ async def list_org_unit_trusts(request: Request, repositoryId: int,
         trusts = data["lr"]["trusts"].get(str(repositoryId), {})
         out_trusts: dict = {}
         for org, per_role in sorted(trusts.items(), key=lambda kv: int(kv[0])):
-            # NOTE: an absent or empty orgUnits / roles list does not filter.
+            # NOTE: evidence: the page marks orgUnits and roles "Optional"; no evidence for an
+            # empty list: like an absent one, it does not filter.
             if org_filter and int(org) not in org_filter:
                 continue
             chosen = {role: lr.trust_form(names)

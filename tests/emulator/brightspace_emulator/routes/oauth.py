@@ -6,13 +6,14 @@ RFC 7523, no refresh token). Errors are RFC 6749 §5.2 bodies ``{"error", "error
 """
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from ..routing import make_router
 from ..auth import TOKEN_PATH, OAuthFailure, issue_token, parse_form
 from ..models import OAuthError, TokenResponse
 
-router = APIRouter(tags=["oauth"])
+router = make_router(tags=["oauth"])
 
 
 @router.post(TOKEN_PATH, response_model=TokenResponse,

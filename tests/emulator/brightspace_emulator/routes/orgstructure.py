@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, List, Optional
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import Body, Query, Request, Response
 from pydantic import StrictInt
 
+from ..routing import make_router
 from .. import orgunits as ous
 from .. import store as st
 from ..errors import ApiError, bad_request, not_found_orgunit
@@ -20,13 +21,14 @@ from ..models import (OrgUnit, OrgUnitCreateData, OrgUnitProperties, OrgUnitProp
                       OrgUnitType, PagedResultSet)
 from . import get_emu, product_version, scoped
 
-router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["orgstructure"],
-                   dependencies=[product_version("lp"), scoped()])
+router = make_router(prefix="/d2l/api/lp/{version}", tags=["orgstructure"],
+                     dependencies=[product_version("lp"), scoped()])
 
 PAGE_SIZE = 100
 
-# NOTE: the emulator's reading of a default tenant's structure: which parent types each type
-# accepts. Course templates and offerings are created through the courses routes.
+# NOTE: no evidence (a tenant's structure is configurable); the emulator's reading of a default
+# tenant's structure: which parent types each type accepts. Course templates and offerings are
+# created through the courses routes.
 ALLOWED_PARENTS = {
     st.TYPE_DEPARTMENT: {st.TYPE_ORGANIZATION},
     st.TYPE_SEMESTER: {st.TYPE_ORGANIZATION},
@@ -84,8 +86,9 @@ async def list_orgunits(
             continue
         if orgUnitType is not None and ou["TypeId"] != orgUnitType:
             continue
-        # NOTE: "contains" filters and the exact filters are case-insensitive, as on the
-        # real service.
+        # NOTE: no evidence in the pages; codes are unique case-insensitively (store.py), so
+        # the exact filters compare case-insensitively (a client that would create "abc"
+        # beside "ABC" finds the existing unit), and so do the "contains" filters.
         if orgUnitCode is not None and orgUnitCode.lower() not in ou["Code"].lower():
             continue
         if orgUnitName is not None and orgUnitName.lower() not in ou["Name"].lower():
@@ -96,7 +99,8 @@ async def list_orgunits(
             continue
         items.append(ou)
     page, more = items[:PAGE_SIZE], len(items) > PAGE_SIZE
-    # NOTE: Bookmark is the last returned Identifier (also on the last page); "" when empty.
+    # NOTE: evidence: NOTES.md "pass bookmark=<Bookmark> for the next page"; no evidence of
+    # its value: the last returned Identifier (also on the last page); "" when empty.
     mark = str(page[-1]["Identifier"]) if page else ""
     return {"PagingInfo": {"Bookmark": mark, "HasMoreItems": more},
             "Items": [ous.properties_view(ou) for ou in page]}
@@ -108,8 +112,9 @@ async def create_orgunit(request: Request, body: OrgUnitCreateData):
     if body.Type not in st.OUTYPE_BY_ID:
         raise bad_request(f"Unknown org unit type {body.Type}")
     if body.Type not in CREATABLE_HERE:
-        # NOTE: the Organization is unique; templates/offerings go through coursetemplates/
-        # and courses/ so that their create-only fields exist.
+        # NOTE: evidence: ROUTES.txt lists POST orgstructure/ for "semesters, departments";
+        # no evidence for other types: the Organization is unique; templates/offerings go
+        # through coursetemplates/ and courses/ so that their create-only fields exist.
         raise bad_request(f"Org units of type {st.OUTYPE_BY_ID[body.Type][2]} cannot be "
                           "created with this action")
     if not body.Parents:
@@ -179,7 +184,8 @@ async def add_parent(request: Request, orgUnitId: int,
     if ou["TypeId"] == st.TYPE_COURSE_OFFERING and parent["TypeId"] in (
             st.TYPE_COURSE_TEMPLATE, st.TYPE_SEMESTER) and \
             ous.parent_of_type(emu.store, ou, parent["TypeId"]) is not None:
-        # NOTE: an offering has exactly one template and at most one semester.
+        # NOTE: evidence: CreateCourseOffering takes one CourseTemplateId and one SemesterId
+        # (or null): an offering has exactly one template and at most one semester.
         raise bad_request(f"The course offering already has a "
                           f"{st.OUTYPE_BY_ID[parent['TypeId']][2]} parent")
     with emu.store.mutate():
@@ -199,7 +205,8 @@ async def remove_parent(request: Request, orgUnitId: int, parentOrgUnitId: int):
             parent["TypeId"] == st.TYPE_COURSE_TEMPLATE:
         raise bad_request("A course offering must keep its course template parent")
     if len(ou["Parents"]) == 1:
-        # NOTE: every org unit except the Organization needs at least one parent.
+        # NOTE: no evidence; the strictest reading: every org unit except the Organization
+        # needs at least one parent.
         raise bad_request("An org unit must have at least one parent")
     with emu.store.mutate():
         ou["Parents"].remove(parentOrgUnitId)
@@ -228,7 +235,8 @@ async def delete_recycled(request: Request, orgUnitId: int):
     if ou is None or not ou["Recycled"]:
         raise not_found_orgunit("org unit in the recycle bin")
     if emu.store.children(orgUnitId):
-        # NOTE: the emulator refuses to delete a unit that other units still have as parent.
+        # NOTE: no evidence; the strictest reading: the emulator refuses to delete a unit that
+        # other units still have as parent.
         raise bad_request("The org unit still has child org units")
     with emu.store.mutate():
         ous.delete_orgunit(emu.store, ou)

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
+from ..routing import make_router
 from .. import uploads as up
 from ..auth import Principal, caller, required_scopes
 from ..errors import ERRORS, ApiError
@@ -34,9 +35,9 @@ from ..models import FileArtifact, FileArtifactIn
 from . import eportfolio as ep_routes
 from . import get_emu, parse_body, product_version, scoped
 
-router = APIRouter(prefix="/d2l/api/eP/{version}", tags=["eportfolio"],
-                   dependencies=[product_version("eP"), scoped()])
-data_router = APIRouter(tags=["uploads"], dependencies=[scoped()])
+router = make_router(prefix="/d2l/api/eP/{version}", tags=["eportfolio"],
+                     dependencies=[product_version("eP"), scoped()])
+data_router = make_router(tags=["uploads"], dependencies=[scoped()])
 
 _RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 _QUERY_RE = re.compile(r"^bytes \*/(\d+|\*)$")
@@ -94,13 +95,15 @@ async def initiate(request: Request, emu, principal: Principal) -> Response:
 
 @data_router.post("/d2l/upload/{uploadKey}",
                   responses={308: {"description": "Resume Incomplete; Range says what arrived"}})
-async def upload_data(request: Request, uploadKey: str):
-    # NOTE: the data route is authenticated like any /d2l/ call (same credentials as the
+async def upload_data(request: Request, uploadKey: str, principal: Principal = Depends(caller)):
+    # NOTE: no evidence (NOTES.md gives the protocol, not its authentication); the strictest
+    # reading: the data route is authenticated like any /d2l/ call (same credentials as the
     # initiating request) and demands the scope of the route that initiated the upload (the
     # router's scoped() dependency): core:*:* for eP artifacts/file/new, lor:object:create for
-    # the LR's (repositoryId)/upload; an unknown key: core:*:* (scopes.py), then 404.
+    # the LR's (repositoryId)/upload; an unknown key: core:*:* (scopes.py), then 404. Another
+    # user's upload, or one purged for expiry (uploads.py), is an unknown key (404).
     emu = get_emu(request)
-    meta = up.get_upload(emu, uploadKey)
+    meta = up.get_upload(emu, uploadKey, principal.user)
     if meta is None:
         raise ApiError(404, f"Unknown upload key '{uploadKey}'", ERRORS)
     content_range = request.headers.get("content-range", "").strip()
@@ -125,7 +128,9 @@ async def upload_data(request: Request, uploadKey: str):
     if meta["Complete"]:
         return _progress(meta)
     if first != meta["Received"]:
-        # NOTE: a chunk must continue exactly where the data stops: 416 + the current Range.
+        # NOTE: no evidence (NOTES.md: the chunk details follow "the common resumable-upload
+        # convention"); the strictest reading: a chunk must continue exactly where the data
+        # stops: 416 + the current Range.
         raise ApiError(416, f"Chunk starts at {first} but {meta['Received']} bytes were "
                             "received", ERRORS, headers=_range_headers(meta))
     expected = last - first + 1
@@ -155,11 +160,15 @@ async def upload_data(request: Request, uploadKey: str):
         raise ApiError(400, f"The body length does not match Content-Range '{content_range}'",
                        ERRORS)
     with emu.store.mutate() as data:
-        # NOTE: bytes that arrived before a client disconnect are kept; a status query
-        # tells the client where to resume.
-        stored = data["uploads"][uploadKey]
+        # NOTE: evidence: NOTES.md: "To resume after an interruption, POST an empty body with
+        # Content-Range: bytes */<total>: the 308 Range header says how much arrived": bytes
+        # that arrived before a client disconnect are kept.
+        stored = data["uploads"].get(uploadKey)
+        if stored is None:  # purged meanwhile (expired): the key is unknown now
+            raise ApiError(404, f"Unknown upload key '{uploadKey}'", ERRORS)
         stored["Received"] = first + written
         stored["Complete"] = stored["Received"] == stored["Size"]
+        up.touch(stored, emu)
         meta = stored
     if disconnected:
         return Response(status_code=400)

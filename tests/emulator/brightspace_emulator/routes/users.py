@@ -1,15 +1,16 @@
 """GET /d2l/api/lp/(version)/users/whoami (supporting route: the cheapest credential check)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
+from ..routing import make_router
 from .. import store as st
 from ..auth import Principal, caller
 from ..models import WhoAmIUser
 from . import product_version, scoped
 
-router = APIRouter(prefix="/d2l/api/lp/{version}", tags=["users"],
-                   dependencies=[product_version("lp"), scoped()])
+router = make_router(prefix="/d2l/api/lp/{version}", tags=["users"],
+                     dependencies=[product_version("lp"), scoped()])
 
 
 @router.get("/users/whoami", response_model=WhoAmIUser)

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import List
 
-from fastapi import APIRouter
-
+from ..routing import make_router
 from ..config import API_VERSIONS
 from ..models import ProductVersions
 
-router = APIRouter(tags=["versions"])
+router = make_router(tags=["versions"])
 
 
 @router.get("/d2l/api/versions/", response_model=List[ProductVersions])

@@ -1,0 +1,113 @@
+"""Conformance: clients nobody here wrote (D2L's SDK ``d2lvalence``, D2L's utility library
+``d2lvalence_util``, the OAuth 2.0 wrapper ``bsapi``) against a real emulator process.
+
+By default a session starts its own emulator on a free loopback port. With
+``BRIGHTSPACE_TEST_URL`` set the suite talks to that tenant instead (use a sandbox): run only
+the read-only part (``-m readonly``, what ``make conformance`` selects); what needs the
+emulator's control API or its seeds is skipped. Credentials then come from ``BRIGHTSPACE_*``
+variables: ``BRIGHTSPACE_APP_ID``/``APP_KEY``/``USER_ID``/``USER_KEY`` (ID-key, for the SDK
+and the utility library), ``BRIGHTSPACE_ACCESS_TOKEN`` (a bearer token for bsapi), or
+``BRIGHTSPACE_REFRESH_TOKEN`` + ``BRIGHTSPACE_CLIENT_ID`` + ``BRIGHTSPACE_CLIENT_SECRET``
+(+ ``BRIGHTSPACE_TOKEN_URL``) with ``BRIGHTSPACE_REFRESH_TOKEN_FILE``, a file the rotated
+refresh token is written to (refresh tokens are single use: without that file the suite does
+not refresh).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+# The libraries under test are old; their warnings (SyntaxWarning: "is" with a literal,
+# DeprecationWarning from `future`) are theirs, recorded in the tests.
+warnings.filterwarnings("ignore", category=SyntaxWarning)
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+from conformance_helpers import Target  # noqa: E402  (after the warning filters)
+
+EMULATOR_ARGS = ("--job-duration", "0.3", "--log-level", "warning")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "readonly: reads only; runs against a real (sandbox) "
+                                       "tenant too (make conformance)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Against a real tenant only the read-only tests run, whatever was selected."""
+    if not os.environ.get("BRIGHTSPACE_TEST_URL"):
+        return
+    skip = pytest.mark.skip(reason="not read-only: runs against the emulator only "
+                                   "(BRIGHTSPACE_TEST_URL is set)")
+    for item in items:
+        if item.get_closest_marker("readonly") is None:
+            item.add_marker(skip)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_emulator(tmp_path):
+    port = _free_port()
+    log = open(tmp_path / "emulator.log", "w")  # pylint: disable=consider-using-with
+    proc = subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, "-m", "brightspace_emulator", "--host", "127.0.0.1", "--port", str(port),
+         "--upload-dir", str(tmp_path / "uploads"), *EMULATOR_ARGS],
+        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the emulator exited: see {log.name}")
+        try:
+            if requests.get(url + "/_emulator/health", timeout=1).ok:
+                return proc, log, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the emulator did not start")
+
+
+@pytest.fixture(scope="session")
+def target(tmp_path_factory):
+    """The service under test: a fresh emulator, or BRIGHTSPACE_TEST_URL."""
+    url = os.environ.get("BRIGHTSPACE_TEST_URL")
+    if url:
+        yield Target.from_environment(url.rstrip("/"))
+        return
+    proc, log, url = _start_emulator(tmp_path_factory.mktemp("conformance-emulator"))
+    try:
+        yield Target.for_emulator(url)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def emulator(target):
+    """The control API of the emulator under test (skips the test against a real tenant)."""
+    if not target.emulator:
+        pytest.skip("needs the emulator's control API (BRIGHTSPACE_TEST_URL is set)")
+    return target
+
+
+@pytest.fixture(scope="session")
+def host(target):
+    """``host[:port]`` and whether to use HTTPS, as D2L's SDK wants them."""
+    parts = urlsplit(target.url)
+    return parts.netloc, parts.scheme == "https"
