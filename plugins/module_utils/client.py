@@ -23,6 +23,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module base
     REQUESTS_IMPORT_ERROR = exc
 
 from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache  # pylint: disable=unused-import  # noqa: F401 (re-exported)
+from . import permissions
 from .auth import origin
 from .errors import BrightspaceConnectionError, BrightspaceError, BrightspaceHTTPError, extract_message, scrub
 from .retries import RateLimiter, RetryPolicy, RETRY_STATUSES
@@ -173,8 +174,10 @@ class BrightspaceClient:
                 attempt += 1
                 response.close()
                 continue
-            error = BrightspaceHTTPError(method, route, status, response.reason,
-                                         scrub(extract_message(response), self.auth.secrets()))
+            detail = scrub(extract_message(response), self.auth.secrets())
+            if status == 403 and not _scope_refusal(response, detail):
+                detail += permissions.hint(method, route)
+            error = BrightspaceHTTPError(method, route, status, response.reason, detail)
             error.ambiguous = status in RETRY_STATUSES and not retryable
             response.close()
             raise error
@@ -205,6 +208,11 @@ def _json(response, method, route):
     except ValueError:
         raise BrightspaceError("%s %s answered %s with a body that is not JSON"
                                % (method, route, response.status_code))
+
+
+def _scope_refusal(response, detail):
+    """A 403 for the token's scope (RFC 6750 ``insufficient_scope``), not for the role's permission."""
+    return "insufficient_scope" in (response.headers.get("WWW-Authenticate") or "") or "scope" in (detail or "").lower()
 
 
 def _transient(exc):

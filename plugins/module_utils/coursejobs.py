@@ -12,6 +12,7 @@ import os
 import zipfile
 from urllib.parse import urlparse
 
+from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job
 from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError
 from .courses import CourseOfferings
@@ -28,8 +29,10 @@ COURSE_COMPONENTS = (
 _COMPONENT_BY_KEY = dict((name.lower(), name) for name in COURSE_COMPONENTS)
 
 # NOTE: courses.txt documents the import routes under the "unstable" API contract only ("API
-# Versions: unstable"), unlike the copy routes (le 1.5+). They are called as
-# /d2l/api/le/unstable/import/..., whatever le version discovery finds.
+# Versions: unstable"), while D2L's scope table (SCOPES.md) writes them with a version segment
+# ("A real tenant may serve either"). ImportJobs tries the "unstable" contract first and, when the
+# service answers 404 there, the latest discovered le version; the contract that answered is kept
+# in the discovery cache, so later tasks go straight to it.
 IMPORT_API_VERSION = "unstable"
 MANIFEST = "imsmanifest.xml"
 
@@ -113,30 +116,65 @@ class CopyJobs:
 
 
 class ImportJobs:
-    """The course import routes (le, ``unstable`` contract)."""
+    """The course import routes (le): the ``unstable`` contract, or a numbered le version."""
+
+    CACHE_KEY = "import_contract"
 
     def __init__(self, client):
         self.client = client
 
-    def route(self, target_id, token=None):
+    def contracts(self):
+        """The contracts to try, the one that answered last first (discovery cache)."""
+        known = self.client.discovery.get(self.CACHE_KEY)
+        candidates = [IMPORT_API_VERSION, self.client.version("le")]
+        if known in candidates:
+            candidates.remove(known)
+            return [known] + candidates
+        return candidates
+
+    def route(self, target_id, token=None, version=IMPORT_API_VERSION):
         if token is None:
-            return self.client.route("le", "import/{}/imports/", target_id, version=IMPORT_API_VERSION)
-        return self.client.route("le", "import/{}/imports/{}", target_id, token, version=IMPORT_API_VERSION)
+            return self.client.route("le", "import/{}/imports/", target_id, version=version)
+        return self.client.route("le", "import/{}/imports/{}", target_id, token, version=version)
+
+    def _either(self, send):
+        """``send(version)`` under each contract until one is not a 404; that one is remembered."""
+        first = None
+        for version in self.contracts():
+            try:
+                answer = send(version)
+            except BrightspaceHTTPError as exc:
+                if exc.status != 404:
+                    raise
+                first = first or exc
+                continue
+            if self.client.discovery.get(self.CACHE_KEY) != version:
+                self.client.discovery.put(self.CACHE_KEY, version)
+            return answer
+        # 404 under every contract: the first one's answer (the preferred contract) says why
+        raise first if first is not None else BrightspaceError("no import contract to try")
 
     def start(self, target_id, path, callback_url=None):
-        """Stream the package as the form part ``file``; returns the job token."""
+        """Stream the package as the form part ``file``; returns the job token.
+
+        A 404 did nothing (no job), so the package may be sent again under the other contract."""
         params = {"callbackUrl": callback_url} if callback_url else None
-        # NOTE: the page lists no status code for this POST; 200, 201 and 202 are all success.
-        response = multipart_upload(self.client, "POST", self.route(target_id), path, field="file",
-                                    content_type="application/zip", params=params, expect=(200, 201, 202))
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        return _job_token(answer, "POST", self.route(target_id))
+
+        def send(version):
+            route = self.route(target_id, version=version)
+            # NOTE: the page lists no status code for this POST; 200, 201 and 202 are all success.
+            response = multipart_upload(self.client, "POST", route, path, field="file",
+                                        content_type="application/zip", params=params, expect=(200, 201, 202))
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            return _job_token(answer, "POST", route)
+        return self._either(send)
 
     def status(self, target_id, token):
-        return (self.client.get_json(self.route(target_id, token)) or {}).get("Status")
+        return self._either(lambda version: (self.client.get_json(self.route(target_id, token, version)) or {})
+                            .get("Status"))
 
 
 def _job_token(answer, method, route):

@@ -19,7 +19,8 @@ from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job, Resource
 from .orgunits import NotFoundError, ValidationError
 from .paging import paged_result_set
-from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, check_local_file, multipart_upload, resumable_upload
+from .uploads import (DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, check_local_file, multipart_upload, resumable_upload,
+                      with_upload)
 from .waiter import JOB_KINDS, wait_for_job
 
 # NOTES.md, EPOBJ_T (the ObjectTypeId property)
@@ -40,8 +41,10 @@ JOB_QUEUED, JOB_ABORTED, JOB_COMPLETE, JOB_COMPLETE_WITH_ERRORS, JOB_PROCESSING 
 FLAGS_CHANGED_IN = (2, 1)
 PAGE_SIZE = 100
 # NOTE: the page says "a separate form-data part for each target user ID value" without naming
-# the part; the collection (and the emulator) name it ``targetUserId``.
-TARGET_USER_PART = "targetUserId"
+# the part. D2L's own library (D2LValence-UtilTUT, d2lvalence_util/service.py,
+# start_ep_import_task) sends one part named ``targetUsers`` per user, as ``text/plain``: so does
+# the collection.
+TARGET_USER_PART = "targetUsers"
 
 
 def _version_tuple(version):
@@ -68,6 +71,20 @@ def single_number(answer, what, method, route):
     if not isinstance(value, int) or isinstance(value, bool):
         raise BrightspaceError("%s %s answered %r where %s was expected" % (method, route, answer, what))
     return value
+
+
+def upload_key_refused(exc):
+    """The 400 eportfolio-artifacts.txt documents for a key the service cannot attach ("Invalid
+    upload key provided, or service could not find the file data"): expired, consumed or unknown,
+    and nothing was created."""
+    return isinstance(exc, BrightspaceHTTPError) and exc.status == 400 and "upload key" in str(exc).lower()
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def check_zip(path, option="src"):
@@ -152,7 +169,7 @@ class EpApi:
 
     def start_import(self, path, target_users=None, details=False):
         route = self.route("import/newwithdetails" if details else "import/new")
-        fields = [(TARGET_USER_PART, str(int(user))) for user in target_users or []]
+        fields = [(TARGET_USER_PART, (None, str(int(user)), "text/plain")) for user in target_users or []]
         response = multipart_upload(self.client, "POST", route, path, field="file", fields=fields,
                                     content_type="application/zip")
         return _answer(response, "POST", route)
@@ -279,6 +296,10 @@ class ArtifactResource(Resource):
     def normalize(self, raw):
         state = artifact_state(raw)
         state["kind"] = self.kind
+        if raw.get("_replaced"):  # set by replace_content: how the new content got there
+            state["content_replaced"] = raw["_replaced"]
+        if raw.get("_previous_id"):
+            state["previous_id"] = raw["_previous_id"]
         return state
 
     def same(self, name, before, wanted):
@@ -320,8 +341,8 @@ class ArtifactResource(Resource):
         src = self.module.params["src"]
         if self.resumable(src):
             body = self.block(None, desired)
-            body.update(self.upload(src))
-            return self.api.attach(body)
+            return with_upload(lambda: self.upload(src), lambda upload: self.api.attach(dict(body, **upload)),
+                               upload_key_refused)
         created = self.api.upload_simple(src, desired["name"], desired.get("description"))
         if desired.get("allow_comments") is False and created.get("AllowComments") is not False:
             # the simple upload takes only a name and a description
@@ -334,11 +355,62 @@ class ArtifactResource(Resource):
             src = self.module.params.get("src")
             if not src:
                 raise ValidationError("the content differs: give src to replace it")
-            # NOTE: new content goes through the resumable upload (the only upload that yields a
-            # key without creating an artifact) and is attached by the update route with its new
-            # UploadKey, keeping the artifact's ObjectId.
-            body.update(self.upload(src))
+            return self.replace_content(raw, body, src)
         return self.api.update(self.kind, raw["ObjectId"], body)
+
+    def replace_content(self, raw, body, src):
+        """New content for a file artifact, by documented operations only.
+
+        NOTE: eportfolio-artifacts.txt documents the update route as taking a FileArtifact block
+        (UploadKey among its properties) but does not say that a new UploadKey replaces the
+        content. So the update is sent with the new key, and its effect is read back: when the
+        artifact now has the new file's name and size, the content was replaced in place (same
+        id). When it has not, the documented way is taken: a new artifact from the upload
+        (``artifacts/file/new``, the key attached there), then the old one deleted; the result
+        carries the new id, ``previous_id`` and a warning. The emulator takes the reading where
+        the key is ignored (``artifact_update_replaces_content: false``), and is tested on both.
+        """
+        old_id = int(raw["ObjectId"])
+
+        def update(given):
+            self.api.update(self.kind, old_id, dict(body, **given))
+            return given
+        upload = with_upload(lambda: self.upload(src), update, upload_key_refused)
+        body.update(upload)
+        current = self.api.get(old_id, self.kind)
+        if current is not None and self.holds(current, raw, upload):
+            current["_replaced"] = "in_place"
+            return current
+        fresh = dict(body, ObjectId=0)
+        uploads = iter([upload])  # the key the update did not take, then (if refused) a new upload
+        created = with_upload(lambda: next(uploads, None) or self.upload(src),
+                              lambda given: self.api.attach(dict(fresh, **given)), upload_key_refused)
+        new_id = created.get("ObjectId")
+        try:
+            self.api.delete(self.kind, old_id)
+        except BrightspaceError as exc:
+            raise BrightspaceError(
+                "ePortfolio artifact %s: the service kept the old content on update, so the new content went into a "
+                "new artifact %s; deleting the old artifact %s then failed: %s. Delete it (d2l_artifact with "
+                "object_id %s and state=absent) before the next run, which would find two artifacts of this name"
+                % (raw.get("Name"), new_id, old_id, exc, old_id))
+        self.module.warn("ePortfolio artifact '%s': the service kept the old content when updated with a new upload, "
+                         "so the content was replaced by a new artifact %s and the old artifact %s was deleted "
+                         "(its comments are gone)" % (raw.get("Name"), new_id, old_id))
+        created["_replaced"] = "new_artifact"
+        created["_previous_id"] = old_id
+        return created
+
+    @staticmethod
+    def holds(current, old, upload):
+        """Whether the artifact read back holds the new upload: it names the new key, or (a service
+        that does not echo keys) its file name and size changed to the new file's. With the same
+        name and size (``force``) only the key can tell, so no key means no."""
+        if current.get("UploadKey") and current.get("UploadKey") == upload["UploadKey"]:
+            return True
+        now = (current.get("FileName"), _int_or_none(current.get("FileSize")))
+        new = (upload["FileName"], upload["FileSize"])
+        return now == new and (old.get("FileName"), _int_or_none(old.get("FileSize"))) != new
 
     def delete(self, raw):
         self.api.delete(self.kind, raw["ObjectId"])

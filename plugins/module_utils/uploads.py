@@ -206,3 +206,20 @@ def resumable_upload(client, init_route, path, chunk_size=DEFAULT_CHUNK_SIZE, co
                                        % (route, offset, total))
         offset = received
     return key
+
+
+def with_upload(upload, attach, key_refused):
+    """``attach(upload())``, with the content uploaded once more when the service refuses the key.
+
+    NOTES.md, "Resumable uploads": the service purges uploads that are never attached, and a key
+    is the uploader's own; a key that expired between the upload and the attach (a long upload, a
+    slow service) is refused as an invalid key, and nothing was attached. ``key_refused(exc)``
+    says whether an error is that refusal; the content is then sent again (once) and attached.
+    """
+    key = upload()
+    try:
+        return attach(key)
+    except BrightspaceError as exc:
+        if not key_refused(exc):
+            raise
+    return attach(upload())

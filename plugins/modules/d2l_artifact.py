@@ -15,8 +15,14 @@ description:
   - The artifact is identified by O(object_id), or by its O(name) among the caller's own objects
     of the same O(kind). Only the options you give are compared and changed.
   - A file artifact's content is uploaded with the simple upload or the resumable upload (see
-    O(upload)). Its properties are updated in place. Its content is replaced, keeping its id,
-    when the local file's name or size differs from the artifact's, or with O(force).
+    O(upload)). Its properties are updated in place. Its content is replaced when the local
+    file's name or size differs from the artifact's, or with O(force).
+  - "New content: the reference does not say whether updating a file artifact with a new upload
+    key replaces its content, so the module sends the update and reads the artifact back. When it
+    holds the new upload, the id is kept (RV(artifact.content_replaced=in_place)). When it does
+    not, the module creates a new artifact from the upload and deletes the old one, with a warning
+    (RV(artifact.content_replaced=new_artifact), RV(artifact.previous_id)); comments on the old
+    artifact are lost then."
   - All actions run in the context of the user the credentials belong to.
 notes:
   - "OAuth 2.0 scopes: V(core:*:*). No ePortfolio route has a specific scope in D2L's scope
@@ -180,6 +186,19 @@ artifact:
     modified:
       description: Last modification time, UTC.
       type: str
+    content_replaced:
+      description:
+        - How new file content got there, when this task replaced it; V(in_place) (the update
+          took the new upload, the id is kept) or V(new_artifact) (a new artifact holds it and the
+          old one was deleted).
+      type: str
+      returned: when the content of a file artifact was replaced
+      sample: in_place
+    previous_id:
+      description: The id of the artifact the content was in before, when a new artifact replaced it.
+      type: int
+      returned: when RV(artifact.content_replaced=new_artifact)
+      sample: 9001
 created:
   description: Whether this task created the artifact (or, in check mode, would create it).
   returned: always

@@ -138,8 +138,78 @@ def test_same_file_is_unchanged_and_force_replaces_it(http, args, report):
                 json={"ObjectId": 9002, "Name": "Report", "Description": "", "AllowComments": True, "GeoTag": None,
                       "FileSize": 5, "FileName": "report.txt", "Extension": "txt", "UploadKey": "KEY2"},
                 answer=dict(FILE, UploadKey="KEY2"))
+    # the effect is read back: the artifact names the new key, so it was replaced in place
+    http.expect("GET", EP + "/artifact/file/9002", answer=dict(FILE, UploadKey="KEY2"))
     result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report, force=True))
     assert result["changed"] is True and result["created"] is False
+    assert result["artifact"]["id"] == 9002 and result["artifact"]["content_replaced"] == "in_place"
+
+
+UPDATED = {"ObjectId": 9002, "Name": "Report", "Description": "", "AllowComments": True, "GeoTag": None,
+           "FileSize": 6, "FileName": "report2.txt", "Extension": "txt"}
+
+
+def expect_upload(http, key, content):
+    http.expect("POST", EP + "/artifacts/file/new", status=308, body=b"",
+                answer_headers={"Location": "/d2l/upload/%s" % key})
+    http.expect("POST", "/d2l/upload/%s" % key, headers={"Content-Range": "bytes 0-%d/%d" % (len(content) - 1, len(content))},
+                body=content)
+
+
+@pytest.fixture
+def report2(tmp_path):
+    path = tmp_path / "report2.txt"
+    path.write_bytes(b"hello!")
+    return str(path)
+
+
+def test_new_content_the_update_ignored_goes_into_a_new_artifact(http, args, report2):
+    """The page does not say an update with a new UploadKey replaces the content: when the artifact
+    read back still has the old content, a new artifact is made from the upload and the old one
+    deleted (documented operations only), and the result says so."""
+    expect_mine(http, FILE)
+    expect_upload(http, "KEY2", b"hello!")
+    http.expect("POST", EP + "/artifact/file/9002", json=dict(UPDATED, UploadKey="KEY2"), answer=FILE)
+    http.expect("GET", EP + "/artifact/file/9002", answer=FILE)  # name, size and key unchanged
+    http.expect("POST", EP + "/artifacts/file/new", json=dict(UPDATED, ObjectId=0, UploadKey="KEY2"),
+                answer=dict(FILE, ObjectId=9003, FileName="report2.txt", FileSize=6, UploadKey="KEY2"))
+    http.expect("DELETE", EP + "/artifact/file/9002", answer={})
+    result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report2))
+    assert result["changed"] is True, result
+    assert result["artifact"]["id"] == 9003 and result["artifact"]["previous_id"] == 9002
+    assert result["artifact"]["content_replaced"] == "new_artifact"
+    assert "replaced by a new artifact 9003 and the old artifact 9002 was deleted" in str(result["warnings"])
+
+
+def test_a_key_the_update_consumed_is_uploaded_again_for_the_new_artifact(http, args, report2):
+    expect_mine(http, FILE)
+    expect_upload(http, "KEY2", b"hello!")
+    http.expect("POST", EP + "/artifact/file/9002", json=dict(UPDATED, UploadKey="KEY2"), answer=FILE)
+    http.expect("GET", EP + "/artifact/file/9002", answer=dict(FILE, UploadKey="KEY2-used"))
+    http.expect("POST", EP + "/artifacts/file/new", json=dict(UPDATED, ObjectId=0, UploadKey="KEY2"), status=400,
+                answer={"Errors": [{"Message": "Invalid upload key provided, or service could not find the file data"}]})
+    expect_upload(http, "KEY3", b"hello!")
+    http.expect("POST", EP + "/artifacts/file/new", json=dict(UPDATED, ObjectId=0, UploadKey="KEY3"),
+                answer=dict(FILE, ObjectId=9004, FileName="report2.txt", FileSize=6, UploadKey="KEY3"))
+    http.expect("DELETE", EP + "/artifact/file/9002", answer={})
+    result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report2))
+    assert result["artifact"]["id"] == 9004 and result["artifact"]["previous_id"] == 9002, result
+
+
+def test_a_failed_delete_of_the_old_artifact_says_what_to_do(http, args, report2):
+    expect_mine(http, FILE)
+    expect_upload(http, "KEY2", b"hello!")
+    http.expect("POST", EP + "/artifact/file/9002", json=dict(UPDATED, UploadKey="KEY2"), answer=FILE)
+    http.expect("GET", EP + "/artifact/file/9002", answer=FILE)
+    http.expect("POST", EP + "/artifacts/file/new", json=dict(UPDATED, ObjectId=0, UploadKey="KEY2"),
+                answer=dict(FILE, ObjectId=9003, FileName="report2.txt", FileSize=6))
+    http.expect("DELETE", EP + "/artifact/file/9002", status=403,
+                answer={"type": "", "status": 403, "title": "Forbidden", "detail": "No permission"},
+                content_type="application/problem+json")
+    result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report2))
+    assert result["failed"] is True
+    assert "new content went into a new artifact 9003; deleting the old artifact 9002 then failed" in result["msg"]
+    assert "object_id 9002 and state=absent" in result["msg"]
 
 
 @pytest.mark.parametrize("given, message", [
@@ -171,3 +241,27 @@ def test_info_lists_by_kind_and_name(http, args):
     expect_mine(http, LINK, FILE, dict(LINK, ObjectId=9010, Name="Other"), reflection)
     result = run_module(d2l_artifact_info.main, args(kind="link", name="Lab rules"))
     assert [a["id"] for a in result["artifacts"]] == [9001]
+
+
+def test_an_upload_key_refused_at_attach_is_uploaded_again(http, args, report):
+    """An unattached upload is purged by the service (NOTES.md): a key refused when the new
+    artifact is attached means the content is sent once more, then attached."""
+    expect_mine(http)
+    expect_upload(http, "OLD", b"hello")
+    refused = {"Errors": [{"Message": "Invalid upload key provided, or service could not find the file data"}]}
+    block = {"ObjectId": 0, "Name": "Report", "Description": "", "AllowComments": True, "GeoTag": None,
+             "FileSize": 5, "FileName": "report.txt", "Extension": "txt"}
+    http.expect("POST", EP + "/artifacts/file/new", json=dict(block, UploadKey="OLD"), status=400, answer=refused)
+    expect_upload(http, "NEW", b"hello")
+    http.expect("POST", EP + "/artifacts/file/new", json=dict(block, UploadKey="NEW"), answer=dict(FILE, UploadKey="NEW"))
+    result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report, upload="resumable"))
+    assert result["changed"] is True and result["artifact"]["id"] == 9002, result
+
+
+def test_other_attach_errors_are_not_uploaded_again(http, args, report):
+    expect_mine(http)
+    expect_upload(http, "K", b"hello")
+    http.expect("POST", EP + "/artifacts/file/new", status=400,
+                answer={"Errors": [{"Message": "Invalid file artifact data provided: Name"}]})
+    result = run_module(d2l_artifact.main, args(kind="file", name="Report", src=report, upload="resumable"))
+    assert result["failed"] is True and "Invalid file artifact data provided" in result["msg"]

@@ -103,3 +103,35 @@ def test_src_or_job_token_required(http, args):
     del given["src"]
     result = run_module(d2l_course_import.main, given)
     assert result["failed"] is True and result["msg"] == "one of the following is required: src, job_token"
+
+
+VERSIONED = "/d2l/api/le/1.74/import/6612/imports/"
+NOT_FOUND = {"Errors": [{"Message": "Not Found"}]}
+
+
+def test_a_tenant_serving_the_versioned_routes_only(http, args, tmp_path):
+    """courses.txt documents the import routes under `unstable`, SCOPES.md with a version: a 404
+    under `unstable` sends the same package to the versioned route (a 404 created nothing), and the
+    contract that answered is kept for the next task, which goes straight to it."""
+    http.expect("GET", "/d2l/api/lp/1.47/courses/6612", answer={"Identifier": "6612"})
+    http.expect("POST", IMPORTS, status=404, answer=NOT_FOUND)
+    http.expect("POST", VERSIONED, extra_match=[multipart_part("file", "singlesco_scorm12.zip", content(SCORM),
+                                                               "application/zip")],
+                answer={"JobToken": "imp-9"})
+    http.expect("GET", VERSIONED + "imp-9", answer={"JobToken": "imp-9", "TargetOrgUnitId": 6612, "Status": "COMPLETED"})
+    result = run_module(d2l_course_import.main, args())
+    assert not result.get("failed") and result["job_token"] == "imp-9", result
+
+    # the next task: the versioned contract first, no 404 on the way
+    http.expect("GET", VERSIONED + "imp-9", answer={"JobToken": "imp-9", "TargetOrgUnitId": 6612, "Status": "COMPLETED"})
+    result = run_module(d2l_course_import.main, args(job_token="imp-9"))
+    assert not result.get("failed") and result["status"] == "COMPLETED", result
+
+
+def test_a_404_under_both_contracts_reports_the_documented_one(http, args):
+    http.expect("GET", IMPORTS + "nope", status=404, answer={"Errors": [{"Message": "No such import job"}]})
+    http.expect("GET", VERSIONED + "nope", status=404, answer=NOT_FOUND)
+    result = run_module(d2l_course_import.main, args(job_token="nope", wait_timeout=5))
+    assert result["failed"] is True
+    assert result["msg"].startswith("GET /d2l/api/le/unstable/import/6612/imports/nope failed: 404 Not Found: "
+                                    "No such import job"), result["msg"]

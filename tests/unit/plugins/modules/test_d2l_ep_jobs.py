@@ -148,8 +148,10 @@ def test_import_into_the_caller(http, args, package):
 def test_import_for_other_users_reports_unreadable_jobs(http, args, package):
     def user_parts(request):
         body = request.body if isinstance(request.body, bytes) else request.body.read()
-        ok = body.count(b'name="targetUserId"') == 2 and b"\r\n\r\n102\r\n" in body and b"\r\n\r\n103\r\n" in body
-        return ok, "targetUserId parts"
+        parts = body.split(b'name="targetUsers"')
+        ok = len(parts) == 3 and all(part.startswith(b"\r\nContent-Type: text/plain\r\n\r\n") for part in parts[1:]) \
+            and b"\r\n\r\n102\r\n" in body and b"\r\n\r\n103\r\n" in body
+        return ok, "targetUsers parts (text/plain, as D2L's library sends them)"
     http.expect("POST", EP + "/import/newwithdetails", extra_match=[user_parts],
                 answer={"ImportJobResultType": "PartialSuccess", "SuccessfulJobIds": [7002],
                         "FailedUserIds": [103], "ErrorMessages": ["User 103 not found"]})

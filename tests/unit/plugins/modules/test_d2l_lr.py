@@ -244,3 +244,20 @@ def test_repository_trusts_flattened(http, args):
                                 {"org_unit_id": 6606, "role_id": 110, "trusts": trust}]
     bad = run_module(d2l_lr_repository_info.main, args(trusts=["Publsh"]))
     assert bad["failed"] is True and bad["msg"].startswith("trusts: unknown trust name(s) Publsh; valid: ViewItems")
+
+
+def test_a_file_key_refused_at_publish_is_uploaded_again(http, args):
+    """An unattached upload is purged by the service (NOTES.md): an ERROR refusing the file key
+    published nothing, so the package is sent again and published with the new key, once."""
+    expect_search(http)
+    for number, key in enumerate(("KEY1", "KEY2")):
+        http.expect("POST", LR + "/1/upload", status=308, answer_headers={"Location": "/d2l/upload/%s" % key})
+        http.expect("POST", "/d2l/upload/%s" % key, status=200, answer={})
+        http.expect("POST", LR + "/1/upload/publish",
+                    answer=dict(OK, IdentId=1001, Version=1) if number else
+                    {"ExecutionMessage": "Invalid file key", "ExecutionStatus": 2})
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Status=3))
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, upload="resumable"))
+    assert not result.get("failed"), result
+    assert result["changed"] is True and result["object"]["id"] == 1001
+    assert [path for _method, path in http.sent() if path.endswith("/upload/publish")] == [LR + "/1/upload/publish"] * 2
