@@ -29,6 +29,12 @@ notes:
   - "OAuth 2.0 scopes: V(core:*:*). Publishing uses V(lor:object:create) (the upload) and
     V(lor:object:write) (C(upload/publish)), but the look-up by title (C(objects/search/)), the
     properties and delete routes have no specific scope in D2L's scope table."
+  - An object is found by O(title) through the Learning Repository's search, which skips objects
+    hidden from search (O(hidden_from_search)) for a caller without the See All Hidden Objects
+    trust in the repository. The id of every object the module found or published is kept beside
+    the token cache (C(ids.json)), so a re-run on the same controller finds a hidden one all the
+    same; publishing a hidden object without that trust gives a warning saying so. On another
+    controller, give O(object_id).
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:

@@ -205,6 +205,10 @@ def run_module(main, args, check_mode=False, diff=False):
         pass
     if hasattr(basic, "_ANSIBLE_PROFILE"):  # ansible-core 2.19+
         patches.append(mock.patch.object(basic, "_ANSIBLE_PROFILE", "legacy"))
+    from ansible.module_utils.common import warnings as ansible_warnings
+    for name in ("_global_warnings", "_global_deprecations"):  # a module's warnings are its own run's
+        if isinstance(getattr(ansible_warnings, name, None), (dict, list)):
+            getattr(ansible_warnings, name).clear()
     out = io.StringIO()
     with contextlib.ExitStack() as stack:
         for patch in patches:

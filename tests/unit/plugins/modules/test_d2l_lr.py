@@ -261,3 +261,26 @@ def test_a_file_key_refused_at_publish_is_uploaded_again(http, args):
     assert not result.get("failed"), result
     assert result["changed"] is True and result["object"]["id"] == 1001
     assert [path for _method, path in http.sent() if path.endswith("/upload/publish")] == [LR + "/1/upload/publish"] * 2
+
+
+@pytest.mark.parametrize("sees_hidden", [False, True])
+def test_a_hidden_object_the_caller_cannot_search_for_is_remembered_and_warned_of(http, args, sees_hidden):
+    expect_search(http)
+    http.expect("PUT", LR + "/objects/", query={"repositoryId": "1"}, answer=dict(OK, IdentId=1001, Version=1))
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Status=3))
+    http.expect("POST", LR + "/objects/1001/properties/",
+                json={"RepositoryId": 1, "Status": 3, "HiddenFromSearchResults": True, "PublicallyAvailable": False,
+                      "OwnerId": 3, "Title": "Golf", "Description": "", "Keywords": []}, answer=OK)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Status=3, HiddenFromSearchResults=True))
+    http.expect("GET", LR + "/repositories/all/",
+                answer=dict(OK, Repositories=[{"RepositoryId": 1, "Name": "Local", "Type": "Local", "OrgId": 6606}]))
+    http.expect("GET", LR + "/repositories/Local/", query={"trustParams": "SeeAllHiddenObjects"},
+                answer=dict(OK, Repositories=[{"RepositoryId": 1, "Type": "Local"}] if sees_hidden else []))
+    result = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, hidden_from_search=True))
+    assert result["changed"] is True and result["object"]["id"] == 1001, result
+    warned = "a search cannot find it" in str(result.get("warnings"))
+    assert warned is not sees_hidden
+    # the re-run finds it through the remembered id, without a search
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Status=3, HiddenFromSearchResults=True))
+    again = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, hidden_from_search=True))
+    assert again["changed"] is False and again["object"]["id"] == 1001, again
