@@ -149,3 +149,37 @@ def test_an_upload_key_that_expired_before_the_publish_is_uploaded_again(emu, pl
     objects = [o for o in emu.call("GET", "/_emulator/lr/objects")
                if any(v.get("Title") == "IT expired key" for v in o["Versions"])]
     assert len(objects) == 1, json.dumps(objects)[:500]
+
+
+@pytest.mark.parametrize("lp", ["1.2", "1.25", "1.47"])
+def test_course_offerings_work_at_every_lp_version_the_pages_name(emu, playbook, tmp_path, lp):
+    """lp 1.2+ (courses.txt): the module sends only the fields every version has (the emulator
+    refuses Description before lp 1.26), and reads answers with or without the newer fields."""
+    result = playbook(play(tmp_path, """
+    - name: A template at lp %(lp)s
+      d2l.brightspace.d2l_course_template:
+        code: IT-LP-TPL
+        name: LP template
+        api_versions: {lp: "%(lp)s"}
+    - name: An offering at lp %(lp)s
+      d2l.brightspace.d2l_course:
+        code: IT-LP-%(code)s
+        name: LP %(lp)s
+        template: IT-LP-TPL
+        start_date: "2026-09-01"
+        api_versions: {lp: "%(lp)s"}
+      register: made
+    - name: Again, and renamed
+      d2l.brightspace.d2l_course:
+        code: IT-LP-%(code)s
+        name: LP %(lp)s renamed
+        api_versions: {lp: "%(lp)s"}
+      register: renamed
+    - name: Made once, then updated
+      ansible.builtin.assert:
+        that:
+          - made is changed and made.created
+          - renamed is changed and not renamed.created and renamed.course.name == 'LP %(lp)s renamed'
+""" % {"lp": lp, "code": lp.replace(".", "-")}))
+    assert result.returncode == 0, result.output
+    assert all("/d2l/api/lp/%s/" % lp in r["path"] for r in emu.requests() if r["path"].startswith("/d2l/api/lp/"))
