@@ -263,10 +263,11 @@ async def lr_bulk(request: Request, body: LrBulkRequest):
     return {"IdentIds": idents}
 
 
-# --- roles and permissions (permissions.py) ------------------------------------------------------
+# --- roles and permissions (permissions.py) ----------------------------------------------------
 def _roles_view(data: dict) -> dict:
     out = perms.snapshot(data)
-    out["users"] = {uid: dict(user, Role=perms.role_of(data, uid)) for uid, user in st.USERS.items()}
+    out["users"] = {uid: dict(user, Role=perms.role_of(data, uid))
+                    for uid, user in st.USERS.items()}
     return json.loads(json.dumps(out))
 
 
@@ -345,7 +346,8 @@ async def set_lr_trusts(request: Request, repositoryId: int, orgUnitId: int, rol
         if emu.store.orgunit(orgUnitId) is None:
             raise ApiError(404, f"Org unit {orgUnitId} not found")
         if str(roleId) not in data["roles"]:
-            raise ApiError(400, f"roleId: unknown role {roleId} (known: {', '.join(data['roles'])})")
+            raise ApiError(400, f"roleId: unknown role {roleId} (known: "
+                                f"{', '.join(data['roles'])})")
         inherited = dict(lr.role_trusts(data, repositoryId, roleId, orgUnitId))
         current = {name: bool(inherited.get(name, False)) for name in lr.TRUST_NAMES}
         current.update(body.trusts)

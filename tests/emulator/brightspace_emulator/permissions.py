@@ -101,7 +101,7 @@ PERMISSIONS: Dict[str, tuple] = {
 }
 NAMES = tuple(PERMISSIONS)
 
-# --- roles --------------------------------------------------------------------------------------
+# --- roles -------------------------------------------------------------------------------------
 # The role ids the Learning Repository trusts are stored under (lr.py).
 ROLE_ADMIN, ROLE_INSTRUCTOR, ROLE_STUDENT = 101, 109, 110
 
@@ -121,7 +121,8 @@ def seed_roles() -> dict:
     # objects only into their own ePortfolio; a Student exports their own ePortfolio only.
     return {
         str(ROLE_ADMIN): {"Name": "Administrator", "Permissions": _grant(*NAMES)},
-        str(ROLE_INSTRUCTOR): {"Name": "Instructor", "Permissions": _grant(*INSTRUCTOR_PERMISSIONS)},
+        str(ROLE_INSTRUCTOR): {"Name": "Instructor",
+                               "Permissions": _grant(*INSTRUCTOR_PERMISSIONS)},
         str(ROLE_STUDENT): {"Name": "Student", "Permissions": _grant(*STUDENT_PERMISSIONS)},
     }
 
@@ -136,7 +137,7 @@ def seed_user_roles() -> dict:
     return dict(SEED_USER_ROLES)
 
 
-# --- route table ---------------------------------------------------------------------------------
+# --- route table -------------------------------------------------------------------------------
 LP = "/d2l/api/lp/{version}"
 LE = "/d2l/api/le/{version}"
 LE_UNSTABLE = "/d2l/api/le/unstable"
@@ -169,7 +170,7 @@ ROUTES = {
 assert set(ROUTES.values()) <= set(NAMES)
 
 
-# --- checks ----------------------------------------------------------------------------------------
+# --- checks ------------------------------------------------------------------------------------
 def role_of(data: dict, user: str) -> int:
     """The role id of LMS user ``user`` (0, a role without any permission, for a user without
     one: NOTE: emulator mechanics, every seeded user has a role)."""

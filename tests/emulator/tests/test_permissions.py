@@ -391,7 +391,8 @@ def test_artifacts_of_other_users_stay_forbidden_for_every_role(client):
             ("GET", f"artifact/link/{theirs}", "see artifact"),
             ("DELETE", f"artifact/{theirs}", "delete the artifact")):
         r = client.request(method, f"{EP}/{path}", headers=BEARER)
-        assert r.status_code == 403 and r.json()["detail"].startswith(f"No permission to {sentence}")
+        assert r.status_code == 403
+        assert r.json()["detail"].startswith(f"No permission to {sentence}")
     r = client.post(f"{EP}/artifact/link/{theirs}", headers=student, json={
         "ObjectId": theirs, "Name": "Mine", "Description": "", "AllowComments": True,
         "GeoTag": None, "Url": "https://example.com/x"})
@@ -476,7 +477,8 @@ def test_lr_manage_my_and_all_objects(client):
     # another user's object (the seeded quiz, owner 3): Manage All Objects
     for path in (f"{SEEDED_QUIZ}/properties/", f"{SEEDED_QUIZ}/1/properties/"):
         error(client.post(f"{LR}/objects/{path}", headers=instructor,
-                          json=properties_input()), "No permission to Manage All Objects in the LOR")
+                          json=properties_input()),
+              "No permission to Manage All Objects in the LOR")
     error(client.post(f"{LR}/objects/{SEEDED_QUIZ}/delete/", headers={**instructor,
                                                                       "Content-Length": "0"}),
           "trust ManageAllItems")

@@ -628,8 +628,9 @@ def _publisher(data: dict, role: int, org_unit: int = lr.ORGANIZATION_ID) -> Non
     # the request names, else the Organization), else ERROR.
     if not any(lr.trust(data, int(rid), "Publish", role, org_unit)
                for rid in data["lr"]["repositories"]):
-        raise lr.LrError(f"No permission to Publish to the LOR: the role {lr.role_name(data, role)} "
-                         "does not have the trust Publish in any repository")
+        raise lr.LrError("No permission to Publish to the LOR: the role "
+                         f"{lr.role_name(data, role)} does not have the trust Publish in any "
+                         "repository")
 
 
 @router.get("/repositories/all/", responses=_doc(LRWSRepositoryCollection))
