@@ -97,6 +97,12 @@ def collections_path(tmp_path_factory):
 @pytest.fixture
 def playbook(emulator, collections_path, tmp_path):
     """Run a playbook on localhost; returns the completed process (stdout has the recap)."""
+    return playbook_runner(emulator, collections_path, tmp_path)
+
+
+def playbook_runner(emulator, collections_path, tmp_path):
+    """The ``playbook`` fixture's runner, for fixtures of a wider scope (``tmp_path``: a directory
+    of their own, which holds the token cache)."""
 
     def run(path, extra_vars=None, env=None, args=(), check=False):
         variables = {"brightspace_url": emulator.url, "emulator": emulator.control,

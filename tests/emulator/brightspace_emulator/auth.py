@@ -154,8 +154,8 @@ def check_scope(principal: Principal, required: Union[Tuple[str, ...], str]) -> 
         required = tuple(required.split())
     # NOTE: evidence: scopes belong to OAuth 2.0 tokens (SCOPES.md, "a request is allowed when
     # the token carries the route's scope"); an ID-key call carries no token and no scopes
-    # (NOTES.md "Authentication"), the user's own permissions apply (the seeded administrator's),
-    # so the scope check does not apply to it.
+    # (NOTES.md "Authentication"), the user's own permissions apply (the role of its user,
+    # permissions.py), so the scope check does not apply to it.
     if principal.scopes is not None and not sc.allowed(principal.scopes, required):
         # RFC 6750 §3.1: insufficient_scope, with the scope(s) that would do.
         wanted = " ".join(required)

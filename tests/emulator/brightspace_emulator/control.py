@@ -12,12 +12,13 @@ from .routing import make_router
 from . import auth
 from . import eportfolio as ep
 from . import lr
+from . import permissions as perms
 from . import scopes as sc
 from . import store as st
 from . import uploads as up
 from .errors import ApiError
-from .models import (ConfigUpdate, EpCommentRequest, FaultRule, LrBulkRequest, MintTokenRequest,
-                     ServiceClientRequest)
+from .models import (ConfigUpdate, EpCommentRequest, FaultRule, LrBulkRequest, LrTrustUpdate,
+                     MintTokenRequest, RoleUpdate, ServiceClientRequest, UserRoleUpdate)
 
 router = make_router(prefix="/_emulator", tags=["control"])
 
@@ -260,3 +261,96 @@ async def lr_bulk(request: Request, body: LrBulkRequest):
             idents = lr.bulk_create(data, emu.store.upload_dir, body.repository, body.count,
                                     body.title_prefix, int(st.DEMO_USER_IDENTIFIER))
     return {"IdentIds": idents}
+
+
+# --- roles and permissions (permissions.py) ----------------------------------------------------
+def _roles_view(data: dict) -> dict:
+    out = perms.snapshot(data)
+    out["users"] = {uid: dict(user, Role=perms.role_of(data, uid))
+                    for uid, user in st.USERS.items()}
+    return json.loads(json.dumps(out))
+
+
+@router.get("/roles")
+async def list_roles(request: Request):
+    """``{"permissions": {name: {"page", "routes"}}, "roles": {roleId: {"Name", "Permissions"}},
+    "users": {userId: {..whoami.., "Role": roleId}}}``."""
+    emu = _emu(request)
+    with emu.store.lock:
+        return _roles_view(emu.store.data)
+
+
+@router.put("/roles/{roleId}")
+async def set_role(request: Request, roleId: int, body: RoleUpdate):
+    """Set the given permissions of a role (the others stay), or create a role (every
+    permission not given false; ``name`` defaults to ``Role <id>``). Unknown permission names
+    are refused (400 naming them); nothing changes then."""
+    unknown = [name for name in body.permissions if name not in perms.NAMES]
+    if unknown:
+        raise ApiError(400, "permissions: unknown permission name(s) " +
+                       ", ".join(repr(n) for n in unknown) + " (known: " +
+                       ", ".join(repr(n) for n in perms.NAMES) + ")")
+    if roleId <= 0:
+        raise ApiError(400, "roleId: a role id is a positive number")
+    if body.name is not None and not body.name.strip():
+        raise ApiError(400, "name: must not be empty")
+    emu = _emu(request)
+    with emu.store.mutate() as data:
+        role = data["roles"].get(str(roleId))
+        if role is None:
+            role = {"Name": f"Role {roleId}", "Permissions": {n: False for n in perms.NAMES}}
+            data["roles"][str(roleId)] = role
+        if body.name is not None:
+            role["Name"] = body.name
+        role["Permissions"].update(body.permissions)
+        return json.loads(json.dumps(dict(role, Identifier=roleId)))
+
+
+@router.put("/users/{userId}")
+async def set_user_role(request: Request, userId: str, body: UserRoleUpdate):
+    """Give a user a role: ``{"role": roleId}`` (a known role); answers the user with its role."""
+    if userId not in st.USERS:
+        raise ApiError(404, f"Unknown user '{userId}' (known: {', '.join(st.USERS)})")
+    emu = _emu(request)
+    with emu.store.mutate() as data:
+        if str(body.role) not in data["roles"]:
+            raise ApiError(400, f"role: unknown role {body.role} (known: "
+                                f"{', '.join(data['roles'])})")
+        data["user_roles"][userId] = body.role
+        return dict(st.USERS[userId], Role=body.role)
+
+
+@router.get("/lr/trusts")
+async def lr_trusts(request: Request):
+    """Every stored trust: ``{repositoryId: {orgUnitId: {roleId: {LR_TRUST_T name: bool}}}}``."""
+    emu = _emu(request)
+    with emu.store.lock:
+        return json.loads(json.dumps(emu.store.data["lr"]["trusts"]))
+
+
+@router.put("/lr/trusts/{repositoryId}/{orgUnitId}/{roleId}")
+async def set_lr_trusts(request: Request, repositoryId: int, orgUnitId: int, roleId: int,
+                        body: LrTrustUpdate):
+    """Set the given trusts of a role in a repository and org unit (the others stay; a role
+    with no trusts of its own in that org unit starts from what it inherits from the
+    Organization). Unknown LR_TRUST_T names are refused (400 naming them)."""
+    unknown = [name for name in body.trusts if name not in lr.TRUST_NAMES]
+    if unknown:
+        raise ApiError(400, "trusts: unknown LR_TRUST_T name(s) " +
+                       ", ".join(repr(n) for n in unknown) + " (known: " +
+                       ", ".join(lr.TRUST_NAMES) + ")")
+    emu = _emu(request)
+    with emu.store.mutate() as data:
+        if str(repositoryId) not in data["lr"]["repositories"]:
+            raise ApiError(404, f"Repository {repositoryId} not found")
+        if emu.store.orgunit(orgUnitId) is None:
+            raise ApiError(404, f"Org unit {orgUnitId} not found")
+        if str(roleId) not in data["roles"]:
+            raise ApiError(400, f"roleId: unknown role {roleId} (known: "
+                                f"{', '.join(data['roles'])})")
+        inherited = dict(lr.role_trusts(data, repositoryId, roleId, orgUnitId))
+        current = {name: bool(inherited.get(name, False)) for name in lr.TRUST_NAMES}
+        current.update(body.trusts)
+        per_org = data["lr"]["trusts"].setdefault(str(repositoryId), {})
+        per_org.setdefault(str(orgUnitId), {})[str(roleId)] = current
+        return dict(current)

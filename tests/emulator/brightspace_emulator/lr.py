@@ -41,6 +41,7 @@ from xml.sax.saxutils import escape, quoteattr
 from . import cql
 from . import packages
 from .models import format_utc
+from .permissions import ROLE_ADMIN, ROLE_INSTRUCTOR, ROLE_STUDENT
 
 # LR_EXEC_STATUS_T
 OK, WARN, ERROR = 0, 1, 2
@@ -77,11 +78,25 @@ TRUSTS = (
 TRUST_NAMES = tuple(name for name, _field in TRUSTS)
 
 ORGANIZATION_ID = 6606
-ROLE_ADMIN, ROLE_INSTRUCTOR, ROLE_STUDENT = 101, 109, 110
-# NOTE: emulator mechanics: the emulator has no enrollments; every caller acts as an
-# administrator (role 101) of the Organization 6606 for the trust checks and filters (search
-# permission, hidden objects, repositories/(type)/).
-CALLER_ROLE = ROLE_ADMIN
+# NOTE: emulator mechanics: the emulator has no enrollments; a caller acts in the
+# Organization 6606 with the role of its user (permissions.role_of: user 3 an Administrator,
+# 104 an Instructor, 105 a Student, ...) for every trust check and filter; repositories/(type)/
+# looks the trusts up in the org unit it is given.
+
+# The trust (LR_TRUST_T) each action needs, and the page's words for it ("Permissions: Caller
+# must have permission to ..."): routes/lr.py checks them in the repository the action is about.
+PAGE_WORDS = {
+    "Search": "Search the LOR",
+    "RetrieveFromLor": "Retrieve Objects from the LOR",
+    "LinkToLor": "Create Links to Objects in the LOR",
+    "ViewMetadata": "View Metadata on the object's repository",
+    "ManageMyItems": "Manage My Objects in the LOR",
+    "ManageAllItems": "Manage All Objects in the LOR",
+    "Publish": "Publish to the LOR",
+    "VersionMyItems": "Version Items in the LOR (your own)",
+    "VersionAllItems": "Version Items in the LOR (another user's)",
+    "SeeAllHiddenObjects": "See All Hidden Objects",
+}
 
 FIRST_LR_ID = 1001
 VIEW_URL = "/d2l/lor/viewer/view.d2l?ou={ou}&loIdentId={ident}"
@@ -234,13 +249,32 @@ def object_repository(obj: dict) -> int:
     return obj["Versions"][-1]["RepositoryId"]
 
 
-def trust(data: dict, rid: int, name: str, org_unit: int = ORGANIZATION_ID,
-          role: int = CALLER_ROLE) -> bool:
-    # NOTE: no evidence; emulator mechanics (seed data): org units other than the Organization
-    # have no trusts of their own: they inherit the Organization's.
+def role_trusts(data: dict, rid: int, role: int, org_unit: int = ORGANIZATION_ID) -> dict:
+    """``{LR_TRUST_T name: bool}`` of ``role`` in repository ``rid`` and ``org_unit``."""
+    # NOTE: no evidence; emulator mechanics (seed data): a role without trusts of its own in an
+    # org unit other than the Organization inherits its trusts in the Organization.
     per_org = data["lr"]["trusts"].get(str(rid), {})
-    roles = per_org.get(str(org_unit)) or per_org.get(str(ORGANIZATION_ID), {})
-    return bool(roles.get(str(role), {}).get(name, False))
+    own = per_org.get(str(org_unit), {}).get(str(role))
+    if own is None:
+        own = per_org.get(str(ORGANIZATION_ID), {}).get(str(role), {})
+    return own
+
+
+def trust(data: dict, rid: int, name: str, role: int, org_unit: int = ORGANIZATION_ID) -> bool:
+    return bool(role_trusts(data, rid, role, org_unit).get(name, False))
+
+
+def role_name(data: dict, role: int) -> str:
+    found = data.get("roles", {}).get(str(role))
+    return f"{found['Name'] if found else 'no role'} ({role})"
+
+
+def require_trust(data: dict, rid: int, name: str, role: int, words: Optional[str] = None,
+                  org_unit: int = ORGANIZATION_ID) -> None:
+    """An ERROR naming the missing permission unless ``role`` has trust ``name`` in ``rid``."""
+    if not trust(data, rid, name, role, org_unit):
+        raise LrError(f"No permission to {words or PAGE_WORDS.get(name, name)} in repository "
+                      f"{rid}: the role {role_name(data, role)} does not have the trust {name}")
 
 
 def object_count(data: dict, rid: int) -> int:
@@ -578,7 +612,7 @@ def ensure_package(emu, ident: int, version: int) -> tuple:
 
 
 # --- search -----------------------------------------------------------------------------------
-def search(data: dict, query: cql.Query, repositories: list) -> list:
+def search(data: dict, query: cql.Query, repositories: list, role: int) -> list:
     """Latest versions matching ``query`` in ``repositories``, sorted; hidden objects only in
     repositories where the caller has SeeAllHiddenObjects."""
     wanted = set(repositories)
@@ -590,9 +624,11 @@ def search(data: dict, query: cql.Query, repositories: list) -> list:
             continue
         # NOTE: evidence: the page: HiddenFromSearchResults "When true, the learning object will
         # not appear in search results" and LR_TRUST_T has SeeAllHiddenObjects: hidden objects
-        # are left out unless the caller has that trust in the object's repository
-        # (administrators do).
-        if record["HiddenFromSearchResults"] and not trust(data, rid, "SeeAllHiddenObjects"):
+        # are left out unless the caller's role has that trust in the object's repository
+        # (administrators do; the seeded Instructor and Student do not). Only search: the page
+        # says nothing of the other routes, which answer a hidden object by its id.
+        if record["HiddenFromSearchResults"] and not trust(data, rid, "SeeAllHiddenObjects",
+                                                           role):
             continue
         fields = {"title": record["Title"], "description": record["Description"],
                   "keywords": record["Keywords"]}

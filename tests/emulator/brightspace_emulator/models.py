@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Generic, List, Literal, Optional, TypeVar, Union
+from typing import Annotated, Dict, Generic, List, Literal, Optional, TypeVar, Union
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt,
                       StrictStr, model_validator)
@@ -609,3 +609,21 @@ class LrBulkRequest(Strict):
     repository: StrictInt = 1
     count: StrictInt = Field(ge=1, le=10000)
     title_prefix: StrictStr = "Bulk object"
+
+
+class RoleUpdate(Strict):
+    """PUT /_emulator/roles/{roleId}: set some of a role's permissions (permissions.py names;
+    the others stay as they are), or create the role (every permission not given is false)."""
+    name: Optional[StrictStr] = None
+    permissions: Dict[StrictStr, StrictBool] = Field(default_factory=dict)
+
+
+class UserRoleUpdate(Strict):
+    """PUT /_emulator/users/{userId}: give the user a role (a role id of GET /_emulator/roles)."""
+    role: StrictInt
+
+
+class LrTrustUpdate(Strict):
+    """PUT /_emulator/lr/trusts/{repositoryId}/{orgUnitId}/{roleId}: set some LR_TRUST_T
+    trusts of a role in a repository and org unit (the others stay as they are)."""
+    trusts: Dict[StrictStr, StrictBool]

@@ -18,6 +18,7 @@ import time
 from typing import Iterator, Optional
 
 from . import eportfolio, lr
+from . import permissions as perms
 from . import scopes as sc
 from .config import Config
 
@@ -91,14 +92,18 @@ def _user(identifier: str, first: str, last: str, unique: str, profile: str) -> 
             "UniqueName": unique, "ProfileIdentifier": profile}
 
 
-# The LMS users (whoami; ePortfolio owners). Seeded credentials act as "3"; the control API
-# mints tokens for the others (POST /_emulator/tokens {"user": "101"}).
+# The LMS users (whoami; ePortfolio owners; LR object owners). Seeded credentials act as "3";
+# the control API mints tokens for the others (POST /_emulator/tokens {"user": "101"}). Each user
+# has a role (permissions.py: 3, 101, 102 and 103 Administrators, 104 an Instructor, 105 a
+# Student), kept in the store's "user_roles" (PUT /_emulator/users/(userId) changes it).
 USERS = {
     DEMO_USER_IDENTIFIER: _user(DEMO_USER_IDENTIFIER, "Demo", "Administrator", "demo-admin",
                                 "dEmOaDmInPrOfIlE"),
     "101": _user("101", "Ada", "Lovelace", "ada", "aDaLoVeLaCePrOfIlE"),
     "102": _user("102", "Grace", "Hopper", "grace", "gRaCeHoPpErPrOfIlE"),
     "103": _user("103", "Alan", "Turing", "alan", "aLaNtUrInGpRoFiLe"),
+    "104": _user("104", "Marie", "Curie", "marie", "mArIeCuRiEpRoFiLe"),
+    "105": _user("105", "Emmy", "Noether", "emmy", "eMmYnOeThErPrOfIlE"),
 }
 
 
@@ -154,6 +159,10 @@ def seed_data() -> dict:
         "next_ep_job_id": FIRST_EP_JOB_ID,
         # Learning Repository (lr.py): repositories, trusts, objects and their versions
         "lr": lr.seed(),
+        # roles (permissions.py): role id -> {"Name", "Permissions": {name: bool}}; and the
+        # role of each user: user id -> role id
+        "roles": perms.seed_roles(),
+        "user_roles": perms.seed_user_roles(),
     }
 
 
@@ -264,5 +273,7 @@ class Store:
             "service_clients": data["service_clients"],
             "eportfolio": eportfolio.snapshot(data),
             "lr": lr.snapshot(data),
+            "roles": data["roles"],
+            "user_roles": data["user_roles"],
             "server_time": time.time() + self.config.clock_offset,
         }

@@ -210,8 +210,11 @@ def test_export_refusals(client):
     hers = new_link(client, headers=ada)["ObjectId"]
     assert_errors(client.post(f"{EP}/export/new", headers=BEARER, json=[]), 400,
                   "Empty list of EP object IDs provided")
-    assert_errors(client.post(f"{EP}/export/new", headers=BEARER, json=[hers, 424242]), 400,
+    assert_errors(client.post(f"{EP}/export/new", headers=BEARER, json=[424242, 424243]), 400,
                   "no matching EP objects found")
+    # another user's object is no unknown id: the page's 403 (test_permissions.py)
+    assert_problem(client.post(f"{EP}/export/new", headers=BEARER, json=[hers, 424242]), 403,
+                   "No permission to export identified EP objects")
     for body in ({"ObjectIds": [mine]}, [str(mine)], [mine + 0.5], mine, None):
         assert_problem(client.post(f"{EP}/export/new", headers=BEARER, json=body), 400)
     for query in ("?includeAssociatedReflections=true", "?includeReflectionsAssociations=false"):
@@ -255,15 +258,16 @@ def test_export_scopes(client):
     assert client.get(f"{EP}/export/{task}/status", headers=BEARER).status_code == 200
 
 
-def test_export_skips_objects_that_are_not_the_callers(client):
+def test_export_skips_unknown_ids(client):
+    """Unknown ids are left out (CompleteWithErrors); another user's object refuses the whole
+    export with 403 instead (test_permissions.py)."""
     mine = [new_link(client, Name=f"m{n}")["ObjectId"] for n in range(2)]
-    hers = new_link(client, headers=token_for(client, "101"))["ObjectId"]
-    task = export(client, [mine[1], hers, 31337, mine[0], mine[1]])
+    task = export(client, [mine[1], 31338, 31337, mine[0], mine[1]])
     zf = zipfile.ZipFile(io.BytesIO(package(client, task).content))
     assert wait_status(client.get, f"{EP}/export/{task}/status") == 3  # CompleteWithErrors
     manifest = ET.fromstring(zf.read("manifest.xml"))
     assert [o.get("ObjectId") for o in manifest.iter("Object")] == [str(mine[1]), str(mine[0])]
-    assert job(client, task)["data"]["Skipped"] == [hers, 31337]
+    assert job(client, task)["data"]["Skipped"] == [31338, 31337]
 
 
 def test_export_job_outcome_faults(client):

@@ -5,7 +5,8 @@ from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from ..auth import route_scope
+from ..auth import Principal, route_scope
+from ..permissions import route_permission
 from ..config import API_VERSIONS
 from ..errors import ERRORS, ApiError
 
@@ -31,11 +32,20 @@ def product_version(product: str):
     return Depends(dependency)
 
 
+def guard(request: Request, principal: Principal = Depends(route_scope)) -> Principal:
+    """The caller, once its token's scope (auth.route_scope) and then its role's permission
+    (permissions.route_permission) allow the matched route."""
+    route_permission(request, principal)
+    return principal
+
+
 def scoped():
     """Router dependency of every authenticated /d2l/ router (after ``product_version``, so an
     unknown version stays a 404): 403 unless the caller's token grants the matched route's
-    scope, as scopes.py declares it (auth.route_scope)."""
-    return Depends(route_scope)
+    scope, as scopes.py declares it (auth.route_scope), then 403 unless the caller's role has
+    the permission permissions.py gives the route (before the path, query and body are
+    validated)."""
+    return Depends(guard)
 
 
 def parse_body(model, raw: bytes):

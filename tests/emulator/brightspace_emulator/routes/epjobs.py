@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from ..routing import make_router
 from .. import eportfolio as ep
 from .. import epjobs as ej
+from .. import permissions as perms
 from .. import store as st
 from ..auth import Principal, caller
 from ..errors import ERRORS, PROBLEM, ApiError, bad_request
@@ -47,9 +48,9 @@ def _create_export(request: Request, principal: Principal, records: list, skippe
                    forms_items: bool, associated: bool) -> JSONResponse:
     emu = get_emu(request)
     # NOTE: evidence: the page's 400 "no matching EP objects found" (none matches) and the
-    # JOBSTATUS CompleteWithErrors; no evidence for a list that matches in part: ids that are
-    # not the caller's objects (another user's, or unknown) are left out and the task ends
-    # CompleteWithErrors (3) instead of Complete (2), so the client sees it.
+    # JOBSTATUS CompleteWithErrors; no evidence for a list that matches in part: unknown ids are
+    # left out and the task ends CompleteWithErrors (3) instead of Complete (2), so the client
+    # sees it. (Another user's object is never left out: export_new refuses it with 403.)
     outcome = ej.COMPLETE_WITH_ERRORS if skipped else ej.COMPLETE
     with emu.store.lock:
         with emu.store.mutate() as data:
@@ -108,13 +109,25 @@ async def export_new(request: Request, object_ids: List[StrictInt] = Body(...),
     emu = get_emu(request)
     wanted = list(dict.fromkeys(object_ids))  # duplicates count once, order kept
     with emu.store.lock:
-        records, skipped = [], []
+        data = emu.store.data
+        records, skipped, others = [], [], []
         for object_id in wanted:
-            record = emu.store.data["ep_objects"].get(str(object_id))
-            if record is not None and str(record["UserId"]) == principal.user:
+            record = data["ep_objects"].get(str(object_id))
+            if record is None:
+                skipped.append(object_id)
+            elif str(record["UserId"]) == principal.user:
                 records.append(record)
             else:
-                skipped.append(object_id)
+                others.append(object_id)
+        # NOTE: evidence: the page's 403 "No permission to export identified EP objects" and
+        # export/new/all's "objects owned by the current user context"; no evidence of a right
+        # to export other users' objects: the strictest reading, an identified object that
+        # belongs to another user refuses the whole request with that 403, whatever the
+        # caller's role (never a silent skip: the package would lack it).
+        if others:
+            raise perms.refusal(data, principal.user, perms.EXPORT_IDENTIFIED, why=(
+                "EP object(s) " + ", ".join(map(str, others)) + " belong to another user; "
+                "an export takes only the caller's own objects"))
         if not records:
             raise bad_request("Invalid export request: no matching EP objects found")
         return _create_export(request, principal, records, skipped, forms_items, associated)
@@ -182,6 +195,18 @@ async def _start_import(request: Request, principal: Principal, details: bool):
         if bad:
             raise bad_request(f"Invalid {TARGET_PART} value(s): " + ", ".join(map(repr, bad)))
         targets = [str(int(t)) for t in targets] or [principal.user]
+        others = [t for t in dict.fromkeys(targets) if t != principal.user]
+        if others:
+            with emu.store.lock:
+                if not perms.has(emu.store.data, principal.user, perms.IMPORT_EP_OTHERS):
+                    # the whole request is refused (permissions.py IMPORT_EP_OTHERS), before
+                    # any target user is looked up: no task for anyone
+                    raise perms.refusal(
+                        emu.store.data, principal.user, perms.IMPORT_EP_OTHERS, perms.IMPORT_EP,
+                        why=f"importing into other users ({', '.join(others)}) needs the "
+                            f"permission '{perms.IMPORT_EP_OTHERS}', which the role "
+                            f"{perms.describe_role(emu.store.data, principal.user)} of user "
+                            f"{principal.user} does not have")
         unknown = [t for t in targets if t not in st.USERS]
         if unknown and not details:
             # NOTE: evidence: the page's 404 "Could not create a valid import task ID";

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from ..routing import make_router
 from .. import cql
 from .. import lr
+from .. import permissions as perms
 from .. import store as st
 from .. import uploads as up
 from ..auth import Principal, caller
@@ -189,6 +190,20 @@ def _attach_upload(data: dict, key: str, path: str, ident: int) -> None:
     stored.update(Attached=True, File=path, AttachedTo=f"lr:{ident}")
 
 
+def _role(emu, principal: Principal) -> int:
+    """The caller's role (its user's, permissions.py): the role its trusts are looked up for."""
+    return perms.role_of(emu.store.data, principal.user)
+
+
+def _manage_trust(record: dict, principal: Principal, my: str, everyone: str) -> str:
+    # NOTE: evidence: the page (properties update): "If the calling user context owns the
+    # learning object, then that user context must have Manage My Objects in the LOR permission;
+    # otherwise, the user context must have Manage All Objects"; no evidence of whose object it
+    # is when versions were published by different users: the OwnerId of the version the
+    # action is about (the latest one without a version in the route).
+    return my if str(record["OwnerId"]) == principal.user else everyone
+
+
 def _check_upload_still_free(emu, principal: Principal, key: str) -> dict:
     try:
         return up.completed_upload(emu, key, principal.user)
@@ -201,7 +216,8 @@ def _check_upload_still_free(emu, principal: Principal, key: str) -> dict:
 @lr_action
 async def search_objects(request: Request, query: Optional[str] = None,
                          offset: Optional[int] = None, count: Optional[int] = None,
-                         repositories: Optional[str] = None):
+                         repositories: Optional[str] = None,
+                         principal: Principal = Depends(caller)):
     # NOTE: evidence: the page: "None of the query parameters are optional; all must be present": a
     # missing one is an ERROR naming it (an empty query string is present: every object).
     for name, value in (("query", query), ("offset", offset), ("count", count),
@@ -224,11 +240,14 @@ async def search_objects(request: Request, query: Optional[str] = None,
     emu = get_emu(request)
     with emu.store.lock:
         data = emu.store.data
+        role = _role(emu, principal)
+        # the page: "Caller must have permission to Search all the repositories listed."
         for rid in repo_ids:
             lr.repository(data, rid)
-            if not lr.trust(data, rid, "Search"):
-                raise lr.LrError(f"No permission to search repository {rid}")
-        hits = lr.search(data, parsed, repo_ids)
+            if not lr.trust(data, rid, "Search", role):
+                raise lr.LrError(f"No permission to search repository {rid}: the role "
+                                 f"{lr.role_name(data, role)} does not have the trust Search")
+        hits = lr.search(data, parsed, repo_ids, role)
         total = len(hits)
         # "Your offset value must be less than the number of records in the result set."
         if offset >= total and not (offset == 0 and total == 0):
@@ -241,32 +260,48 @@ async def search_objects(request: Request, query: Optional[str] = None,
 
 
 # --- properties -------------------------------------------------------------------------------
-def _properties(request: Request, ident: int, version: Optional[int]) -> dict:
+def _properties(request: Request, principal: Principal, ident: int,
+                version: Optional[int]) -> dict:
     emu = get_emu(request)
     with emu.store.lock:
         obj, record = lr.get_version(emu.store.data, ident, version)
+        # the page: "Caller must have permission to Search the LOR."
+        lr.require_trust(emu.store.data, lr.object_repository(obj), "Search",
+                         _role(emu, principal))
         return lr.properties_form(emu.store.data, obj, record, versioned=version is not None)
 
 
 @router.get("/objects/{objectId}/properties/", responses=_doc(LRWSObjectProperties))
 @lr_action
-async def get_properties(request: Request, objectId: int):
-    return _properties(request, objectId, None)
+async def get_properties(request: Request, objectId: int,
+                         principal: Principal = Depends(caller)):
+    return _properties(request, principal, objectId, None)
 
 
 @router.get("/objects/{objectId}/{objectVersion}/properties/",
             responses=_doc(LRWSObjectProperties))
 @lr_action
-async def get_version_properties(request: Request, objectId: int, objectVersion: int):
-    return _properties(request, objectId, objectVersion)
+async def get_version_properties(request: Request, objectId: int, objectVersion: int,
+                                 principal: Principal = Depends(caller)):
+    return _properties(request, principal, objectId, objectVersion)
 
 
-def _update_properties(request: Request, ident: int, version: Optional[int],
-                       body: LRWSObjectPropertiesInput) -> dict:
+def _update_properties(request: Request, principal: Principal, ident: int,
+                       version: Optional[int], body: LRWSObjectPropertiesInput) -> dict:
     emu = get_emu(request)
     with emu.store.lock:
         data = emu.store.data
         obj, record = lr.get_version(data, ident, version)
+        role = _role(emu, principal)
+        lr.require_trust(data, lr.object_repository(obj),
+                         _manage_trust(record, principal, "ManageMyItems", "ManageAllItems"), role)
+        if body.RepositoryId != lr.object_repository(obj):
+            # the page: "If you provide a new RepositoryId property (to move the learning object
+            # from one repository to another), the user context must have Publish to the LOR
+            # permission." NOTE: no evidence of which repository: the strictest reading, the
+            # target one (an unknown or non-local target is still refused as such first).
+            lr.local_repository(data, body.RepositoryId)
+            lr.require_trust(data, body.RepositoryId, "Publish", role)
         if not lr.STATUS_MIN <= body.Status <= lr.STATUS_MAX:
             raise lr.LrError(f"Invalid Status {body.Status}: an LR_OBJECT_STATUS_T value from "
                              "1 (Draft) to 5 (Unassigned) is required")
@@ -290,15 +325,17 @@ def _update_properties(request: Request, ident: int, version: Optional[int],
 
 @router.post("/objects/{objectId}/properties/", responses=_doc(LRWSBaseResult))
 @lr_action
-async def update_properties(request: Request, objectId: int, body: LRWSObjectPropertiesInput):
-    return _update_properties(request, objectId, None, body)
+async def update_properties(request: Request, objectId: int, body: LRWSObjectPropertiesInput,
+                            principal: Principal = Depends(caller)):
+    return _update_properties(request, principal, objectId, None, body)
 
 
 @router.post("/objects/{objectId}/{objectVersion}/properties/", responses=_doc(LRWSBaseResult))
 @lr_action
 async def update_version_properties(request: Request, objectId: int, objectVersion: int,
-                                    body: LRWSObjectPropertiesInput):
-    return _update_properties(request, objectId, objectVersion, body)
+                                    body: LRWSObjectPropertiesInput,
+                                    principal: Principal = Depends(caller)):
+    return _update_properties(request, principal, objectId, objectVersion, body)
 
 
 # --- metadata and links -----------------------------------------------------------------------
@@ -307,18 +344,25 @@ async def update_version_properties(request: Request, objectId: int, objectVersi
                              "description": "Dublin Core metadata (XML), or an "
                                             "LRWSBaseResult with ExecutionStatus 2"}})
 @lr_action
-async def get_metadata(request: Request, objectId: int, objectVersion: int):
+async def get_metadata(request: Request, objectId: int, objectVersion: int,
+                       principal: Principal = Depends(caller)):
     emu = get_emu(request)
     with emu.store.lock:
         obj, record = lr.get_version(emu.store.data, objectId, objectVersion)
+        # the page: "Caller must have permission to View Metadata on the object's repository."
+        lr.require_trust(emu.store.data, lr.object_repository(obj), "ViewMetadata",
+                         _role(emu, principal))
         xml = lr.metadata_xml(obj, record)
     return Response(xml, media_type="application/xml")
 
 
-def _link(request: Request, ident: int, version: Optional[int]) -> dict:
+def _link(request: Request, principal: Principal, ident: int, version: Optional[int]) -> dict:
     emu = get_emu(request)
     with emu.store.lock:
         obj, record = lr.get_version(emu.store.data, ident, version)
+        # the page: "Caller must have permission to Create Links to Objects in the LOR."
+        lr.require_trust(emu.store.data, lr.object_repository(obj), "LinkToLor",
+                         _role(emu, principal))
         out = lr.base()
         out["URL"] = lr.view_url(emu.store.data, obj,
                                  record["Version"] if version is not None else None)
@@ -327,14 +371,15 @@ def _link(request: Request, ident: int, version: Optional[int]) -> dict:
 
 @router.get("/objects/{objectId}/link/", responses=_doc(LRWSObjectLink))
 @lr_action
-async def get_link(request: Request, objectId: int):
-    return _link(request, objectId, None)
+async def get_link(request: Request, objectId: int, principal: Principal = Depends(caller)):
+    return _link(request, principal, objectId, None)
 
 
 @router.get("/objects/{objectId}/{objectVersion}/link/", responses=_doc(LRWSObjectLink))
 @lr_action
-async def get_version_link(request: Request, objectId: int, objectVersion: int):
-    return _link(request, objectId, objectVersion)
+async def get_version_link(request: Request, objectId: int, objectVersion: int,
+                           principal: Principal = Depends(caller)):
+    return _link(request, principal, objectId, objectVersion)
 
 
 # --- downloads --------------------------------------------------------------------------------
@@ -346,10 +391,19 @@ _FILE_DOC = {200: {"content": {"application/octet-stream": {}},
                                   "ExecutionStatus 2"}}
 
 
-async def _download(request: Request, ident: int, version: Optional[int]) -> Response:
+def _retrieve(emu, principal: Principal, obj: dict) -> None:
+    # the page (download/, downloadfile/): "Caller must have permission to Retrieve Objects
+    # from the LOR."
+    lr.require_trust(emu.store.data, lr.object_repository(obj), "RetrieveFromLor",
+                     _role(emu, principal))
+
+
+async def _download(request: Request, principal: Principal, ident: int,
+                    version: Optional[int]) -> Response:
     emu = get_emu(request)
     with emu.store.lock:
-        _obj, record = lr.get_version(emu.store.data, ident, version)
+        obj, record = lr.get_version(emu.store.data, ident, version)
+        _retrieve(emu, principal, obj)
         number = record["Version"]
     path, name = await run_in_threadpool(lr.ensure_package, emu, ident, number)
     return FileResponse(path, media_type="application/zip",
@@ -358,20 +412,23 @@ async def _download(request: Request, ident: int, version: Optional[int]) -> Res
 
 @router.get("/objects/{objectId}/download/", responses=_ZIP_DOC)
 @lr_action
-async def download(request: Request, objectId: int):
-    return await _download(request, objectId, None)
+async def download(request: Request, objectId: int, principal: Principal = Depends(caller)):
+    return await _download(request, principal, objectId, None)
 
 
 @router.get("/objects/{objectId}/{objectVersion}/download/", responses=_ZIP_DOC)
 @lr_action
-async def download_version(request: Request, objectId: int, objectVersion: int):
-    return await _download(request, objectId, objectVersion)
+async def download_version(request: Request, objectId: int, objectVersion: int,
+                           principal: Principal = Depends(caller)):
+    return await _download(request, principal, objectId, objectVersion)
 
 
-def _download_file(request: Request, ident: int, version: Optional[int]) -> Response:
+def _download_file(request: Request, principal: Principal, ident: int,
+                   version: Optional[int]) -> Response:
     emu = get_emu(request)
     with emu.store.lock:
-        _obj, record = lr.get_version(emu.store.data, ident, version)
+        obj, record = lr.get_version(emu.store.data, ident, version)
+        _retrieve(emu, principal, obj)
         if record["Type"] != lr.TYPE_ASSET:
             raise lr.LrError(f"Object {ident} is not an asset")
         path, name, ctype = record["File"], record["FileName"], record["ContentType"]
@@ -380,14 +437,15 @@ def _download_file(request: Request, ident: int, version: Optional[int]) -> Resp
 
 @router.get("/objects/{objectId}/downloadfile/", responses=_FILE_DOC)
 @lr_action
-async def download_file(request: Request, objectId: int):
-    return _download_file(request, objectId, None)
+async def download_file(request: Request, objectId: int, principal: Principal = Depends(caller)):
+    return _download_file(request, principal, objectId, None)
 
 
 @router.get("/objects/{objectId}/{objectVersion}/downloadfile/", responses=_FILE_DOC)
 @lr_action
-async def download_version_file(request: Request, objectId: int, objectVersion: int):
-    return _download_file(request, objectId, objectVersion)
+async def download_version_file(request: Request, objectId: int, objectVersion: int,
+                                principal: Principal = Depends(caller)):
+    return _download_file(request, principal, objectId, objectVersion)
 
 
 # --- publishing (simple upload) ---------------------------------------------------------------
@@ -400,6 +458,8 @@ async def publish_object(request: Request, repositoryId: Optional[int] = None,
         raise _missing("repositoryId")
     with emu.store.lock:
         lr.local_repository(emu.store.data, repositoryId)  # before the body is read
+        # the page: "Caller must have permission to Publish to LOR."
+        lr.require_trust(emu.store.data, repositoryId, "Publish", _role(emu, principal))
     tmp, name, ctype = await _receive_resource(request, emu)
     facts = await _classify(tmp, name, discard=True)
     with emu.store.mutate() as data:
@@ -409,13 +469,25 @@ async def publish_object(request: Request, repositoryId: Optional[int] = None,
     return _publish_result(obj, record, facts["Warning"])
 
 
+def _publish_version_trusts(emu, principal: Principal, obj: dict) -> None:
+    # the page (POST objects/(objectId)/): "Caller must have permission to Publish to LOR and
+    # Version Items." NOTE: evidence: LR_TRUST_T names VersionMyItems and VersionAllItems; no
+    # evidence of which: like the page's Manage My/All Objects rule, VersionMyItems for the
+    # caller's own object, VersionAllItems for another user's.
+    data, role, rid = emu.store.data, _role(emu, principal), lr.object_repository(obj)
+    lr.require_trust(data, rid, "Publish", role)
+    lr.require_trust(data, rid, _manage_trust(obj["Versions"][-1], principal, "VersionMyItems",
+                                              "VersionAllItems"), role)
+
+
 @router.post("/objects/{objectId}/", responses=_doc(LRWSPublishResult))
 @lr_action
 async def overwrite_object(request: Request, objectId: int,
                            principal: Principal = Depends(caller)):
     emu = get_emu(request)
     with emu.store.lock:
-        lr.get_object(emu.store.data, objectId)  # before the body is read
+        obj = lr.get_object(emu.store.data, objectId)  # before the body is read
+        _publish_version_trusts(emu, principal, obj)
     tmp, name, ctype = await _receive_resource(request, emu)
     facts = await _classify(tmp, name, discard=True)
     with emu.store.mutate() as data:
@@ -431,7 +503,7 @@ async def overwrite_object(request: Request, objectId: int,
 
 @router.post("/objects/{objectId}/delete/", responses=_doc(LRWSBaseResult))
 @lr_action
-async def delete_object(request: Request, objectId: int):
+async def delete_object(request: Request, objectId: int, principal: Principal = Depends(caller)):
     # NOTE: evidence: the page: "Provide an empty post body ... includes a Content-Length: 0";
     # no evidence for a body: the strictest reading, a request announcing or sending one is
     # refused (ERROR) and deletes nothing. (Without Content-Length at all the middleware answers
@@ -446,6 +518,12 @@ async def delete_object(request: Request, objectId: int):
     emu = get_emu(request)
     with emu.store.lock:
         obj = lr.get_object(emu.store.data, objectId)
+        # NOTE: no evidence: the page lists no permission for the delete action; the strictest
+        # reading: deleting is managing the object, as the properties update words it (Manage My
+        # Objects for the caller's own object, Manage All Objects for another user's).
+        lr.require_trust(emu.store.data, lr.object_repository(obj),
+                         _manage_trust(obj["Versions"][-1], principal, "ManageMyItems",
+                                       "ManageAllItems"), _role(emu, principal))
         with emu.store.mutate() as data:
             lr.delete_object(data, obj)
     return lr.base()
@@ -464,6 +542,8 @@ async def initiate_upload(request: Request, repositoryId: int,
     emu = get_emu(request)
     with emu.store.lock:
         lr.local_repository(emu.store.data, repositoryId)
+        # the page: "Caller must have permission to Publish to LOR."
+        lr.require_trust(emu.store.data, repositoryId, "Publish", _role(emu, principal))
     # NOTE: evidence: the page names the same three X-Upload-* headers as the ePortfolio page
     # (one resumable upload framework, NOTES.md "Resumable uploads"); they and the empty body
     # are checked as there: a bad initiation answers 400 {"Errors"} like there.
@@ -477,6 +557,8 @@ async def publish_upload(request: Request, repositoryId: int,
     emu = get_emu(request)
     with emu.store.lock:
         lr.local_repository(emu.store.data, repositoryId)
+        # the page: "Caller must have permission to Publish to LOR."
+        lr.require_trust(emu.store.data, repositoryId, "Publish", _role(emu, principal))
     form = await _read_form(request, emu)
     meta = _upload_for(emu, principal, form)
     # The name field, if given, is the file name; otherwise the upload's (X-Upload-File-Name).
@@ -508,6 +590,10 @@ async def overwrite_upload(request: Request, repositoryId: int, objectId: int,
         # by the route.
         if lr.object_repository(obj) != repositoryId:
             raise lr.LrError(f"Object {objectId} is not in repository {repositoryId}")
+        # NOTE: evidence: the page (PUT (repositoryId)/upload/publish/(objectId)): "Caller must
+        # have permission to Publish to LOR" (it names no Version Items here, unlike POST
+        # objects/(objectId)/).
+        lr.require_trust(data, repositoryId, "Publish", _role(emu, principal))
         return obj
 
     with emu.store.lock:
@@ -534,20 +620,36 @@ def _repositories(data: dict, wanted) -> dict:
     return out
 
 
+def _publisher(data: dict, role: int, org_unit: int = lr.ORGANIZATION_ID) -> None:
+    """The repository routes' "Caller must have permission to Publish to LOR"."""
+    # NOTE: no evidence of where: the page words it "Publish to LOR", not "to the repository"
+    # (and in the seeded Federated repository no role publishes, yet its trusts are listed):
+    # the caller's role must have the Publish trust in at least one repository (in the org unit
+    # the request names, else the Organization), else ERROR.
+    if not any(lr.trust(data, int(rid), "Publish", role, org_unit)
+               for rid in data["lr"]["repositories"]):
+        raise lr.LrError("No permission to Publish to the LOR: the role "
+                         f"{lr.role_name(data, role)} does not have the trust Publish in any "
+                         "repository")
+
+
 @router.get("/repositories/all/", responses=_doc(LRWSRepositoryCollection))
 @lr_action
-async def all_repositories(request: Request):
+async def all_repositories(request: Request, principal: Principal = Depends(caller)):
     emu = get_emu(request)
     with emu.store.lock:
         data = emu.store.data
-        return _repositories(data, lambda r: lr.trust(data, r["RepositoryId"], "Search"))
+        role = _role(emu, principal)
+        _publisher(data, role)
+        return _repositories(data, lambda r: lr.trust(data, r["RepositoryId"], "Search", role))
 
 
 @router.get("/repositories/{type}/", responses=_doc(LRWSRepositoryCollection))
 @lr_action
 async def repositories_of_type(request: Request, type: str,  # pylint: disable=redefined-builtin
                                orgUnitId: Optional[int] = None,
-                               trustParams: Optional[str] = None):
+                               trustParams: Optional[str] = None,
+                               principal: Principal = Depends(caller)):
     # NOTE: evidence: bsapi (brightspace-api, bsapi/__init__.py, _check_entity_type) observes
     # of D2L's enumeration strings that "The case in general does not seem to matter (even
     # 'USEr' works)": the type is matched case-insensitively (Local, Metadata, Federated,
@@ -570,21 +672,26 @@ async def repositories_of_type(request: Request, type: str,  # pylint: disable=r
         data = emu.store.data
         if emu.store.orgunit(org_unit) is None:
             raise lr.LrError(f"Org unit {org_unit} not found")
+        role = _role(emu, principal)
+        _publisher(data, role, org_unit)
         return _repositories(data, lambda r: (rtype == "All" or r["Type"] == rtype) and all(
-            lr.trust(data, r["RepositoryId"], n, org_unit) for n in names))
+            lr.trust(data, r["RepositoryId"], n, role, org_unit) for n in names))
 
 
 @router.get("/repository/{repositoryId}/listorgUnittrusts/",
             responses=_doc(LRWSTrustCollection))
 @lr_action
 async def list_org_unit_trusts(request: Request, repositoryId: int,
-                               orgUnits: Optional[str] = None, roles: Optional[str] = None):
+                               orgUnits: Optional[str] = None, roles: Optional[str] = None,
+                               principal: Principal = Depends(caller)):
     org_filter = _csv_ids(orgUnits, "orgUnits")
     role_filter = _csv_ids(roles, "roles")
     emu = get_emu(request)
     with emu.store.lock:
         data = emu.store.data
         lr.repository(data, repositoryId)
+        # the page: "Caller must have permission to Publish to LOR" (as for repositories/all/)
+        _publisher(data, _role(emu, principal))
         trusts = data["lr"]["trusts"].get(str(repositoryId), {})
         out_trusts: dict = {}
         for org, per_role in sorted(trusts.items(), key=lambda kv: int(kv[0])):
