@@ -532,6 +532,7 @@ class ImportRun:
     def __init__(self, module):
         self.module = module
         self.api = EpApi(module.client)
+        self.caller_id = None
 
     def run(self):
         params = self.module.params
@@ -597,8 +598,12 @@ class ImportRun:
         except BrightspaceHTTPError as exc:
             if exc.status != 403:
                 raise
+            if self.own(user):
+                # the caller's own job: a 403 is the caller's role lacking the permission to see it
+                job.update({"readable": False, "failed": True, "message": str(exc)})
+                return job
             job.update({"readable": False, "message": "the job belongs to user %s: read its status in that "
-                        "user's context" % (user if user is not None else "another user")})
+                        "user's context" % user})
             return job
         except BrightspaceError as exc:
             result = getattr(exc, "result", None) or {}
@@ -611,9 +616,19 @@ class ImportRun:
             self.module.warn("ePortfolio import job %s (user %s) completed with errors" % (job_id, user))
         return job
 
+    def own(self, user):
+        """Whether a job imports into the caller's own ePortfolio: no target users given, or the
+        target is the caller (``whoami``, read once when first needed)."""
+        if user is None:
+            return True
+        if self.caller_id is None:
+            me = self.module.client.get_json(self.module.client.route("lp", "users/whoami")) or {}
+            self.caller_id = int(me["Identifier"]) if str(me.get("Identifier", "")).isdigit() else -1
+        return int(user) == self.caller_id
+
     def verdict(self, result):
         failed_jobs = [job for job in result["jobs"] if job["status"] in JOB_KINDS["eportfolio"].failed
-                       or (job.get("message") and job["readable"])]
+                       or job.get("failed") or (job.get("message") and job["readable"])]
         problems = []
         if result["failed_user_ids"]:
             problems.append("the import could not start for user(s) %s: %s" % (

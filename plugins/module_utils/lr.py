@@ -247,7 +247,7 @@ class LrApi:
             # a PUT, but each one publishes a new object: never resent after an ambiguous failure
             response = multipart_upload(self.client, "PUT", route, path, field="Resource",
                                         params={"repositoryId": int(repository_id)}, idempotent=False)
-        return self.checked(_json(response, route), "POST", route)
+        return self.checked(_json(response, route), "PUT", route)
 
     def overwrite(self, repository_id, object_id, path, upload="auto", chunk_size=DEFAULT_CHUNK_SIZE):
         """A new version of ``object_id`` from ``path`` (POST objects/(id)/ or PUT upload/publish/(id))."""

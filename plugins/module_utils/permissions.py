@@ -56,6 +56,7 @@ TABLE = (
     ("PUT", r"lr/%s/%s/upload/publish/%s" % (_V, _ID, _ID), "Publish to the LOR", "learning-repository.txt"),
     ("GET", r"lr/%s/repository/%s/listorgUnittrusts/" % (_V, _ID), "Publish to the LOR", "learning-repository.txt"),
     ("GET", r"lr/%s/repositories/all/" % _V, "Publish to the LOR", "learning-repository.txt"),
+    ("GET", r"lr/%s/repositories/%s/" % (_V, _ID), "Publish to the LOR", "learning-repository.txt"),
 )
 _COMPILED = [(method, re.compile(r"^/d2l/api/%s$" % pattern), permission, page)
              for method, pattern, permission, page in TABLE]

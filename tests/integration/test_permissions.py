@@ -178,12 +178,7 @@ def refusal_cases(w):
         Case("lr_object_publish", "d2l_lr_object", {"repository": 1, "title": "IT perm student", "src": SCORM},
              w[STUDENT], "PUT", r"/lr/[^/]+/objects/$",
              ["ERROR", "No permission to Publish to the LOR in repository 1", "Student (110)"],
-             ("Publish to the LOR", lr_page),
-             marks=[pytest.mark.xfail(strict=True, reason=(
-                 "d2l_lr_object's simple publish sends PUT objects/ but checks the answer as 'POST': an ERROR "
-                 "is reported as 'POST /d2l/api/lr/(v)/objects/ failed' (the wrong method) and gets no "
-                 "'this needs the role permission to Publish to the LOR' sentence, which permissions.py has "
-                 "for PUT (module side: plugins/module_utils/lr.py LrApi.publish)"))]),
+             ("Publish to the LOR", lr_page)),
         Case("lr_object_properties_other", "d2l_lr_object", {"repository": 1, "object_id": SEEDED_QUIZ,
                                                              "description": "IT taken"},
              w[INSTRUCTOR], "POST", r"/objects/%d/properties/$" % SEEDED_QUIZ,
@@ -207,11 +202,7 @@ def refusal_cases(w):
              ["ERROR", "No permission to Publish to the LOR"], ("Publish to the LOR", lr_page)),
         Case("lr_repository_info_of_type", "d2l_lr_repository_info", {"type": "Local"}, w[STUDENT], "GET",
              r"/repositories/Local/$", ["ERROR", "No permission to Publish to the LOR"],
-             ("Publish to the LOR", lr_page),
-             marks=[pytest.mark.xfail(strict=True, reason=(
-                 "plugins/module_utils/permissions.py lists no permission for GET repositories/(type)/, whose "
-                 "page section says 'Caller must have permission to Publish to LOR': the refusal gets no "
-                 "'this needs the role permission' sentence (module side: add the route to TABLE)"))]),
+             ("Publish to the LOR", lr_page)),
     ]
 
 
@@ -234,12 +225,7 @@ def status_cases(w):
         Case("ep_import_own_status", "d2l_ep_import", {"src": w["package"], "poll_interval": 0.2},
              w["no_import_status_ep"], "GET", r"/import/\d+/status$",
              ["403", "No permission to see status of import task."],
-             ("see the import task", "eportfolio-import-export.txt"),
-             marks=[pytest.mark.xfail(strict=True, reason=(
-                 "d2l_ep_import takes every 403 on an import job's status for a job of another user "
-                 "(readable: false, 'the job belongs to user another user') and succeeds, although the job "
-                 "is the caller's own and the 403 says its role may not see the status of import tasks "
-                 "(module side: plugins/module_utils/eportfolio.py ImportRun.wait)"))]),
+             ("see the import task", "eportfolio-import-export.txt")),
     ]
 
 
