@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import stat
@@ -297,3 +298,45 @@ class IdCache:
         def edit(data):
             data.get(self.base_url, {}).pop(key, None)
         self.file.change(edit)
+
+
+class KeyLocks:
+    """Locks beside the token cache (``locks/``), one per resource and natural key: the processes
+    of one controller (forks, parallel playbooks) that ensure the same semester code, artifact
+    name or learning object title take turns, so the second finds what the first created instead
+    of creating it again. An ``flock``, released when the process dies.
+
+    NOTE: this serialises one controller only. Two controllers (two AWX nodes, two machines) can
+    still race: a create answered with a conflict is then resolved by reading the resource again
+    (module.Ensure), but resources whose names the service does not keep unique (ePortfolio
+    artifacts, Learning Repository titles) can get a duplicate, which later runs report as
+    ambiguous, naming the ids. In a shared or unusable directory the locks are simply not taken.
+    """
+
+    def __init__(self, token_cache_path, base_url):
+        self.directory = None
+        if token_cache_path:
+            self.directory = os.path.join(os.path.dirname(os.path.abspath(os.path.expanduser(token_cache_path))),
+                                          "locks")
+        self.base_url = base_url
+
+    def path(self, kind, key):
+        digest = hashlib.sha256(("%s\n%s\n%s" % (self.base_url, kind, key)).encode("utf-8")).hexdigest()
+        return os.path.join(self.directory, digest[:40])
+
+    @contextlib.contextmanager
+    def hold(self, kind, key):
+        if not self.directory or key is None or not _usable(os.path.dirname(self.directory)) \
+                or not _usable(self.directory):
+            yield False
+            return
+        try:
+            lock = exclusive_lock(self.path(kind, key))
+            lock.__enter__()  # pylint: disable=unnecessary-dunder-call  # only its own OSError is ours
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.__exit__(None, None, None)

@@ -22,7 +22,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module base
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache  # pylint: disable=unused-import  # noqa: F401 (re-exported)
+from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache, KeyLocks  # pylint: disable=unused-import  # noqa: F401 (re-exported)
 from . import permissions
 from .auth import origin
 from .errors import BrightspaceConnectionError, BrightspaceError, BrightspaceHTTPError, extract_message, scrub
@@ -52,7 +52,7 @@ class BrightspaceClient:
 
     def __init__(self, url, auth, timeout=30, validate_certs=True, ca_path=None, api_versions=None,
                  retry_budget=120, session=None, discovery_cache=None, sleep=time.sleep,
-                 clock=time.monotonic, id_cache=None):
+                 clock=time.monotonic, id_cache=None, locks=None):
         if not HAS_REQUESTS:
             raise BrightspaceError("the Python library 'requests' is required: %s" % REQUESTS_IMPORT_ERROR)
         self.base_url = url.rstrip("/")
@@ -67,6 +67,7 @@ class BrightspaceClient:
         self.limiter = RateLimiter(sleep=sleep, clock=clock)
         self.discovery = DiscoveryCache(discovery_cache, self.base_url)
         self.ids = IdCache(id_cache, self.base_url)
+        self.locks = KeyLocks(locks, self.base_url)  # locks: the token cache's path (its directory holds them)
         self.sent = []  # (method, route, status) of every request: returned for debugging
         self.warnings = []  # what the caller should warn of (clear text HTTP, ...)
         self._versions = None

@@ -330,6 +330,7 @@ class OrgUnitResource(Resource):
     label = "org unit"
     result_key = "org_unit"
     key = "code"
+    lock_scope = ("type",)  # a code is unique per org unit type
     compare = ("name", "parents")
     required_to_create = ("name",)
     found_parents = None  # {id: code} of the org unit found, when parents are compared

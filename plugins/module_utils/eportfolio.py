@@ -218,6 +218,7 @@ def artifact_state(raw, comments=False):
 
 class ArtifactResource(Resource):
     label = "ePortfolio artifact"
+    lock_scope = ("kind",)
     result_key = "artifact"
     compare = ("name", "description", "allow_comments", "url", "file_name", "file_size")
     required_to_create = ("name",)

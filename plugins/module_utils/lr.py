@@ -341,6 +341,7 @@ def properties_input(props, desired):
 
 class LrObjectResource(Resource):
     label = "learning object"
+    lock_scope = ("repository",)
     result_key = "object"
     compare = ("title", "description", "keywords", "status", "hidden_from_search", "publicly_available",
                "owner_id", "content")

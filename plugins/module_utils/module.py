@@ -28,7 +28,8 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from .auth import BearerAuth, DEFAULT_TOKEN_URL, IdKeyAuth, RefreshTokenAuth, ServiceUserAuth
 from .client import BrightspaceClient, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from .errors import BrightspaceError, JobFailedError, MissingLibraryError, WaitTimeoutError, scrub
+from .errors import (BrightspaceError, BrightspaceHTTPError, JobFailedError, MissingLibraryError, WaitTimeoutError,
+                     scrub)
 from .orgunits import ValidationError, validate_code
 from .waiter import wait_for_job
 
@@ -246,7 +247,7 @@ def build_client(params):
         api_versions=params.get("api_versions"),
         retry_budget=120 if params.get("retry_budget") is None else params["retry_budget"],  # 0: no retries
         session=session, discovery_cache=os.path.join(os.path.dirname(cache), "discovery.json"),
-        id_cache=os.path.join(os.path.dirname(cache), "ids.json"))
+        id_cache=os.path.join(os.path.dirname(cache), "ids.json"), locks=cache)
     client.warnings = warnings
     return client
 
@@ -357,6 +358,8 @@ class Resource:
     compare = ()
     immutable = {}
     required_to_create = ()
+    key = None  # the option that holds the natural key (code, name, title, or an id)
+    lock_scope = ()  # further options that make the natural key unique (an org unit's type, ...)
 
     def __init__(self, module):
         self.module = module
@@ -384,6 +387,16 @@ class Resource:
         """Whether option ``name`` already has the ``wanted`` value in the ``before`` state."""
         return _same(before.get(name), wanted)
 
+    def lock_key(self):
+        """What processes ensuring this same resource take turns on (``caches.KeyLocks``), or
+        None. Codes compare case-insensitively at the service, so the key is case-folded."""
+        params = self.module.params
+        key = getattr(self, "key", None)
+        if not key or params.get(key) is None:
+            return None
+        parts = ["%s=%s" % (name, params.get(name)) for name in self.lock_scope] + ["%s=%s" % (key, params[key])]
+        return " ".join(parts).casefold()
+
     def preview(self, desired):
         """The predicted state of a new resource in check mode."""
         after = dict((name, None) for name in self.compare)
@@ -409,8 +422,17 @@ class Ensure:
         self.check = module.check_mode
 
     def run(self):
-        state = self.module.params.get("state") or "present"
         desired = self.resource.desired()
+        if self.check:  # nothing is written: no need to take turns
+            return self.converge(desired)
+        locks = getattr(self.resource.client, "locks", None)
+        if locks is None:
+            return self.converge(desired)
+        with locks.hold(type(self.resource).__name__, self.resource.lock_key()):
+            return self.converge(desired)
+
+    def converge(self, desired):
+        state = self.module.params.get("state") or "present"
         raw = self.resource.find()
         before = self.resource.normalize(raw) if raw is not None else None
         if state == "absent":
@@ -428,7 +450,11 @@ class Ensure:
                     self.resource.label, self.identity(), ", ".join(missing)))
             if self.check:
                 return self.result(True, None, self.resource.preview(desired))
-            return self.result(True, None, self.resource.normalize(self.create(desired)))
+            try:
+                return self.result(True, None, self.resource.normalize(self.create(desired)))
+            except BrightspaceHTTPError as exc:
+                raw = self.created_meanwhile(exc)
+            before = self.resource.normalize(raw)
         changes = dict((name, value) for name, value in desired.items()
                        if name in self.resource.compare and not self.resource.same(name, before, value))
         for name in changes:
@@ -458,6 +484,18 @@ class Ensure:
                 if found is not None:
                     return found
         raise BrightspaceError("unreachable")  # pragma: no cover
+
+    def created_meanwhile(self, exc):
+        """A create refused as a conflict (400 or 409): another run (another controller, or a
+        process that took no lock) created the resource since it was looked up. Read it again;
+        when it is there, it is treated as present (and updated to what was asked), not a
+        failure. Otherwise the refusal was about something else and is raised."""
+        if exc.status not in (400, 409):
+            raise exc
+        raw = self.resource.find()
+        if raw is None:
+            raise exc
+        return raw
 
     def identity(self):
         key = getattr(self.resource, "key", None)

@@ -233,6 +233,16 @@ RUNS = build_cases()
 TOKEN_HOSTS = 3  # the rows are shared out among the hosts, which run at once (--forks)
 TOKEN_ROWS = list(ROWS)
 RESTART_ROWS = list(JOB_ROWS)
+# The concurrency case (faultmatrix/concurrent.yml): eight hosts at once, each ensuring the same
+# natural key; the state list that must hold exactly one of each, and how to find it there.
+CONCURRENT_HOSTS = 8
+CONCURRENT = OrderedDict([
+    ("d2l_org_unit", ("org_units", lambda o: o.get("Code") == "FM-CONC-SEM")),
+    ("d2l_course_template", ("course_templates", lambda o: o.get("Code") == "FM-CONC-TPL")),
+    ("d2l_course", ("course_offerings", lambda o: o.get("Code") == "FM-CONC-CRS")),
+    ("d2l_artifact", ("eportfolio", lambda o: o.get("Name") == "FM concurrent link")),
+    ("d2l_lr_object", ("lr", lambda o: o.get("Title") == "FM concurrent object")),
+])
 
 
 def _cells():
@@ -244,6 +254,8 @@ def _cells():
         cells.append(("token expiry, forks", row, "token"))
     for row in RESTART_ROWS:
         cells.append(("emulator restart mid-wait", row, "restart"))
+    for row in CONCURRENT:
+        cells.append(("one key, %d forks at once" % CONCURRENT_HOSTS, row, "concurrent"))
     return cells
 
 
@@ -373,7 +385,7 @@ def matrix(tmp_path_factory, collections_path):
     runs = OrderedDict()
     emulators = []
     try:
-        for name in MATRIX_RUNS + ("tokens",):
+        for name in MATRIX_RUNS + ("tokens", "concurrent"):
             # the state file keeps every token the emulator issued, for the secrets check
             args = ["--job-duration", "0.3", "--state-file", str(base / ("state-%s.json" % name))]
             if name == "tokens":
@@ -421,6 +433,14 @@ def matrix(tmp_path_factory, collections_path):
         (token_run.dir / "hosts.json").write_text(json.dumps(inventory))
         token_run.start(HERE / "matrix.yml", {"fm_hosts": "all"}, OAUTH_ENV,
                         args=["--forks", str(TOKEN_HOSTS)], inventory=str(token_run.dir / "hosts.json"))
+        concurrent_run = runs["concurrent"]
+        inventory = {"all": {"hosts": dict(
+            ("fork%d" % number, {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                                 "fm_out": str(concurrent_run.dir / ("results-fork%d.json" % number))})
+            for number in range(CONCURRENT_HOSTS))}}
+        (concurrent_run.dir / "hosts.json").write_text(json.dumps(inventory))
+        concurrent_run.start(HERE / "concurrent.yml", {}, OAUTH_ENV, args=["--forks", str(CONCURRENT_HOSTS)],
+                             inventory=str(concurrent_run.dir / "hosts.json"))
         restart_run = runs["restart"]
         restart_run.start(HERE / "restart.yml", {"fm_job_duration": 10}, OAUTH_ENV)
         restart_run.restart_problem = _restart(base, restart_run, port, state_file)
@@ -475,6 +495,50 @@ def render_table(table):
     return "\n".join(lines) + "\n"
 
 
+def _concurrent_objects(state, row):
+    """The objects of ``row``'s natural key in the concurrency run's emulator state."""
+    kind, wanted = CONCURRENT[row]
+    if kind == "eportfolio":
+        found = [o for user in (state.get("eportfolio") or {}).get("objects", {}).values() for o in user] \
+            if isinstance((state.get("eportfolio") or {}).get("objects"), dict) else \
+            list((state.get("eportfolio") or {}).get("objects") or [])
+    elif kind == "lr":
+        found = [v for o in (state.get("lr") or {}).get("objects", []) for v in o.get("Versions", [])[-1:]]
+    else:
+        found = state.get(kind) or []
+    return [o for o in found if wanted(o)]
+
+
+def judge_concurrent(data, row):
+    """Every host succeeded, each reporting the same id; exactly one object exists."""
+    run = data["runs"]["concurrent"]
+    problems = []
+    results = []
+    for number in range(CONCURRENT_HOSTS):
+        path = run.dir / ("results-fork%d.json" % number)
+        results.append(json.loads(path.read_text()).get(row) if path.exists() else None)
+    if any(r is None for r in results):
+        return "missing", ["no result from %d hosts" % sum(1 for r in results if r is None)]
+    for number, result in enumerate(results):
+        text = json.dumps(result)
+        if "Traceback (most recent call last)" in text or "unexpected error" in text:
+            problems.append("fork%d: %s" % (number, text[:800]))
+        if result.get("failed"):
+            problems.append("fork%d failed: %s" % (number, result.get("msg")))
+    key = {"d2l_org_unit": "org_unit", "d2l_course_template": "template", "d2l_course": "course",
+           "d2l_artifact": "artifact", "d2l_lr_object": "object"}[row]
+    ids = set(str((r.get(key) or {}).get("id")) for r in results if not r.get("failed"))
+    if len(ids) > 1:
+        problems.append("the hosts report different ids: %s" % sorted(ids))
+    created = sum(1 for r in results if r.get("created"))
+    if created != 1:
+        problems.append("%d hosts report created (one should)" % created)
+    found = _concurrent_objects(data["states"]["concurrent"], row)
+    if len(found) != 1:
+        problems.append("%d objects of this key exist: %s" % (len(found), json.dumps(found)[:600]))
+    return ("ok" if not problems else "FAILED"), problems
+
+
 def _step_result(data, case, row, key):
     """(step, registered result, record of what the emulator saw)."""
     if key == "token":
@@ -527,6 +591,8 @@ def _made(record, kind):
 
 def judge(data, case, row, key):
     """Return (outcome label, [problems])."""
+    if key == "concurrent":
+        return judge_concurrent(data, row)
     step, result, record = _step_result(data, case, row, key)
     problems = []
     if key in ("token", "restart"):
@@ -611,7 +677,7 @@ def _run_of(key):
     for name, steps in RUNS.items():
         if any(step["key"] == key for step in steps):
             return name
-    return {"token": "tokens", "restart": "restart"}[key]
+    return {"token": "tokens", "restart": "restart", "concurrent": "concurrent"}[key]
 
 
 def _param(case, row, key):

@@ -187,3 +187,57 @@ def test_create_remembers_and_delete_forgets(http, offerings, tmp_path):
     http.expect("DELETE", "/d2l/api/lp/1.47/courses/6800")
     offerings.delete(6800, "BIO")
     assert cache.get("Course Offering", "BIO") is None
+
+
+# -- locks on one natural key ----------------------------------------------------------------
+
+def test_key_locks_make_ensures_of_one_key_take_turns(tmp_path):
+    import threading
+    import time
+
+    from ansible_collections.d2l.brightspace.plugins.module_utils.caches import KeyLocks
+
+    cache = str(tmp_path / "private" / "tokens.json")
+    os.makedirs(os.path.dirname(cache), mode=0o700)
+    order = []
+    inside = threading.Event()
+
+    def first():
+        with KeyLocks(cache, BASE).hold("OrgUnitResource", "type=semester code=2026f") as held:
+            assert held
+            order.append("first in")
+            inside.set()
+            time.sleep(0.3)
+            order.append("first out")
+
+    def second():
+        inside.wait(5)
+        with KeyLocks(cache, BASE).hold("OrgUnitResource", "type=semester code=2026f"):
+            order.append("second in")
+
+    def other_key():
+        inside.wait(5)
+        with KeyLocks(cache, BASE).hold("OrgUnitResource", "type=semester code=2027f"):
+            order.append("other key in")
+
+    threads = [threading.Thread(target=f) for f in (first, second, other_key)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert order.index("second in") > order.index("first out")  # the same key waited
+    assert order.index("other key in") < order.index("first out")  # another key did not
+    locks = os.listdir(os.path.join(os.path.dirname(cache), "locks"))
+    assert len(locks) == 2 and all(mode(os.path.join(os.path.dirname(cache), "locks", n)) == 0o600 for n in locks)
+    assert mode(os.path.join(os.path.dirname(cache), "locks")) == 0o700
+
+
+def test_key_locks_are_not_taken_in_a_shared_directory(tmp_path):
+    from ansible_collections.d2l.brightspace.plugins.module_utils.caches import KeyLocks
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    with KeyLocks(str(shared / "tokens.json"), BASE).hold("X", "k") as held:
+        assert held is False
+    assert not (shared / "locks").exists()

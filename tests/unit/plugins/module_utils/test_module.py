@@ -343,10 +343,44 @@ def test_ambiguous_create_not_found_is_created_again():
 
 
 def test_clear_create_error_is_raised_without_retry():
+    """A 400 that is not a conflict (nothing is there when looked up again) is raised as it is,
+    and the create is not sent again."""
     module = FakeModule(code="BIO-101", name="Biology", template=6606)
-    error = BrightspaceHTTPError("POST", "/d2l/api/lp/1.47/courses/", 400, "Bad Request", "Code is taken")
+    error = BrightspaceHTTPError("POST", "/d2l/api/lp/1.47/courses/", 400, "Bad Request", "EndDate before StartDate")
     resource = FakeCourse(module, create_errors=[error])
-    with pytest.raises(BrightspaceHTTPError, match="Code is taken"):
+    with pytest.raises(BrightspaceHTTPError, match="EndDate before StartDate"):
+        Ensure(module, resource).run()
+    assert [c[0] for c in resource.calls] == ["find", "create", "find"]
+
+
+@pytest.mark.parametrize("status", [400, 409])
+def test_a_create_refused_because_another_run_made_it_is_no_failure(status):
+    """Another controller (or a process without the lock) created it between the look-up and the
+    create: the conflict is resolved by reading it again; it is present, and updated to what was
+    asked. Not created by this task."""
+    module = FakeModule(code="BIO-101", name="Biology II", template=6606)
+    error = BrightspaceHTTPError("POST", "/d2l/api/lp/1.47/courses/", status, "Conflict",
+                                 "An org unit with code 'BIO-101' already exists")
+    resource = FakeCourse(module, create_errors=[error], found_after_error=dict(RAW))
+    result = Ensure(module, resource).run()
+    assert [c[0] for c in resource.calls] == ["find", "create", "find", "update"]
+    assert result["changed"] is True and result["created"] is False and result["course"]["name"] == "Biology II"
+
+
+def test_a_create_refused_for_a_conflict_with_what_was_asked_is_unchanged():
+    module = FakeModule(code="BIO-101", name="Biology", template=6606)
+    error = BrightspaceHTTPError("POST", "/d2l/api/lp/1.47/courses/", 400, "Bad Request", "already exists")
+    resource = FakeCourse(module, create_errors=[error], found_after_error=dict(RAW))
+    result = Ensure(module, resource).run()
+    assert result["changed"] is False and result["created"] is False and writes(resource)[-1][0] == "create"
+
+
+@pytest.mark.parametrize("status", [403, 404, 500])
+def test_other_create_errors_are_not_taken_for_conflicts(status):
+    module = FakeModule(code="BIO-101", name="Biology", template=6606)
+    error = BrightspaceHTTPError("POST", "/d2l/api/lp/1.47/courses/", status, "No", "no")
+    resource = FakeCourse(module, create_errors=[error], found_after_error=dict(RAW))
+    with pytest.raises(BrightspaceHTTPError):
         Ensure(module, resource).run()
     assert [c[0] for c in resource.calls] == ["find", "create"]
 
