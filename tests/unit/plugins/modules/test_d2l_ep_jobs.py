@@ -158,6 +158,8 @@ def test_import_for_other_users_reports_unreadable_jobs(http, args, package):
     http.expect("GET", EP + "/import/7002/status", status=403,
                 answer={"type": "", "status": 403, "title": "Forbidden", "detail": "No permission"},
                 content_type="application/problem+json")
+    # whose job: the caller is 3, the job's user 102 (another user: the 403 the page describes)
+    http.expect("GET", "/d2l/api/lp/1.47/users/whoami", answer={"Identifier": "3"})
     result = run_module(d2l_ep_import.main, args(src=package, target_users=[102, 103], details=True))
     assert result["failed"] is True
     assert result["msg"] == "the import could not start for user(s) 103: User 103 not found"
@@ -168,6 +170,7 @@ def test_import_for_other_users_reports_unreadable_jobs(http, args, package):
                 answer={"ImportJobResultType": "PartialSuccess", "SuccessfulJobIds": [7003],
                         "FailedUserIds": [103], "ErrorMessages": ["User 103 not found"]})
     http.expect("GET", EP + "/import/7003/status", status=403, answer={"title": "Forbidden"})
+    http.expect("GET", "/d2l/api/lp/1.47/users/whoami", answer={"Identifier": "3"})
     partial = run_module(d2l_ep_import.main, args(src=package, target_users=[102, 103], details=True,
                                                   allow_partial=True))
     assert partial["changed"] is True and partial.get("failed") is not True
@@ -210,3 +213,16 @@ def test_missing_create_options_are_named(http, args):
     result = run_module(d2l_artifact.main, values)
     assert result["failed"] is True
     assert result["msg"] == "ePortfolio artifact 'New link' does not exist; to create it, give url"
+
+
+def test_a_403_on_the_callers_own_import_job_fails_naming_the_permission(http, args, package):
+    """The caller's own job (no target users): a 403 on its status is the caller's role lacking
+    the permission to see import tasks, not another user's job."""
+    http.expect("POST", EP + "/import/new", answer=[7005])
+    http.expect("GET", EP + "/import/7005/status", status=403,
+                answer={"type": "", "status": 403, "title": "Forbidden", "detail": "No permission to see status"},
+                content_type="application/problem+json")
+    result = run_module(d2l_ep_import.main, args(src=package))
+    assert result["failed"] is True
+    assert result["msg"].startswith("GET /d2l/api/eP/2.5/import/7005/status failed: 403 Forbidden: No permission")
+    assert "(this needs the role permission to see the import task, eportfolio-import-export.txt)" in result["msg"]
