@@ -12,15 +12,14 @@ the user it imports into.
 from __future__ import annotations
 
 import os
-import zipfile
 
 from .downloads import check_destination, download, file_digest
 from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job, Resource
 from .orgunits import NotFoundError, ValidationError
+from .packages import check_source, check_zip
 from .paging import paged_result_set
-from .uploads import (DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, check_local_file, multipart_upload, resumable_upload,
-                      with_upload)
+from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload
 from .waiter import JOB_KINDS, wait_for_job
 
 # NOTES.md, EPOBJ_T (the ObjectTypeId property)
@@ -87,12 +86,12 @@ def _int_or_none(value):
         return None
 
 
-def check_zip(path, option="src"):
-    """A readable zip file, checked before any request (only its directory is read)."""
-    check_local_file(path, option, "the package's zip file")
-    if not zipfile.is_zipfile(path):
-        raise ValidationError("%s: '%s' is not a zip archive; an ePortfolio package is the zip file an "
-                              "export produces" % (option, path))
+def check_package(path, option="src"):
+    """A readable, safe zip file (packages.check_source and check_zip), checked before any
+    request (only its directory is read)."""
+    expect = "an ePortfolio package: the zip file an export produces"
+    check_source(path, option, expect)
+    check_zip(path, option, expect)
     return {"path": path, "file_name": os.path.basename(path), "size": os.path.getsize(path)}
 
 
@@ -262,9 +261,7 @@ class ArtifactResource(Resource):
 
     @staticmethod
     def check_src(src):
-        check_local_file(src)
-        if os.path.getsize(src) == 0:
-            raise ValidationError("src: '%s' is empty; a file artifact needs content" % src)
+        check_source(src, "src", "the file the artifact holds")
 
     # -- the service's side --------------------------------------------------------------------
     def find(self):
@@ -536,7 +533,7 @@ class ImportRun:
 
     def run(self):
         params = self.module.params
-        package = check_zip(params.get("src"))
+        package = check_package(params.get("src"))
         users = params.get("target_users")
         if users is not None:
             if not users:

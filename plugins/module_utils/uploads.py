@@ -23,27 +23,12 @@ except ImportError:  # pragma: no cover - reported by the module base
     HAS_TOOLBELT = False
 
 from .errors import BrightspaceError
-from .orgunits import ValidationError
 
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
 # Above this size ``upload: auto`` chooses the resumable upload (documented in the modules).
 RESUMABLE_THRESHOLD = 16 * 1024 * 1024
 MAX_RESUMES = 5
 RANGE_HEADER = re.compile(r"bytes=(\d+)-(\d+)")
-
-
-def check_local_file(path, option="src", expect="a file"):
-    """Raise ``ValidationError`` naming ``option`` unless ``path`` is a readable, non-directory
-    file (checked before any request). ``expect`` words the directory message."""
-    if not path:
-        raise ValidationError("%s is required" % option)
-    if not os.path.exists(path):
-        raise ValidationError("%s: no such file '%s'" % (option, path))
-    if os.path.isdir(path):
-        raise ValidationError("%s: '%s' is a directory; give %s" % (option, path, expect))
-    if not os.access(path, os.R_OK):
-        raise ValidationError("%s: '%s' is not readable" % (option, path))
-    return path
 
 
 def guess_type(path):
