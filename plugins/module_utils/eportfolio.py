@@ -12,8 +12,9 @@ the user it imports into.
 from __future__ import annotations
 
 import os
+import stat
 
-from .downloads import check_destination, download, file_digest
+from .downloads import check_destination, download, file_digest, parse_mode
 from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job, Resource
 from .orgunits import NotFoundError, ValidationError
@@ -452,10 +453,12 @@ class ExportJob(Job):
     kind = "eportfolio"
     label = "ePortfolio export"
     token_option = "export_id"
+    mode = None  # the permission bits asked for (the mode option)
 
     def prepare(self):
         params = self.module.params
         check_destination(params["dest"])
+        self.mode = parse_mode(params.get("mode"))
         object_ids = params.get("object_ids")
         if object_ids is not None:
             if not object_ids:
@@ -497,7 +500,15 @@ class ExportJob(Job):
         if self.module.params.get("force") or os.path.isdir(dest) or not os.path.exists(dest):
             return None
         size, digest = file_digest(dest)
-        return {"path": dest, "size": size, "sha256": digest, "exported": False}
+        done = {"path": dest, "size": size, "sha256": digest, "exported": False}
+        if self.mode is not None and stat.S_IMODE(os.stat(dest).st_mode) != self.mode:
+            if not self.module.check_mode:
+                try:
+                    os.chmod(dest, self.mode)
+                except OSError as exc:
+                    raise BrightspaceError("dest: cannot set the mode of '%s': %s" % (dest, exc.strerror or exc))
+            done["changed"] = True  # only the file's mode
+        return done
 
     def start(self, spec):
         return self.api.start_export(spec["object_ids"], spec["query"])
@@ -510,9 +521,9 @@ class ExportJob(Job):
             self.module.warn("ePortfolio export %s completed with errors: some objects may be missing from the "
                              "package, which was kept" % token)
         got = download(self.client, self.api.export_package_route(token), spec["dest"],
-                       default_name="eP_Export_%s.zip" % token)
+                       default_name="eP_Export_%s.zip" % token, mode=self.mode)
         return {"path": got["path"], "size": got["size"], "sha256": got["sha256"], "exported": True,
-                "changed": True}
+                "previous_sha256": got["previous_sha256"], "changed": got["changed"]}
 
 
 # ---------------------------------------------------------------------------------- import

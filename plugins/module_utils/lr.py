@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from xml.etree import ElementTree
 
-from .downloads import check_destination, download, file_digest
+from .downloads import check_destination, download, file_digest, parse_mode
 from . import permissions
 from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Resource
@@ -617,13 +617,14 @@ def download_object(module):
         if params.get(name) is not None and int(params[name]) <= 0:
             raise ValidationError("%s must be a positive number, got %s" % (name, params[name]))
     check_destination(params["dest"])
+    mode = parse_mode(params.get("mode"))
     api = LrApi(module.client, module.warn)
     route = api.download_route(params["object_id"], params.get("version"), params.get("what") or "package")
     got = download(module.client, route, params["dest"], default_name="lr-object-%s.zip" % params["object_id"],
-                   check=lambda response: api.check_download(response, route), keep_if_same=True,
-                   replace=not module.check_mode)
+                   check=lambda response: api.check_download(response, route), replace=not module.check_mode,
+                   mode=mode)
     result = {"changed": got["changed"], "path": got["path"], "size": got["size"], "sha256": got["sha256"],
-              "content_type": got["content_type"]}
+              "content_type": got["content_type"], "previous_sha256": got["previous_sha256"]}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": {"path": got["path"], "sha256": got["previous_sha256"]},
                           "after": {"path": got["path"], "sha256": got["sha256"]}}
