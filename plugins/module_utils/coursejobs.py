@@ -9,14 +9,14 @@ declarations the modules run through ``BrightspaceModule.run_job``.
 from __future__ import annotations
 
 import os
-import zipfile
 from urllib.parse import urlparse
 
 from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job
 from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError
 from .courses import CourseOfferings
-from .uploads import check_local_file, multipart_upload
+from .packages import check_source, check_zip
+from .uploads import multipart_upload
 
 # courses.txt, COURSECOMPONENT_T
 COURSE_COMPONENTS = (
@@ -73,20 +73,17 @@ def validate_callback_url(url, option="callback_url"):
 
 
 def check_course_package(path, option="src"):
-    """Check a course package locally: a readable zip file with ``imsmanifest.xml`` at its root.
+    """Check a course package locally: a readable zip file (packages.check_source, check_zip)
+    with ``imsmanifest.xml`` at its root.
 
     Returns ``{"path", "file_name", "size"}``; raises ``ValidationError`` naming ``option``.
     Only the zip's directory is read, never the whole file.
     """
     if not path:
         raise ValidationError("%s is required: the path of the course package to import" % option)
-    check_local_file(path, option, "the package's zip file")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ValidationError("%s: '%s' is not a zip archive (%s); a course package is a zip file with %s "
-                              "at its root" % (option, path, exc, MANIFEST))
+    expect = "a course package: a zip file with %s at its root" % MANIFEST
+    check_source(path, option, expect)
+    names = check_zip(path, option, expect)
     if MANIFEST not in names:
         nested = [name for name in names if name.endswith("/" + MANIFEST)]
         hint = ("; it is at '%s': zip the folder's contents, not the folder" % nested[0]) if nested else ""

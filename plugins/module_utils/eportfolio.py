@@ -12,15 +12,15 @@ the user it imports into.
 from __future__ import annotations
 
 import os
-import zipfile
+import stat
 
-from .downloads import check_destination, download, file_digest
+from .downloads import check_destination, download, file_digest, parse_mode
 from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job, Resource
 from .orgunits import NotFoundError, ValidationError
+from .packages import check_source, check_zip
 from .paging import paged_result_set
-from .uploads import (DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, check_local_file, multipart_upload, resumable_upload,
-                      with_upload)
+from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload
 from .waiter import JOB_KINDS, wait_for_job
 
 # NOTES.md, EPOBJ_T (the ObjectTypeId property)
@@ -87,12 +87,12 @@ def _int_or_none(value):
         return None
 
 
-def check_zip(path, option="src"):
-    """A readable zip file, checked before any request (only its directory is read)."""
-    check_local_file(path, option, "the package's zip file")
-    if not zipfile.is_zipfile(path):
-        raise ValidationError("%s: '%s' is not a zip archive; an ePortfolio package is the zip file an "
-                              "export produces" % (option, path))
+def check_package(path, option="src"):
+    """A readable, safe zip file (packages.check_source and check_zip), checked before any
+    request (only its directory is read)."""
+    expect = "an ePortfolio package: the zip file an export produces"
+    check_source(path, option, expect)
+    check_zip(path, option, expect)
     return {"path": path, "file_name": os.path.basename(path), "size": os.path.getsize(path)}
 
 
@@ -263,9 +263,7 @@ class ArtifactResource(Resource):
 
     @staticmethod
     def check_src(src):
-        check_local_file(src)
-        if os.path.getsize(src) == 0:
-            raise ValidationError("src: '%s' is empty; a file artifact needs content" % src)
+        check_source(src, "src", "the file the artifact holds")
 
     # -- the service's side --------------------------------------------------------------------
     def find(self):
@@ -456,10 +454,12 @@ class ExportJob(Job):
     kind = "eportfolio"
     label = "ePortfolio export"
     token_option = "export_id"
+    mode = None  # the permission bits asked for (the mode option)
 
     def prepare(self):
         params = self.module.params
         check_destination(params["dest"])
+        self.mode = parse_mode(params.get("mode"))
         object_ids = params.get("object_ids")
         if object_ids is not None:
             if not object_ids:
@@ -501,7 +501,15 @@ class ExportJob(Job):
         if self.module.params.get("force") or os.path.isdir(dest) or not os.path.exists(dest):
             return None
         size, digest = file_digest(dest)
-        return {"path": dest, "size": size, "sha256": digest, "exported": False}
+        done = {"path": dest, "size": size, "sha256": digest, "exported": False}
+        if self.mode is not None and stat.S_IMODE(os.stat(dest).st_mode) != self.mode:
+            if not self.module.check_mode:
+                try:
+                    os.chmod(dest, self.mode)
+                except OSError as exc:
+                    raise BrightspaceError("dest: cannot set the mode of '%s': %s" % (dest, exc.strerror or exc))
+            done["changed"] = True  # only the file's mode
+        return done
 
     def start(self, spec):
         return self.api.start_export(spec["object_ids"], spec["query"])
@@ -514,9 +522,9 @@ class ExportJob(Job):
             self.module.warn("ePortfolio export %s completed with errors: some objects may be missing from the "
                              "package, which was kept" % token)
         got = download(self.client, self.api.export_package_route(token), spec["dest"],
-                       default_name="eP_Export_%s.zip" % token)
+                       default_name="eP_Export_%s.zip" % token, mode=self.mode)
         return {"path": got["path"], "size": got["size"], "sha256": got["sha256"], "exported": True,
-                "changed": True}
+                "previous_sha256": got["previous_sha256"], "changed": got["changed"]}
 
 
 # ---------------------------------------------------------------------------------- import
@@ -537,7 +545,7 @@ class ImportRun:
 
     def run(self):
         params = self.module.params
-        package = check_zip(params.get("src"))
+        package = check_package(params.get("src"))
         users = params.get("target_users")
         if users is not None:
             if not users:

@@ -17,15 +17,14 @@ import re
 import shutil
 import tempfile
 from xml.etree import ElementTree
-import zipfile
 
-from .downloads import check_destination, download, file_digest
+from .downloads import check_destination, download, file_digest, parse_mode
 from . import permissions
 from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Resource
 from .orgunits import NotFoundError, ValidationError
-from .uploads import (DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, check_local_file, multipart_upload, resumable_upload,
-                      with_upload)
+from .packages import check_source, check_zip
+from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload
 
 # LR_EXEC_STATUS_T
 EXEC_OK, EXEC_WARN, EXEC_ERROR = 0, 1, 2
@@ -67,16 +66,11 @@ def normalize_keywords(keywords):
 
 
 def check_scorm(path, option="src"):
-    """A zip with imsmanifest.xml at its root (checked before any request); other files pass."""
-    check_local_file(path, option)
-    if os.path.getsize(path) == 0:
-        raise ValidationError("%s: '%s' is empty" % (option, path))
+    """A file to publish (packages.check_source); a .zip must be a safe zip (packages.check_zip)
+    with imsmanifest.xml at its root (checked before any request); other files pass."""
+    check_source(path, option, "a file to publish")
     if path.lower().endswith(".zip"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise ValidationError("%s: '%s' is not a zip archive (%s)" % (option, path, exc))
+        names = check_zip(path, option, "a SCORM or D2L package")
         if "imsmanifest.xml" not in names:
             nested = [n for n in names if n.endswith("/imsmanifest.xml")]
             hint = ("; it is at '%s': zip the folder's contents, not the folder" % nested[0]) if nested else ""
@@ -624,13 +618,14 @@ def download_object(module):
         if params.get(name) is not None and int(params[name]) <= 0:
             raise ValidationError("%s must be a positive number, got %s" % (name, params[name]))
     check_destination(params["dest"])
+    mode = parse_mode(params.get("mode"))
     api = LrApi(module.client, module.warn)
     route = api.download_route(params["object_id"], params.get("version"), params.get("what") or "package")
     got = download(module.client, route, params["dest"], default_name="lr-object-%s.zip" % params["object_id"],
-                   check=lambda response: api.check_download(response, route), keep_if_same=True,
-                   replace=not module.check_mode)
+                   check=lambda response: api.check_download(response, route), replace=not module.check_mode,
+                   mode=mode)
     result = {"changed": got["changed"], "path": got["path"], "size": got["size"], "sha256": got["sha256"],
-              "content_type": got["content_type"]}
+              "content_type": got["content_type"], "previous_sha256": got["previous_sha256"]}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": {"path": got["path"], "sha256": got["previous_sha256"]},
                           "after": {"path": got["path"], "sha256": got["sha256"]}}

@@ -16,7 +16,12 @@ description:
     complete, so an interrupted download never leaves a partial file at O(dest).
   - When O(dest) is a file that already exists and O(force) is false, nothing is exported and
     nothing changes. When O(dest) is a directory, the file name comes from the service
-    (C(eP_Export_<First>_<Last>_<yyyyMMddHHmm>.zip)) and every run exports.
+    (C(eP_Export_<First>_<Last>_<yyyyMMddHHmm>.zip)) and every run exports; a file of that name
+    already there is replaced when its bytes differ (RV(previous_sha256) gives the old checksum)
+    and left untouched when they are the same.
+  - The temporary file (C(.<name>.<random>.part) beside O(dest)) is removed when the task is
+    interrupted, also by SIGTERM; one a killed run left behind is removed by a later download into
+    that directory once it is 15 minutes old and no running task holds its lock.
   - An export that ends C(CompleteWithErrors) is reported as a warning and its package is kept;
     one that ends C(Aborted) fails the task.
 author:
@@ -58,9 +63,22 @@ options:
   dest:
     description:
       - A file path for the package, or an existing directory to write it into under the name
-        the service gives.
+        the service gives (reduced to a safe base name without a path, control characters or leading
+        dots, at most 255 bytes). A path ending in C(/) names a directory, which must exist.
+      - Every local check of O(dest) (its directory exists and is writable; an existing O(dest) is
+        a regular file or a directory) is made before the export starts.
     type: path
     required: true
+  mode:
+    description:
+      - The permissions of the file written, as for M(ansible.builtin.get_url) or M(ansible.builtin.file),
+        given as an octal string such as V("0644") (quote it in YAML) or a number such as V(0644).
+        Symbolic modes such as V(u=rw,g=r) are not taken.
+      - Without it, a file that is replaced keeps its mode, and a new file gets C(0666) minus the
+        umask. A file that is replaced always keeps its owner and group (as far as the user running
+        the module may set them).
+      - When O(dest) already holds the same bytes with another mode, only the mode is changed.
+    type: raw
   force:
     description:
       - Export and overwrite O(dest) even when the file exists.
@@ -109,6 +127,12 @@ size:
 sha256:
   description: SHA-256 of the package.
   returned: unless in check mode or the export did not finish
+  type: str
+previous_sha256:
+  description: SHA-256 of the file that was at RV(path) before the package was written (null when
+    there was none); when it differs from RV(sha256) that file was replaced, when it is the same the
+    file was left untouched.
+  returned: when a package was downloaded
   type: str
 exported:
   description: Whether this task exported (false when O(dest) already existed).
@@ -167,6 +191,7 @@ def main():
             include_reflections_associations=dict(type="bool"),
             dest=dict(type="path", required=True),
             force=dict(type="bool", default=False),
+            mode=dict(type="raw"),
             export_id=dict(type="int"),
         ),
         wait=True,

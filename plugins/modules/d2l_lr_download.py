@@ -15,7 +15,11 @@ description:
     version of a learning object to O(dest).
   - The download goes to a temporary file beside O(dest) and is renamed into place only when
     complete. When O(dest) already holds the same bytes it is left untouched and the task
-    reports no change.
+    reports no change; other bytes replace it (RV(previous_sha256) gives the old checksum), also
+    when O(dest) is a directory and the service's file name is already there.
+  - The temporary file (C(.<name>.<random>.part) beside O(dest)) is removed when the task is
+    interrupted, also by SIGTERM; one a killed run left behind is removed by a later download into
+    that directory once it is 15 minutes old and no running task holds its lock.
   - A download the service refuses (answered with a Learning Repository result instead of the
     file) fails with the service's message.
 notes:
@@ -51,9 +55,22 @@ options:
     default: package
   dest:
     description:
-      - A file path, or an existing directory (the file name then comes from the service).
+      - A file path, or an existing directory (the file name then comes from the service, reduced
+        to a safe base name without a path, control characters or leading dots, at most 255 bytes). A
+        path ending in C(/) names a directory, which must exist. O(dest) is checked before any
+        request.
     type: path
     required: true
+  mode:
+    description:
+      - The permissions of the file written, as for M(ansible.builtin.get_url) or M(ansible.builtin.file),
+        given as an octal string such as V("0644") (quote it in YAML) or a number such as V(0644).
+        Symbolic modes such as V(u=rw,g=r) are not taken.
+      - Without it, a file that is replaced keeps its mode, and a new file gets C(0666) minus the
+        umask. A file that is replaced always keeps its owner and group (as far as the user running
+        the module may set them).
+      - When O(dest) already holds the same bytes with another mode, only the mode is changed.
+    type: raw
 seealso:
   - module: d2l.brightspace.d2l_lr_object
 """
@@ -85,6 +102,11 @@ sha256:
   description: SHA-256 of the downloaded bytes.
   returned: always
   type: str
+previous_sha256:
+  description: SHA-256 of the file that was at RV(path) before (null when there was none); when it
+    differs from RV(sha256), the file was replaced.
+  returned: always
+  type: str
 content_type:
   description: Content type the service sent.
   returned: always
@@ -105,6 +127,7 @@ def main():
         version=dict(type="int"),
         what=dict(type="str", choices=["package", "file"], default="package"),
         dest=dict(type="path", required=True),
+        mode=dict(type="raw"),
     ))
     module.run(lambda: download_object(module))
 

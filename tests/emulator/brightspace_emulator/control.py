@@ -51,10 +51,18 @@ async def add_fault(request: Request, rule: FaultRule):
         raise ApiError(400, f"path: invalid regular expression: {exc}") from None
     if not (rule.status or rule.drop or rule.delay or rule.job_outcome
             or rule.drop_after_bytes is not None or rule.lr_execution
-            or rule.drop_response_after_bytes is not None or rule.delay_response):
+            or rule.drop_response_after_bytes is not None or rule.delay_response
+            or rule.stall_response_after_bytes is not None):
         raise ApiError(400, "A fault needs at least one of status, drop, drop_after_bytes, "
-                            "drop_response_after_bytes, delay, delay_response, job_outcome, "
-                            "lr_execution")
+                            "drop_response_after_bytes, stall_response_after_bytes, delay, "
+                            "delay_response, job_outcome, lr_execution")
+    if (rule.stall_response_after_bytes is None) != (not rule.stall):
+        raise ApiError(400, "stall_response_after_bytes and stall (seconds, above 0) go together")
+    if rule.stall_response_after_bytes is not None and (
+            rule.drop or rule.status or rule.job_outcome or rule.lr_execution
+            or rule.drop_response_after_bytes is not None):
+        raise ApiError(400, "stall_response_after_bytes cannot be combined with drop, status, "
+                            "drop_response_after_bytes, job_outcome or lr_execution")
     if rule.delay_response and (rule.drop or rule.status or rule.job_outcome or rule.lr_execution):
         raise ApiError(400, "delay_response cannot be combined with drop, status, job_outcome or "
                             "lr_execution")

@@ -56,6 +56,7 @@ import xml.etree.ElementTree as ET
 from typing import Optional
 
 from . import eportfolio as ep
+from . import packages
 from . import store as st
 from . import uploads as up
 from .models import format_utc
@@ -431,6 +432,9 @@ def read_package(path: str, staging: str) -> dict:
             members = xml_members(zf)
             if not members:
                 raise PackageError("the package holds no XML file")
+            damaged = packages.damaged_member(path)
+            if damaged:
+                raise PackageError(damaged)
             if _is_own_layout(zf):
                 objects = _read_own_layout(zf, staging)
             else:
@@ -438,8 +442,7 @@ def read_package(path: str, staging: str) -> dict:
     except PackageError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         return {"ok": False, "Reason": str(exc), "Objects": []}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError,
-            OSError, EOFError, ValueError) as exc:
+    except packages.READ_ERRORS as exc:
         shutil.rmtree(staging, ignore_errors=True)
         reason = "the package is not a zip file" if isinstance(exc, zipfile.BadZipFile) \
             and "not a zip" in str(exc).lower() else f"the package cannot be read: {exc}"

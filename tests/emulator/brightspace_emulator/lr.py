@@ -346,7 +346,7 @@ def classify(path: str, file_name: str) -> dict:
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
+    except packages.READ_ERRORS as exc:
         raise LrError(f"Invalid package: the zip file cannot be read ({exc})") from None
     if MANIFEST not in names:
         if any(n.rstrip("/").rsplit("/", 1)[-1].lower() == MANIFEST for n in names):
@@ -357,6 +357,10 @@ def classify(path: str, file_name: str) -> dict:
     facts = packages.manifest_facts(path)
     if not facts["ok"]:
         raise LrError(f"Invalid package: {facts['Reason']}")
+    damaged = packages.damaged_member(path) if facts["PackageType"] in (
+        packages.TYPE_D2L, packages.TYPE_SCORM) else None
+    if damaged:
+        raise LrError(f"Invalid package: {damaged}")
     # NOTE: no evidence of the service's classification; the page distinguishes D2L packages
     # (quizzes) from SCORM packages. The type comes from the manifest: a d2lcp namespace on the
     # root element -> Course

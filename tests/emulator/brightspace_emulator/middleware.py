@@ -1,7 +1,8 @@
 """The ASGI middleware in front of every /d2l/ and /core/ request.
 
 Order: request log entry -> fault rules (delay, drop, drop_after_bytes,
-drop_response_after_bytes, status; delay_response holds the route's answer back) -> message
+drop_response_after_bytes, stall_response_after_bytes, status; delay_response holds the route's
+answer back) -> message
 framing (/d2l/ only: a POST or PUT without Content-Length and Transfer-Encoding -> 411) -> rate
 limit (/d2l/ only) -> authentication (/d2l/ except /d2l/api/versions/) -> the route. The control
 API (/_emulator/...) and the docs (/openapi.json, /docs) bypass all of it.
@@ -69,11 +70,22 @@ class EmulatorMiddleware:
         extra_headers: dict = {}
         dropped = [False]  # set once a drop_after_bytes fault has cut the connection
         response_limit = [None]  # drop_response_after_bytes: body bytes left to send
+        stall_limit = [None]  # stall_response_after_bytes: body bytes left before the pause
         fault = None  # this request's fault rule, taken below
 
         async def send_wrapper(message):
             if dropped[0]:
                 return  # the connection is gone: whatever the route answers is lost
+            if message["type"] == "http.response.body" and stall_limit[0] is not None:
+                body = message.get("body", b"")
+                if len(body) > stall_limit[0]:
+                    # send what comes before the pause, wait, then go on (a slow download)
+                    await send(dict(message, body=body[:stall_limit[0]], more_body=True))
+                    await asyncio.sleep(float(fault["stall"]))
+                    message = dict(message, body=body[stall_limit[0]:])
+                    stall_limit[0] = None
+                else:
+                    stall_limit[0] -= len(body)
             if message["type"] == "http.response.body" and response_limit[0] is not None:
                 body = message.get("body", b"")
                 if len(body) > response_limit[0]:
@@ -113,6 +125,8 @@ class EmulatorMiddleware:
                 transport.abort()
                 await asyncio.sleep(0)  # let uvicorn see the lost connection (no 500 attempt)
                 return
+            if fault.get("stall_response_after_bytes") is not None:
+                stall_limit[0] = int(fault["stall_response_after_bytes"])
             if fault.get("drop_response_after_bytes") is not None:
                 response_limit[0] = int(fault["drop_response_after_bytes"])
             elif fault.get("drop_after_bytes") is not None:

@@ -535,6 +535,8 @@ class FaultRule(Strict):
     drop: StrictBool = False
     drop_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)
     drop_response_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)
+    stall_response_after_bytes: Optional[StrictInt] = Field(default=None, ge=0)
+    stall: Union[StrictInt, float] = Field(default=0.0, ge=0)
     job_outcome: Optional[StrictStr] = None
     lr_execution: Optional[LrExecutionFault] = None
 

@@ -18,6 +18,34 @@ BEARER = {"Authorization": "Bearer demo-token"}
 LP = "/d2l/api/lp/1.47"
 
 
+def deflated_zip(files: dict) -> bytes:
+    """A zip (bytes) of ``{name: bytes|str}``, every member deflated."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def corrupt_deflate(content: bytes, member: str) -> bytes:
+    """``content`` (a zip) with ``member``'s deflate stream broken: its first byte declares the
+    reserved block type 3, so reading it raises zlib.error (not a CRC mismatch)."""
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        info = zf.getinfo(member)
+    assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > 2
+    data = bytearray(content)
+    name_length, extra_length = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28],
+                                               "little"), \
+        int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_length + extra_length
+    data[start] = 0x07  # BFINAL 1, BTYPE 11 (reserved): "invalid block type"
+    return bytes(data)
+
+
 @pytest.fixture
 def app():
     return create_app(Config())

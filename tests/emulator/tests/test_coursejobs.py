@@ -15,7 +15,7 @@ from brightspace_emulator import Config, create_app
 from brightspace_emulator.coursejobs import COURSE_COMPONENTS
 from brightspace_emulator.packages import analyse_package
 from brightspace_emulator.scopes import TABLE_SCOPES
-from conftest import BEARER, LP, make_offering, make_template, offering_body
+from conftest import BEARER, LP, corrupt_deflate, deflated_zip, make_offering, make_template, offering_body
 
 LE = "/d2l/api/le/1.74"
 UNSTABLE = "/d2l/api/le/unstable"
@@ -406,6 +406,21 @@ def test_import_real_packages(client, courses, name, status, kind, title):
     else:
         assert r.status_code == 404
         assert "imsmanifest.xml" in data["Reason"]
+
+
+@pytest.mark.parametrize("member", ["imsmanifest.xml", "page.html"])
+def test_import_corrupt_deflate_data_fails(client, courses, member):
+    """A package whose deflate data is corrupt (zlib.error while reading) ends IMPORTFAILED,
+    never a 500: in the manifest or in any other member."""
+    _tid, target, _other = courses
+    content = corrupt_deflate(deflated_zip({"imsmanifest.xml": CC_MANIFEST,
+                                            "page.html": "<p>hi</p>" * 50}), member)
+    token = start_import(client, target, "broken.imscc", content)
+    body = wait_final(client.get, import_url(target, token), IMPORT_FINAL)
+    assert body["Status"] == "IMPORTFAILED"
+    reason = job_data(client, token)["data"]["Reason"]
+    assert reason.startswith("the package cannot be read") and "invalid block type" in reason
+    assert client.get(f"/_emulator/courses/{target}/content").status_code == 404
 
 
 def test_import_statuses_ims_cc(client, courses, clock):

@@ -18,7 +18,7 @@ from brightspace_emulator import eportfolio as ep
 from brightspace_emulator import epjobs as ej
 from brightspace_emulator import uploads as up
 from brightspace_emulator.scopes import TABLE_SCOPES
-from conftest import BEARER
+from conftest import BEARER, corrupt_deflate, deflated_zip
 from test_eportfolio import (EP, assert_errors, assert_problem, link_body, listed, new_link,
                              simple_upload, token_for)
 
@@ -469,6 +469,12 @@ MALFORMED = {
     "size mismatch": _with("files/9001/f.txt", b"abcd"),
     "no name": _with("objects/9001.xml", _valid_parts()["objects/9001.xml"]
                      .replace("<Name>F</Name>", "")),
+    # corrupt deflate data (zlib.error): in an XML file, in a file's bytes, in a member of a
+    # package of another layout that is not imported: Aborted, never a 500
+    "corrupt manifest": corrupt_deflate(deflated_zip(_valid_parts()), "manifest.xml"),
+    "corrupt file": corrupt_deflate(deflated_zip(_valid_parts()), "files/9001/f.txt"),
+    "corrupt other member": corrupt_deflate(deflated_zip({"a.xml": "<a/>", "img.bin": b"x" * 500}),
+                                            "img.bin"),
 }
 
 
@@ -488,6 +494,8 @@ def test_malformed_packages_abort_and_create_nothing(client):
     assert listed(client, "101") == []
     assert "not a zip" in job(client, tasks["not a zip"])["data"]["Reason"]
     assert "files/9001/f.txt" in job(client, tasks["file missing"])["data"]["Reason"]
+    for label in ("corrupt manifest", "corrupt file", "corrupt other member"):
+        assert "cannot be read" in job(client, tasks[label])["data"]["Reason"], label
     left = [u for u in os.listdir(client.app.state.emu.store.upload_dir)
             if u.startswith(("incoming-", "ep-import-"))]
     assert left == []

@@ -130,6 +130,24 @@ def test_drop_response_after_bytes_rules(client):
         assert bad.status_code == 400
 
 
+def test_stall_response_after_bytes_live_server(live):
+    """The first N body bytes come at once, the rest after the stall: a slow download."""
+    versions = requests.get(live.url + "/d2l/api/versions/", timeout=5).content
+    rule = requests.post(live.url + "/_emulator/faults", json={
+        "method": "GET", "path": "versions", "stall_response_after_bytes": 40, "stall": 1.0})
+    assert rule.status_code == 200
+    started = time.monotonic()
+    response = requests.get(live.url + "/d2l/api/versions/", timeout=5, stream=True)
+    first = response.raw.read(40)
+    at_first = time.monotonic() - started
+    rest = response.raw.read()
+    assert first + rest == versions and at_first < 0.9 and time.monotonic() - started >= 1.0
+    for bad in ({"stall_response_after_bytes": 1}, {"stall": 1},
+                {"stall_response_after_bytes": 1, "stall": 1, "status": 503}):
+        bad_rule = requests.post(live.url + "/_emulator/faults", json=dict({"path": "x"}, **bad))
+        assert bad_rule.status_code == 400
+
+
 def test_delay_response_does_the_work_then_answers_late(live):
     """A client that gives up on a slow answer leaves the work done (the semester exists)."""
     requests.post(live.url + "/_emulator/faults",

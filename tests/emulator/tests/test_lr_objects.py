@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from brightspace_emulator.packages import manifest_facts
-from conftest import BEARER
+from conftest import BEARER, corrupt_deflate, deflated_zip
 from lr_helpers import (BASE_KEYS, LR, PROPERTY_KEYS, PUBLISH_KEYS, SEEDED_QUIZ, control_object,
                         error, fixture_bytes, initiate, make_zip, ok, overwrite, props,
                         properties_input, publish, publish_ok, resumable_key, scorm_zip)
@@ -106,6 +106,12 @@ def test_publish_refusals(client):
     error(publish(client, b""), "Invalid package: the file is empty")
     bad_manifest = make_zip({"imsmanifest.xml": "<manifest><unclosed></manifest>"})
     error(publish(client, bad_manifest), "Invalid package: imsmanifest.xml is not well-formed")
+    # corrupt deflate data (zlib.error), in the manifest or in another member: an ERROR
+    with zipfile.ZipFile(io.BytesIO(scorm_zip())) as zf:
+        members = {name: zf.read(name) + b" " * 200 for name in zf.namelist()}
+    for member in ("imsmanifest.xml", "index.html"):
+        error(publish(client, corrupt_deflate(deflated_zip(members), member)),
+              "Invalid package: the package cannot be read")
     assert client.put(f"{LR}/objects/?repositoryId=abc", headers=BEARER,
                       files={"Resource": ("a.zip", data)}).status_code == 400
     assert len(client.get("/_emulator/lr/objects").json()) == 1

@@ -94,3 +94,57 @@ def test_live_308_flow(live):
     assert up["Received"] == len(data)
     with open(up["File"], "rb") as fh:
         assert fh.read() == data
+
+
+# --- X-Upload-File-Name: printable ASCII as it is, other names as an RFC 8187 ext-value --------
+def _initiate_named(client, header):
+    return client.post(f"{EP}/artifacts/file/new", follow_redirects=False, headers={
+        **BEARER, "X-Upload-Content-Type": "text/plain", "X-Upload-Content-Length": "3",
+        "X-Upload-File-Name": header})
+
+
+def _initiated_name(client, emu, header):
+    r = _initiate_named(client, header)
+    assert r.status_code == 308, r.text
+    from brightspace_emulator.uploads import get_upload
+    return get_upload(emu, r.headers["Location"].rsplit("/", 1)[1])["FileName"]
+
+
+def test_file_name_as_an_rfc_8187_ext_value(client, emu):
+    cyrillic = "UTF-8''%D0%9F%D0%BE%D1%80%D1%82%D1%84%D0%BE%D0%BB%D0%B8%D0%BE%202026.pdf"
+    assert _initiated_name(client, emu, cyrillic) == "Портфолио 2026.pdf"
+    assert _initiated_name(client, emu, "utf-8'ru'%E6%97%A5.zip") == "日.zip"
+    assert _initiated_name(client, emu, "a%20b (1).txt") == "a%20b (1).txt"  # plain: as it is
+    assert _initiated_name(client, emu, "UTF-8''UTF-8%27%27x") == "UTF-8''x"
+
+
+def test_file_names_a_tenant_would_refuse(client):
+    for header, words in [
+            ("Caf\xe9.pdf".encode("latin-1"), "printable ASCII"),  # raw obs-text
+            ("Портфолио.pdf".encode("utf-8"), "printable ASCII"),
+            (b"tab\there.txt", "printable ASCII"),
+            ("ISO-8859-1''caf%E9.pdf", "unsupported charset"),
+            ("x-unknown''abc", "unsupported charset"),
+            ("UTF-8''%ZZ.pdf", "not percent-encoded"),
+            ("UTF-8''caf\xe9".encode("latin-1"), "printable ASCII"),
+            ("UTF-8''a b.pdf", "not percent-encoded"),
+            ("UTF-8''%FF%FE.pdf", "not UTF-8"),
+            ("UTF-8''a%0Ab.pdf", "control characters"),
+            ("UTF-8''%00", "control characters"),
+            ("UTF-8''", "must not be empty"),
+            ("   ", "must not be empty")]:
+        r = _initiate_named(client, header)
+        assert r.status_code == 400, (header, r.status_code)
+        assert words in r.json()["Errors"][0]["Message"], (header, r.text)
+
+
+def test_multipart_file_name_in_utf_8(client):
+    """RFC 7578 §4.2: the filename parameter holds the UTF-8 name (so do D2L's utility library
+    and requests-toolbelt)."""
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+            + "Портфолио 2026.pdf".encode("utf-8")
+            + b"\"\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n")
+    r = client.post(f"{EP}/artifacts/file/upload?name=P", content=body, headers={
+        **BEARER, "Content-Type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 200, r.text
+    assert r.json()["FileName"] == "Портфолио 2026.pdf" and r.json()["Extension"] == "pdf"

@@ -15,6 +15,8 @@ Protocol (NOTES.md "Resumable uploads"):
   complete -> ``200`` (empty body).
 - Status query: empty body with ``Content-Range: bytes */total`` -> ``308`` with ``Range`` (no
   ``Range`` header if nothing arrived yet) or ``200`` when complete.
+- ``X-Upload-File-Name``: printable ASCII as it is, any other name as an RFC 8187 ext-value
+  (``UTF-8''<percent-encoded UTF-8>``), decoded by ``upload_file_name`` (its note gives the evidence).
 - Errors (``{"Errors": [...]}`` format): unknown key -> 404; missing/malformed Content-Range,
   wrong total, body length not matching the range -> 400; a chunk that does not start at the
   received length -> 416 with the current ``Range`` header (if any bytes arrived).
@@ -22,6 +24,8 @@ Protocol (NOTES.md "Resumable uploads"):
 from __future__ import annotations
 
 import re
+import unicodedata
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
@@ -41,6 +45,48 @@ data_router = make_router(tags=["uploads"], dependencies=[scoped()])
 
 _RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 _QUERY_RE = re.compile(r"^bytes \*/(\d+|\*)$")
+# RFC 8187 §3.2.1: ext-value = charset "'" [ language ] "'" value-chars
+_EXT_VALUE_RE = re.compile(r"^([!#$%&+\-^_`{}~0-9A-Za-z]+)'([A-Za-z0-9-]*)'(.*)$", re.DOTALL)
+_VALUE_CHARS_RE = re.compile(r"^(?:[!#$&+\-.^_`|~0-9A-Za-z]|%[0-9A-Fa-f]{2})*$")
+
+
+def upload_file_name(raw: str) -> str:
+    """The file name an ``X-Upload-File-Name`` value gives (the header as Starlette decoded it:
+    Latin-1), or ``ApiError(400)`` naming what is wrong.
+
+    NOTE: evidence: the pages say only that the header "indicates the file name"; the public
+    Brightspace clients send an ASCII name verbatim, and HTTP field values are ASCII (RFC 9110
+    §5.5: other octets are obsolete, opaque to a recipient), so printable ASCII is the name as it
+    is. RFC 8187 is the standard way to carry any other name in a header (an ext-value, as
+    Content-Disposition's filename* per RFC 6266): a value of that shape is decoded, and RFC 8187
+    §3.2.1 makes UTF-8 the one charset a producer may use. no evidence of what a tenant refuses;
+    the strictest reading: raw octets outside printable ASCII (obs-text, control characters), an
+    ext-value with another charset, bad percent-encoding or bytes that are not UTF-8, and a name
+    that is empty or holds control characters once decoded are all refused (400).
+    """
+    if any(not " " <= char <= "~" for char in raw):
+        raise ApiError(400, "X-Upload-File-Name must be printable ASCII; send any other name as "
+                            "an RFC 8187 ext-value (UTF-8''<percent-encoded UTF-8>)", ERRORS)
+    name = raw.strip()
+    extended = _EXT_VALUE_RE.match(name)
+    if extended:
+        charset, _language, chars = extended.groups()
+        if charset.lower() != "utf-8":
+            raise ApiError(400, f"X-Upload-File-Name: unsupported charset '{charset}' "
+                                "(RFC 8187: UTF-8)", ERRORS)
+        if not _VALUE_CHARS_RE.match(chars):
+            raise ApiError(400, "X-Upload-File-Name: the ext-value is not percent-encoded "
+                                "(RFC 8187)", ERRORS)
+        try:
+            name = unquote_to_bytes(chars).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, "X-Upload-File-Name: the ext-value's bytes are not UTF-8", ERRORS) \
+                from None
+        if any(unicodedata.category(char) == "Cc" for char in name):
+            raise ApiError(400, "X-Upload-File-Name must not contain control characters", ERRORS)
+    if not name.strip():
+        raise ApiError(400, "X-Upload-File-Name must not be empty", ERRORS)
+    return name
 
 
 def _range_headers(meta: dict) -> dict:
@@ -84,11 +130,10 @@ async def initiate(request: Request, emu, principal: Principal) -> Response:
     length = h["x-upload-content-length"].strip()
     if not length.isdigit():
         raise ApiError(400, "X-Upload-Content-Length must be a non-negative integer", ERRORS)
-    if not h["x-upload-file-name"].strip():
-        raise ApiError(400, "X-Upload-File-Name must not be empty", ERRORS)
+    file_name = upload_file_name(h["x-upload-file-name"])
     if await request.body():
         raise ApiError(400, "The initiating request must have an empty body", ERRORS)
-    meta = up.create_upload(emu, h["x-upload-content-type"], int(length), h["x-upload-file-name"],
+    meta = up.create_upload(emu, h["x-upload-content-type"], int(length), file_name,
                             principal.user, " ".join(required_scopes(request)))
     return Response(status_code=308, headers={"Location": f"/d2l/upload/{meta['Key']}"})
 

@@ -86,7 +86,8 @@ def test_manifest_in_a_folder_is_refused_with_a_hint():
 def test_not_a_zip(tmp_path):
     path = tmp_path / "course.zip"
     path.write_bytes(b"<html>not a package</html>")
-    with pytest.raises(ValidationError, match=r"^src: '.*course.zip' is not a zip archive \(File is not a zip file\)"):
+    with pytest.raises(ValidationError, match=r"^src: '.*course.zip' is not a zip archive \(it does not start with a zip entry\); give a course "
+                       r"package: a zip file with imsmanifest.xml at its root$"):
         check_course_package(str(path))
 
 
@@ -101,7 +102,7 @@ def test_zip_without_manifest(tmp_path):
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(ValidationError, match=r"^src: no such file '.*nope.zip'$"):
         check_course_package(str(tmp_path / "nope.zip"))
-    with pytest.raises(ValidationError, match=r"is a directory; give the package's zip file$"):
+    with pytest.raises(ValidationError, match=r"is a directory; give a course package: a zip file with imsmanifest.xml at its root$"):
         check_course_package(str(tmp_path))
     with pytest.raises(ValidationError, match="^src is required"):
         check_course_package(None)

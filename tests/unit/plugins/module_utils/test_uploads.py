@@ -13,8 +13,9 @@ from requests_toolbelt.multipart.decoder import MultipartDecoder
 from requests_toolbelt.multipart.encoder import MultipartEncoder
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError, BrightspaceHTTPError
+from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import ValidationError
 from ansible_collections.d2l.brightspace.plugins.module_utils.uploads import (
-    FileSlice, multipart_upload, resumable_upload)
+    FileSlice, file_name_header, multipart_upload, resumable_upload)
 
 from d2l_unit_helpers import BASE, multipart_part
 
@@ -260,3 +261,60 @@ def test_file_slice_read_all_returns_the_whole_window(data_file):
     piece = FileSlice(data_file, 0, 10, block=4)
     assert piece.read(3) == b"012" and piece.read(100) == b"3456789" and piece.read() == b""
     assert piece._handle.closed
+
+
+# -- file names outside ASCII ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, header", [
+    ("report.pdf", "report.pdf"),
+    ("a b (1) [x] {y} #$&+,;=@.txt", "a b (1) [x] {y} #$&+,;=@.txt"),  # printable ASCII goes as it is
+    ("a%20b.txt", "a%20b.txt"),
+    ("Портфолио 2026.pdf", "UTF-8''%D0%9F%D0%BE%D1%80%D1%82%D1%84%D0%BE%D0%BB%D0%B8%D0%BE%202026.pdf"),
+    ("Café.pdf", "UTF-8''Caf%C3%A9.pdf"),
+    ("日本語.zip", "UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E.zip"),
+    ("😀.png", "UTF-8''%F0%9F%98%80.png"),
+    (" lead.txt", "UTF-8''%20lead.txt"),  # a header value loses surrounding space
+    ("trail.txt ", "UTF-8''trail.txt%20"),
+    ("UTF-8''x.txt", "UTF-8''UTF-8%27%27x.txt"),  # would read as an ext-value itself
+    ("iso-8859-1'en'y", "UTF-8''iso-8859-1%27en%27y"),
+])
+def test_file_name_header(name, header):
+    assert file_name_header(name) == header
+    header.encode("ascii")  # always sendable
+
+
+@pytest.mark.parametrize("name", ["a\nb.pdf", "a\rb", "nul\x00.zip", "tab\t.txt", "del\x7f", "c1\x85.txt"])
+def test_file_name_header_refuses_control_characters(name):
+    with pytest.raises(ValidationError, match=r"^src: the file name '.*' contains control characters \(U\+"):
+        file_name_header(name)
+
+
+def test_resumable_upload_of_a_cyrillic_name(http, make_client, tmp_path):
+    path = tmp_path / "Портфолио 2026.pdf"
+    path.write_bytes(CONTENT)
+    expect_init(http, name="UTF-8''%D0%9F%D0%BE%D1%80%D1%82%D1%84%D0%BE%D0%BB%D0%B8%D0%BE%202026.pdf",
+                content_type="application/pdf")
+    expect_chunk(http, "bytes 0-9/10", CONTENT, status=200)
+    assert resumable_upload(make_client(), INIT, str(path)) == "m8zFEpk6Lr"
+
+
+def test_resumable_upload_of_a_name_with_a_newline_sends_nothing(http, make_client, tmp_path):
+    path = tmp_path / "two\nlines.pdf"
+    path.write_bytes(CONTENT)
+    with pytest.raises(ValidationError, match="contains control characters"):
+        resumable_upload(make_client(), INIT, str(path))
+    assert not http.calls
+
+
+def test_multipart_sends_a_non_ascii_name_as_utf_8(http, make_client, tmp_path, bodies):
+    """RFC 7578 §4.2 (and D2L's utility library): the filename parameter holds the UTF-8 name."""
+    path = tmp_path / "Портфолио 2026.zip"
+    path.write_bytes(CONTENT)
+
+    def raw_name(request):
+        body = request.body if isinstance(request.body, bytes) else request.body.read()
+        wanted = 'filename="Портфолио 2026.zip"'.encode("utf-8")
+        return wanted in body, "the UTF-8 filename parameter"
+
+    http.expect("POST", PACKAGE, extra_match=[raw_name], answer={"JobToken": "tok"})
+    multipart_upload(make_client(), "POST", PACKAGE, str(path))

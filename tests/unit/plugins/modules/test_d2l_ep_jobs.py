@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 import zipfile
 
 import pytest
@@ -74,6 +75,46 @@ def test_existing_dest_is_left_alone(http, args, tmp_path):
     result = run_module(d2l_ep_export.main, args(all=True, dest=str(dest)))
     assert result["changed"] is False and result["exported"] is False and result["export_id"] is None
     assert result["sha256"] == hashlib.sha256(b"kept").hexdigest() and dest.read_bytes() == b"kept"
+
+
+def test_a_package_name_already_in_the_directory_is_reported(http, args, tmp_path):
+    (tmp_path / NAME).write_bytes(b"last year's")
+    (tmp_path / NAME).chmod(0o600)
+    http.expect("POST", EP + "/export/new/all", answer=5001)
+    http.expect("GET", EP + "/export/5001/status", answer=2)
+    expect_package(http)
+    result = run_module(d2l_ep_export.main, args(all=True, dest=str(tmp_path) + "/"))
+    assert result["changed"] is True and result["path"] == str(tmp_path / NAME)
+    assert result["previous_sha256"] == hashlib.sha256(b"last year's").hexdigest()
+    assert (tmp_path / NAME).read_bytes() == PACKAGE and stat.S_IMODE((tmp_path / NAME).stat().st_mode) == 0o600
+
+
+def test_mode_of_the_package(http, args, tmp_path):
+    http.expect("POST", EP + "/export/new/all", answer=5001)
+    http.expect("GET", EP + "/export/5001/status", answer=2)
+    expect_package(http)
+    result = run_module(d2l_ep_export.main, args(all=True, dest=str(tmp_path / "m.zip"), mode="0640"))
+    assert not result.get("failed"), result
+    assert stat.S_IMODE((tmp_path / "m.zip").stat().st_mode) == 0o640
+    result = run_module(d2l_ep_export.main, args(all=True, dest=str(tmp_path / "m.zip"), mode=0o600))
+    assert result["changed"] is True and result["exported"] is False  # only the mode changed
+    assert stat.S_IMODE((tmp_path / "m.zip").stat().st_mode) == 0o600
+    result = run_module(d2l_ep_export.main, args(all=True, dest=str(tmp_path / "m.zip"), mode="600"))
+    assert result["changed"] is False
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(mode="u=rw"), "mode must be an octal mode such as '0644'"),
+    (dict(mode=[6, 4, 4]), "mode must be an octal mode such as '0644'"),
+    (dict(dest="/nonexistent-dir-d2l/"), "dest: directory '/nonexistent-dir-d2l/' does not exist (a dest ending in '/'"),
+    (dict(dest="/dev/null"), "dest: '/dev/null' exists and is not a regular file or a directory"),
+    (dict(dest="/nonexistent-dir-d2l/", export_id=5001), "dest: directory '/nonexistent-dir-d2l/' does not exist"),
+])
+def test_dest_and_mode_are_checked_before_any_job(http, args, tmp_path, given, message):
+    full = dict(all=True, dest=str(tmp_path / "x.zip"))
+    full.update(given)
+    result = run_module(d2l_ep_export.main, args(**full))
+    assert result["failed"] is True and result["msg"].startswith(message), result  # http: no request expected
 
 
 def test_export_in_check_mode_sends_nothing(http, args, tmp_path):
