@@ -10,7 +10,7 @@ idempotent) within the client's retry budget.
 
 - The temporary file is ``.<name>.<random>.part`` beside the destination, locked (``flock``)
   while it is written. SIGINT and SIGTERM remove it (a SIGTERM handler raises for the transfer,
-  then the previous handler is restored and the signal delivered again). A partial file a killed
+  then the previous handler is restored, and the download fails saying it was stopped). A partial file a killed
   run left behind is removed by a later download into that directory: only files of this
   naming pattern, owned by this user, untouched for ``STALE_AFTER`` seconds and not locked (a
   live run, also one downloading into the same directory right now, holds its lock).
@@ -218,9 +218,11 @@ def file_digest(path, block=BLOCK):
 @contextlib.contextmanager
 def terminate_cleanly():
     """During the block, SIGTERM raises ``Terminated`` (as SIGINT raises KeyboardInterrupt), so
-    the ``finally`` clauses remove temporary files; then the previous handler is restored and the
-    signal delivered again, so the process ends as that SIGTERM meant. Outside the main thread,
-    or when SIGTERM is ignored, nothing changes."""
+    the ``finally`` clauses remove temporary files; then the previous handler is restored. A
+    Python handler that was there is called (its program ends as it means to); under the default
+    handler a ``BrightspaceError`` says what happened, so a module ends with a clean failure
+    (the task's message) rather than a result Ansible cannot read. Outside the main thread, or
+    when SIGTERM is ignored, nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -236,10 +238,11 @@ def terminate_cleanly():
     signal.signal(signal.SIGTERM, handler)
     try:
         yield
-    except Terminated:
+    except Terminated as exc:
         signal.signal(signal.SIGTERM, previous)
-        os.kill(os.getpid(), signal.SIGTERM)
-        raise BrightspaceError("the download was stopped by SIGTERM; no partial file was left")
+        if callable(previous):
+            previous(exc.args[0], None)
+        raise BrightspaceError("the download was stopped by SIGTERM; no partial file was left") from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import signal
 import stat
 import time
 
@@ -120,6 +121,66 @@ def test_an_interrupted_download_leaves_no_file(http, make_client, tmp_path, mon
         download(make_client(), ROUTE, str(dest))
     assert str(info.value).startswith("GET %s failed: the download was interrupted after 10 bytes" % ROUTE)
     assert os.listdir(str(tmp_path)) == []
+
+
+def _terminated_midway(monkeypatch, seen):
+    """iter_content that writes a first block, then receives SIGTERM (as from ``kill``)."""
+    def signalled(self, chunk_size=1, decode_unicode=False):  # pylint: disable=unused-argument
+        yield BODY[:100]
+        seen.extend(os.listdir(os.path.dirname(seen.pop())))  # the partial file exists now
+        os.kill(os.getpid(), signal.SIGTERM)
+        yield BODY[100:]  # never reached: the handler raises first
+        raise AssertionError("SIGTERM did not stop the download")
+
+    monkeypatch.setattr(requests.Response, "iter_content", signalled)
+
+
+def test_sigterm_mid_download_removes_the_partial_file_and_fails_cleanly(http, make_client, tmp_path, monkeypatch):
+    dest = tmp_path / "archive.zip"
+    dest.write_bytes(b"the old file")
+    http.expect("GET", ROUTE, text=BODY.decode("latin-1"))
+    seen = [str(dest)]
+    _terminated_midway(monkeypatch, seen)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(BrightspaceError, match=r"^the download was stopped by SIGTERM; no partial file was left$"):
+        download(make_client(), ROUTE, str(dest))
+    assert [name for name in seen if name.endswith(".part")], seen  # there was one while it ran
+    assert os.listdir(str(tmp_path)) == ["archive.zip"] and dest.read_bytes() == b"the old file"
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
+
+
+def test_sigterm_mid_download_calls_the_handler_that_was_there(http, make_client, tmp_path, monkeypatch):
+    dest = tmp_path / "archive.zip"
+    http.expect("GET", ROUTE, text=BODY.decode("latin-1"))
+    seen = [str(dest)]
+    _terminated_midway(monkeypatch, seen)
+    called = []
+
+    def program_handler(signum, frame):  # pylint: disable=unused-argument
+        called.append((signum, os.listdir(str(tmp_path))))  # the clean-up ran before it
+
+    previous = signal.signal(signal.SIGTERM, program_handler)
+    try:
+        with pytest.raises(BrightspaceError, match="stopped by SIGTERM"):
+            download(make_client(), ROUTE, str(dest))
+        assert signal.getsignal(signal.SIGTERM) is program_handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert called == [(signal.SIGTERM, [])]
+
+
+def test_the_handler_is_there_only_during_a_transfer():
+    before = signal.getsignal(signal.SIGTERM)
+    from ansible_collections.d2l.brightspace.plugins.module_utils.downloads import terminate_cleanly
+    with terminate_cleanly():
+        assert signal.getsignal(signal.SIGTERM) is not before
+    assert signal.getsignal(signal.SIGTERM) is before
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        with terminate_cleanly():
+            assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN  # an ignored SIGTERM stays ignored
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def test_a_short_body_counts_as_interrupted(http, make_client, tmp_path):
