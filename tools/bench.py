@@ -67,7 +67,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -76,6 +75,8 @@ import time
 import urllib.error
 import zipfile
 import urllib.request
+
+from brightspace_emulator import testing
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -144,10 +145,7 @@ def say(message: str = '') -> None:
     print(message, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+free_port = testing.free_port
 
 
 class Emulator:
@@ -156,37 +154,21 @@ class Emulator:
         self.url = 'http://127.0.0.1:%d' % self.port
         self.log_path = os.path.join(workdir, 'emulator.log')
         self.proc = None
+        self.running = None
         self.mark = 0
 
     def start(self) -> None:
-        with open(self.log_path, 'w', encoding='utf-8') as log:
-            self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-                [sys.executable, '-m', 'brightspace_emulator', '--host', '127.0.0.1',
-                 '--port', str(self.port), '--log-level', 'warning'],
-                cwd=REPO, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + HEALTH_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError('the emulator exited with status %s before it was healthy (log: %s)'
-                                 % (self.proc.returncode, self.log_path))
-            try:
-                if self.call('GET', '/_emulator/health').get('status') == 'ok':
-                    self.mark = self.call('GET', '/_emulator/requests?since=0')['next']
-                    return
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.2)
-        raise BenchError('the emulator was not healthy after %.0f s' % HEALTH_TIMEOUT)
+        try:
+            self.running = testing.start('--log-level', 'warning', port=self.port, log_path=self.log_path, cwd=REPO,
+                                         timeout=HEALTH_TIMEOUT)
+        except testing.EmulatorError as exc:
+            raise BenchError(str(exc)) from None
+        self.proc = self.running.proc
+        self.mark = self.call('GET', '/_emulator/requests?since=0')['next']
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.running is not None:
+            self.running.stop()
 
     def call(self, method: str, path: str, body: dict | None = None):
         data = json.dumps(body).encode() if body is not None else None

@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Run the demo playbook twice against a local Brightspace emulator (``make demo``).
 
-1. starts ``python -m brightspace_emulator --host 127.0.0.1 --port <free port>`` with the
-   interpreter running this script (the project venv);
-2. waits for ``GET /_emulator/health``;
+1. starts ``python -m brightspace_emulator`` on a free loopback port with the interpreter
+   running this script (the project venv), through ``brightspace_emulator.testing``, and waits
+   until ``GET /_emulator/health`` answers;
+2. its log goes to the run's scratch directory;
 3. runs ``ansible-playbook -i playbooks/inventory.yml playbooks/demo.yml`` twice with
    BRIGHTSPACE_URL pointing at the emulator, authenticated as the emulator's seeded service user
    (``demo-service``, signing its client assertions with the TEST key in
@@ -14,17 +15,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import tempfile
 import sys
-import time
-import urllib.error
-import urllib.request
+
+from brightspace_emulator import testing
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -39,31 +37,6 @@ RECAP_LINE = re.compile(r'^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<chan
 
 def banner(message: str) -> None:
     print('==> demo: %s' % message, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, emulator: subprocess.Popen) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-
-    while time.monotonic() < deadline:
-        if emulator.poll() is not None:
-            raise RuntimeError('the emulator exited with status %s before it was healthy' % emulator.returncode)
-
-        try:
-            with urllib.request.urlopen(url + '/_emulator/health', timeout=2) as response:
-                if json.load(response).get('status') == 'ok':
-                    return
-        except (OSError, ValueError, urllib.error.URLError):
-            pass
-
-        time.sleep(0.2)
-
-    raise RuntimeError('the emulator was not healthy after %.0f s' % HEALTH_TIMEOUT)
 
 
 def run_playbook(run: int, env: dict[str, str]) -> dict[str, int]:
@@ -92,42 +65,29 @@ def run_playbook(run: int, env: dict[str, str]) -> dict[str, int]:
     return changed
 
 
-def stop(emulator: subprocess.Popen) -> None:
-    if emulator.poll() is not None:
-        return
-
-    emulator.send_signal(signal.SIGTERM)
-
-    try:
-        emulator.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        emulator.kill()
-        emulator.wait()
-
-
 def main() -> int:
     for path in (INVENTORY, PLAYBOOK):
         if not os.path.exists(os.path.join(REPO, path)):
             banner('%s does not exist' % path)
             return 1
 
-    port = free_port()
-    url = 'http://127.0.0.1:%d' % port
-    banner('starting the emulator on %s' % url)
-    emulator = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, '-m', 'brightspace_emulator', '--host', '127.0.0.1', '--port', str(port)],
-        cwd=REPO, stdin=subprocess.DEVNULL)
+    workdir = tempfile.mkdtemp(prefix='d2l-demo-')  # the exported ePortfolio package goes here
+    log_path = os.path.join(workdir, 'emulator.log')
+    banner('starting the emulator (its log: %s)' % log_path)
+    emulator = None
 
     def on_signal(signum, _frame):
-        stop(emulator)
+        if emulator is not None:
+            emulator.stop()
         sys.exit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
     try:
-        wait_healthy(url, emulator)
-        workdir = tempfile.mkdtemp(prefix='d2l-demo-')  # the exported ePortfolio package goes here
+        emulator = testing.start(cwd=REPO, log_path=log_path, timeout=HEALTH_TIMEOUT)
+        url = emulator.url
+        banner('the emulator is at %s' % url)
         env = dict(os.environ, BRIGHTSPACE_URL=url, DEMO_WORKDIR=workdir,
                    BRIGHTSPACE_TOKEN_CACHE=os.path.join(workdir, 'cache', 'tokens.json'),
                    ANSIBLE_FORCE_COLOR=os.environ.get('ANSIBLE_FORCE_COLOR', '0'))
@@ -152,12 +112,13 @@ def main() -> int:
 
         banner('OK: the second run reported changed=0')
         return 0
-    except RuntimeError as ex:
+    except RuntimeError as ex:  # testing.EmulatorError too
         banner('FAILED: %s' % ex)
         return 1
     finally:
-        banner('stopping the emulator')
-        stop(emulator)
+        if emulator is not None:
+            banner('stopping the emulator')
+            emulator.stop()
 
 
 if __name__ == '__main__':

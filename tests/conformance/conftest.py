@@ -15,21 +15,17 @@ not refresh).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import warnings
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 # The libraries under test are old; their warnings (SyntaxWarning: "is" with a literal,
 # DeprecationWarning from `future`) are theirs, recorded in the tests.
 warnings.filterwarnings("ignore", category=SyntaxWarning)
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
+from brightspace_emulator import testing  # noqa: E402
 from conformance_helpers import Target  # noqa: E402  (after the warning filters)
 
 EMULATOR_ARGS = ("--job-duration", "0.3", "--log-level", "warning")
@@ -51,33 +47,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_emulator(tmp_path):
-    port = _free_port()
-    log = open(tmp_path / "emulator.log", "w")  # pylint: disable=consider-using-with
-    proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-m", "brightspace_emulator", "--host", "127.0.0.1", "--port", str(port),
-         "--upload-dir", str(tmp_path / "uploads"), *EMULATOR_ARGS],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONWARNINGS="ignore"))
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the emulator exited: see {log.name}")
-        try:
-            if requests.get(url + "/_emulator/health", timeout=1).ok:
-                return proc, log, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the emulator did not start")
-
-
 @pytest.fixture(scope="session")
 def target(tmp_path_factory):
     """The service under test: a fresh emulator, or BRIGHTSPACE_TEST_URL."""
@@ -85,17 +54,10 @@ def target(tmp_path_factory):
     if url:
         yield Target.from_environment(url.rstrip("/"))
         return
-    proc, log, url = _start_emulator(tmp_path_factory.mktemp("conformance-emulator"))
-    try:
-        yield Target.for_emulator(url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    base = tmp_path_factory.mktemp("conformance-emulator")
+    with testing.running("--upload-dir", str(base / "uploads"), *EMULATOR_ARGS,
+                         log_path=str(base / "emulator.log")) as emulator:
+        yield Target.for_emulator(emulator.url)
 
 
 @pytest.fixture(scope="session")

@@ -9,68 +9,27 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from brightspace_emulator import testing
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = Path(__file__).resolve().parent / "targets"
 BIN = Path(sys.executable).parent
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Emulator:
-    def __init__(self, url, control=True):
-        self.url = url
-        self.control = control
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            text = response.read().decode()
-        return json.loads(text) if text else None
-
-    def reset(self):
-        if self.control:
-            self.call("POST", "/_emulator/reset")
-
-    def requests(self, since=0):
-        return self.call("GET", "/_emulator/requests?since=%d" % since)["requests"]
-
-    def state(self):
-        return self.call("GET", "/_emulator/state")
+free_port = testing.free_port
+Emulator = testing.Emulator  # the control API (call, reset, requests, state); control=False: a real tenant
 
 
 def start_emulator(tmp_path, *args):
+    """An emulator process with ``args`` (its log in ``tmp_path``): ``(process, Emulator)``."""
     port = free_port()
-    log = open(tmp_path / ("emulator-%d.log" % port), "w")  # pylint: disable=consider-using-with
-    proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-m", "brightspace_emulator", "--host", "127.0.0.1", "--port", str(port)] + list(args),
-        stdout=log, stderr=subprocess.STDOUT)
-    url = "http://127.0.0.1:%d" % port
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("emulator exited: see %s" % log.name)
-        try:
-            urllib.request.urlopen(url + "/_emulator/health", timeout=1).close()
-            return proc, Emulator(url)
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("emulator did not start")
+    emulator = testing.start(*args, port=port, log_path=str(tmp_path / ("emulator-%d.log" % port)))
+    return emulator.proc, emulator
 
 
 @pytest.fixture(scope="session")

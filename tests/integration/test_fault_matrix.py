@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pytest
 
+from brightspace_emulator import testing
 from conftest import BIN, ROOT, free_port, start_emulator
 
 HERE = Path(__file__).resolve().parent / "faultmatrix"
@@ -357,18 +358,8 @@ def _restart(base, run, port, state_file):
     time.sleep(2.0)  # polls meet a closed port meanwhile
     log_dir = base / "emulator-restart-2"
     log_dir.mkdir(exist_ok=True)
-    log = open(log_dir / "emulator.log", "w")  # pylint: disable=consider-using-with
-    proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-m", "brightspace_emulator", "--host", "127.0.0.1", "--port", str(port),
-         "--job-duration", "0.3", "--state-file", str(state_file)], stdout=log, stderr=subprocess.STDOUT)
-    run.emulator_proc = proc
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            run.emulator.call("GET", "/_emulator/health")
-            break
-        except OSError:
-            time.sleep(0.1)
+    run.emulator_proc = testing.start("--job-duration", "0.3", "--state-file", str(state_file), port=port,
+                                      log_path=str(log_dir / "emulator.log")).proc
     return None
 
 
@@ -397,22 +388,10 @@ def matrix(tmp_path_factory, collections_path):
         state_file = base / "restart-state.json"
         restart_log = base / "emulator-restart"
         restart_log.mkdir()
-        log = open(restart_log / "emulator.log", "w")  # pylint: disable=consider-using-with
-        proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, "-m", "brightspace_emulator", "--host", "127.0.0.1", "--port", str(port),
-             "--job-duration", "0.3", "--state-file", str(state_file)], stdout=log, stderr=subprocess.STDOUT)
+        emu = testing.start("--job-duration", "0.3", "--state-file", str(state_file), port=port,
+                            log_path=str(restart_log / "emulator.log"))
+        proc = emu.proc
         emulators.append(proc)
-        from conftest import Emulator  # pylint: disable=import-outside-toplevel
-        emu = Emulator("http://127.0.0.1:%d" % port)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                emu.call("GET", "/_emulator/health")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
         runs["restart"] = Run("restart", base, emu, proc)
 
         runs["skew"].emulator.call("POST", "/_emulator/config", {"clock_offset": 7200})

@@ -1,18 +1,12 @@
-import os
-import socket
-import subprocess
-import sys
-import time
 import warnings
 
 import pytest
-import requests
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from brightspace_emulator import Config, create_app  # noqa: E402
+from brightspace_emulator import Config, create_app, testing  # noqa: E402
 
 BEARER = {"Authorization": "Bearer demo-token"}
 LP = "/d2l/api/lp/1.47"
@@ -62,46 +56,32 @@ def emu(app):
     return app.state.emu
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class LiveServer:
+    """An emulator process on a free port (``brightspace_emulator.testing``), started on demand."""
+
     def __init__(self, *args):
-        self.args = list(args)
-        self.proc = None
-        self.port = None
+        self.args = ["--log-level", "warning", *args]
+        self.emulator = None
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return self.emulator.url
+
+    @property
+    def port(self):
+        return self.emulator.port
+
+    @property
+    def proc(self):
+        return self.emulator.proc
 
     def start(self):
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "brightspace_emulator", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", *self.args],
-            env=dict(os.environ, PYTHONWARNINGS="ignore"))
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                if requests.get(self.url + "/_emulator/health", timeout=1).ok:
-                    return self
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("emulator did not start")
+        self.emulator = testing.start(*self.args)
+        return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.emulator is not None:
+            self.emulator.stop()
 
 
 @pytest.fixture

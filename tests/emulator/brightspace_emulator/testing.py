@@ -1,0 +1,200 @@
+"""Start and stop emulator processes: the one launcher of every test suite, the demo, the bench
+and the Molecule scenarios.
+
+``running(*args)`` (a context manager) and ``start(*args)`` run ``python -m brightspace_emulator``
+on a free loopback port with the given emulator options, wait until ``/_emulator/health``
+answers, and return an ``Emulator``: its ``url``, its process, and the control API (``call``,
+``reset``, ``requests``, ``state``). ``Emulator(url, control=False)`` is a handle on a real
+tenant instead (no control API). The standard library only, so any Python with the emulator
+installed can use it.
+
+From a shell (Molecule's create and destroy playbooks):
+``python -m brightspace_emulator.testing start --dir DIR [-- emulator options]`` starts a
+detached emulator and writes ``DIR/emulator.pid``, ``DIR/emulator.url`` and ``DIR/emulator.log``;
+``python -m brightspace_emulator.testing stop --dir DIR`` stops it (only if that pid is still an
+emulator) and removes the pid file.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+HOST = "127.0.0.1"
+HEALTH_TIMEOUT = 30.0
+
+
+class EmulatorError(RuntimeError):
+    """The emulator did not start (its log says why)."""
+
+
+def free_port(host: str = HOST) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class Emulator:
+    """A running emulator (or, with ``control=False``, a real tenant's URL)."""
+
+    def __init__(self, url: str, proc: subprocess.Popen | None = None, log_path: str | None = None,
+                 control: bool = True, port: int | None = None):
+        self.url = url.rstrip("/")
+        self.proc = proc
+        self.log_path = log_path
+        self.control = control
+        self.port = port
+
+    # -- the control API ------------------------------------------------------------------
+    def call(self, method: str, path: str, body=None, timeout: float = 10):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read().decode()
+        return json.loads(text) if text else None
+
+    def healthy(self) -> bool:
+        try:
+            return (self.call("GET", "/_emulator/health", timeout=2) or {}).get("status") == "ok"
+        except (OSError, ValueError):
+            return False
+
+    def reset(self):
+        if self.control:
+            self.call("POST", "/_emulator/reset")
+
+    def requests(self, since: int = 0):
+        return self.call("GET", "/_emulator/requests?since=%d" % since)["requests"]
+
+    def state(self):
+        return self.call("GET", "/_emulator/state")
+
+    # -- the process ----------------------------------------------------------------------
+    def wait_healthy(self, timeout: float = HEALTH_TIMEOUT) -> "Emulator":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise EmulatorError("the emulator exited with status %s before it was healthy (log: %s)"
+                                    % (self.proc.returncode, self.log_path))
+            if self.healthy():
+                return self
+            time.sleep(0.1)
+        raise EmulatorError("the emulator was not healthy after %.0f s (log: %s)" % (timeout, self.log_path))
+
+    def stop(self, timeout: float = 10, sig: int = signal.SIGTERM) -> None:
+        """End the process (SIGTERM, then SIGKILL after ``timeout``); a no-op once it ended."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start(*args: str, port: int | None = None, log_path: str | None = None, env: dict | None = None,
+          cwd: str | None = None, timeout: float = HEALTH_TIMEOUT, python: str | None = None,
+          detach: bool = False) -> Emulator:
+    """Start ``python -m brightspace_emulator`` with ``args`` on ``port`` (a free one when None)
+    and wait until it is healthy. Its output goes to ``log_path`` (discarded when None)."""
+    port = port or free_port()
+    command = [python or sys.executable, "-m", "brightspace_emulator", "--host", HOST, "--port", str(port)]
+    command += [str(arg) for arg in args]
+    environment = dict(os.environ, PYTHONWARNINGS="ignore")
+    environment.update(env or {})
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(open(log_path, "w", encoding="utf-8")) if log_path else subprocess.DEVNULL
+        proc = subprocess.Popen(command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=detach)
+    emulator = Emulator("http://%s:%d" % (HOST, port), proc=proc, log_path=log_path, port=port)
+    try:
+        return emulator.wait_healthy(timeout)
+    except BaseException:
+        emulator.stop(timeout=5, sig=signal.SIGKILL)
+        raise
+
+
+@contextlib.contextmanager
+def running(*args: str, **kwargs):
+    """``start(*args, **kwargs)`` for the block; the process is stopped after it."""
+    emulator = start(*args, **kwargs)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+# -- the shell interface (Molecule) ------------------------------------------------------------
+def _is_emulator(pid: int) -> bool:
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            return b"brightspace_emulator" in handle.read()
+    except OSError:
+        return False
+
+
+def _start_command(directory: str, emulator_args) -> int:
+    os.makedirs(directory, exist_ok=True)
+    pid_file = os.path.join(directory, "emulator.pid")
+    if os.path.exists(pid_file):
+        with open(pid_file, encoding="utf-8") as handle:
+            pid = int(handle.read().strip() or 0)
+        if pid and _is_emulator(pid):
+            with open(os.path.join(directory, "emulator.url"), encoding="utf-8") as handle:
+                print(handle.read().strip())
+            return 0
+    emulator = start(*emulator_args, log_path=os.path.join(directory, "emulator.log"), detach=True)
+    with open(pid_file, "w", encoding="utf-8") as handle:
+        handle.write("%d\n" % emulator.proc.pid)
+    with open(os.path.join(directory, "emulator.url"), "w", encoding="utf-8") as handle:
+        handle.write(emulator.url + "\n")
+    print(emulator.url)
+    return 0
+
+
+def _stop_command(directory: str) -> int:
+    pid_file = os.path.join(directory, "emulator.pid")
+    if not os.path.exists(pid_file):
+        return 0
+    with open(pid_file, encoding="utf-8") as handle:
+        pid = int(handle.read().strip() or 0)
+    if pid and _is_emulator(pid):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while _is_emulator(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _is_emulator(pid):
+            os.kill(pid, signal.SIGKILL)
+    os.unlink(pid_file)
+    return 0
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = []
+    if "--" in argv:  # what follows goes to the emulator
+        extra = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    parser = argparse.ArgumentParser(prog="python -m brightspace_emulator.testing",
+                                     description="start or stop a detached emulator",
+                                     epilog="start ... -- OPTIONS passes OPTIONS to the emulator")
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("--dir", required=True, help="where emulator.pid, emulator.url and emulator.log go")
+    options = parser.parse_args(argv)
+    if options.action == "start":
+        return _start_command(options.dir, extra)
+    return _stop_command(options.dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""brightspace_emulator.testing: the one launcher every suite, the demo, the bench and Molecule use."""
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+from brightspace_emulator import testing
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+
+
+def test_running_gives_a_healthy_emulator_and_stops_it(tmp_path):
+    log = tmp_path / "emulator.log"
+    with testing.running("--job-duration", "0.5", log_path=str(log)) as emulator:
+        assert emulator.healthy()
+        assert emulator.url == "http://127.0.0.1:%d" % emulator.port
+        assert emulator.call("GET", "/_emulator/config")["job_duration"] == 0.5
+        assert emulator.requests() == []
+        proc = emulator.proc
+    assert proc.poll() is not None  # stopped after the block
+    assert not emulator.healthy()
+    assert log.exists()
+
+
+def test_an_emulator_that_cannot_start_is_reported_with_its_log(tmp_path):
+    log = tmp_path / "emulator.log"
+    with pytest.raises(testing.EmulatorError, match=r"exited with status 2 before it was healthy \(log: .*emulator.log\)"):
+        testing.start("--no-such-option", log_path=str(log))
+    assert "--no-such-option" in log.read_text()
+
+
+def test_a_real_tenant_handle_has_no_control_api():
+    tenant = testing.Emulator("https://school.example.com/", control=False)
+    assert tenant.url == "https://school.example.com"
+    tenant.reset()  # nothing is sent to a real tenant
+    tenant.stop()  # no process of ours
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "brightspace_emulator.testing", *args], capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def test_the_shell_interface_starts_a_detached_emulator_and_stops_it(tmp_path):
+    started = _cli("start", "--dir", str(tmp_path), "--", "--job-duration", "0.25")
+    assert started.returncode == 0, started.stderr
+    url = (tmp_path / "emulator.url").read_text().strip()
+    assert started.stdout.strip() == url
+    pid = int((tmp_path / "emulator.pid").read_text())
+    emulator = testing.Emulator(url)
+    try:
+        assert emulator.call("GET", "/_emulator/config")["job_duration"] == 0.25
+        again = _cli("start", "--dir", str(tmp_path))  # already running: the same one
+        assert again.returncode == 0 and again.stdout.strip() == url
+        assert int((tmp_path / "emulator.pid").read_text()) == pid
+    finally:
+        stopped = _cli("stop", "--dir", str(tmp_path))
+    assert stopped.returncode == 0, stopped.stderr
+    assert not (tmp_path / "emulator.pid").exists()
+    assert not emulator.healthy()
+    assert not os.path.exists("/proc/%d/cmdline" % pid) or b"brightspace_emulator" not in \
+        pathlib.Path("/proc/%d/cmdline" % pid).read_bytes()
+
+
+def test_stop_never_kills_a_process_that_is_not_the_emulator(tmp_path):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # pylint: disable=consider-using-with
+    try:
+        (tmp_path / "emulator.pid").write_text("%d\n" % other.pid)
+        assert _cli("stop", "--dir", str(tmp_path)).returncode == 0
+        assert other.poll() is None  # a reused pid is left alone
+        assert not (tmp_path / "emulator.pid").exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+# the emulator started as a process: an argv list, or a shell line that gives it options
+LAUNCH = re.compile(r"""["']-m["'],\s*["']brightspace_emulator["']|-m\s+brightspace_emulator\s+--|"""
+                    r"""brightspace-emulator\s+--""")
+
+
+def test_nothing_else_launches_the_emulator_itself():
+    """Every test suite, the demo, the bench and Molecule go through brightspace_emulator.testing."""
+    offenders = []
+    for top in ("tests", "tools", "extensions", "playbooks", "Makefile"):
+        base = REPO / top
+        paths = [base] if base.is_file() else [p for p in base.rglob("*") if p.is_file()] if base.exists() else []
+        for path in paths:
+            if path.suffix not in ("", ".py", ".yml", ".yaml", ".sh") or "output" in path.parts \
+                    or "brightspace_emulator" in path.parts or path == pathlib.Path(__file__).resolve():
+                continue
+            text = path.read_text(errors="replace")
+            if LAUNCH.search(text):
+                offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
