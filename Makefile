@@ -13,7 +13,7 @@
 #   make integration  pytest tests/integration (playbooks against a real emulator)
 #   make molecule     molecule test --all: the scenarios in extensions/molecule/ (localhost + emulator)
 #   make demo         the demo playbook, twice, against a local emulator (2nd run: changed=0)
-#   make bench        tools/bench.py: one table of figures, written to docs/performance.md
+#   make bench        tools/bench/ (python -m bench): one table of figures, written to docs/performance.md
 #                     (quick look: BENCH_ARGS="--only scale --scale 50 --forks 1,8")
 #   make soak         the long fault matrix (FAULT_MATRIX=soak; FAULT_MATRIX_SEED=n to repeat one)
 #   make build        the collection tarball, in tests/output/build/
@@ -175,9 +175,8 @@ demo: venv
 	"$(VENV_PY)" tools/demo.py
 
 bench: venv
-	$(call banner,bench: tools/bench.py)
-	@test -f tools/bench.py || { echo "tools/bench.py does not exist yet"; exit 1; }
-	$(TEST_ENV) "$(VENV_PY)" tools/bench.py $(BENCH_ARGS)
+	$(call banner,bench: python -m bench (tools/bench/))
+	cd "$(CURDIR)/tools" && $(TEST_ENV) "$(VENV_PY)" -m bench $(BENCH_ARGS)
 
 # Not part of `make test`: longer bursts, real Retry-After waits, three rounds with the faults
 # placed at random (seeded; the seed is printed) on the routes each module calls.
