@@ -1,28 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""d2l_artifact and d2l_artifact_info: the exact requests of each path."""
+"""d2l_artifact: the exact requests of each path."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.d2l.brightspace.plugins.modules import d2l_artifact, d2l_artifact_info
+from ansible_collections.d2l.brightspace.plugins.modules import d2l_artifact
 
+from d2l_ep_helpers import EP, FILE, LINK, expect_mine
 from d2l_unit_helpers import BASE, multipart_part, run_module
-
-EP = "/d2l/api/eP/2.5"
-LINK = {"ObjectId": 9001, "Name": "Lab rules", "Description": "", "AllowComments": True, "UserId": 3,
-        "ObjectTypeId": 340, "ViewLink": "/d2l/eP/objects/view.d2l?objectId=9001", "CommentsCount": 0,
-        "HasUnreadComments": False, "Created": "2026-11-22T10:00:00.000Z", "Modified": "2026-11-22T10:00:00.000Z",
-        "GeoTag": None, "Tags": [], "Comments": [], "Permissions": {}, "Url": "https://example.edu/lab"}
-FILE = dict(LINK, ObjectId=9002, Name="Report", ObjectTypeId=310, FileSize=5, FileName="report.txt",
-            Extension="txt", UploadKey="k1")
-del FILE["Url"]
-
-
-def page(*items):
-    return {"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": list(items)}
 
 
 @pytest.fixture
@@ -40,10 +28,6 @@ def report(tmp_path):
     path = tmp_path / "report.txt"
     path.write_bytes(b"hello")
     return str(path)
-
-
-def expect_mine(http, *items):
-    http.expect("GET", EP + "/objects/my/", query={"pagesize": "100"}, answer=page(*items))
 
 
 def test_create_link(http, args):
@@ -224,23 +208,6 @@ def test_a_failed_delete_of_the_old_artifact_says_what_to_do(http, args, report2
 def test_bad_input_before_any_request(http, args, given, message):
     result = run_module(d2l_artifact.main, args(**given))
     assert result["failed"] is True and result["msg"] == message
-
-
-def test_info_one_with_comments(http, args):
-    comment = {"ObjectId": 9001, "CommentId": 1, "UserId": 101, "CreatedDate": "2026-11-22T11:00:00.000Z",
-               "Body": "Nice"}
-    http.expect("GET", EP + "/artifact/link/9001", query={"c": "true"},
-                answer=dict(LINK, CommentsCount=1, Comments=[comment]))
-    result = run_module(d2l_artifact_info.main, args(object_id=9001, kind="link", comments=True))
-    assert result["artifacts"][0]["comments"] == [{"id": 1, "user_id": 101, "created": "2026-11-22T11:00:00.000Z",
-                                                   "body": "Nice"}]
-
-
-def test_info_lists_by_kind_and_name(http, args):
-    reflection = {"ObjectId": 9020, "ObjectTypeId": 200, "Name": "Lab rules"}
-    expect_mine(http, LINK, FILE, dict(LINK, ObjectId=9010, Name="Other"), reflection)
-    result = run_module(d2l_artifact_info.main, args(kind="link", name="Lab rules"))
-    assert [a["id"] for a in result["artifacts"]] == [9001]
 
 
 def test_an_upload_key_refused_at_attach_is_uploaded_again(http, args, report):

@@ -1,0 +1,25 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared by the ePortfolio module tests: the eP route prefix, artifact blocks as the service
+returns them and the caller's object list."""
+
+from __future__ import annotations
+
+EP = "/d2l/api/eP/2.5"
+LINK = {"ObjectId": 9001, "Name": "Lab rules", "Description": "", "AllowComments": True, "UserId": 3,
+        "ObjectTypeId": 340, "ViewLink": "/d2l/eP/objects/view.d2l?objectId=9001", "CommentsCount": 0,
+        "HasUnreadComments": False, "Created": "2026-11-22T10:00:00.000Z", "Modified": "2026-11-22T10:00:00.000Z",
+        "GeoTag": None, "Tags": [], "Comments": [], "Permissions": {}, "Url": "https://example.edu/lab"}
+FILE = dict(LINK, ObjectId=9002, Name="Report", ObjectTypeId=310, FileSize=5, FileName="report.txt",
+            Extension="txt", UploadKey="k1")
+del FILE["Url"]
+
+
+def page(*items):
+    return {"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": list(items)}
+
+
+def expect_mine(http, *items):
+    http.expect("GET", EP + "/objects/my/", query={"pagesize": "100"}, answer=page(*items))
+
