@@ -210,6 +210,15 @@ def test_bad_input_before_any_request(http, args, given, message):
     assert result["failed"] is True and result["msg"] == message
 
 
+def test_missing_create_options_are_named(http, args):
+    http.expect("GET", EP + "/objects/my/", query={"pagesize": "100"},
+                answer={"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": []})
+    values = args(kind="link", name="New link")
+    result = run_module(d2l_artifact.main, values)
+    assert result["failed"] is True
+    assert result["msg"] == "ePortfolio artifact 'New link' does not exist; to create it, give url"
+
+
 def test_an_upload_key_refused_at_attach_is_uploaded_again(http, args, report):
     """An unattached upload is purged by the service (NOTES.md): a key refused when the new
     artifact is attached means the content is sent once more, then attached."""
