@@ -1,65 +1,26 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""d2l_lr_*: the exact requests; ExecutionStatus WARN and ERROR on HTTP 200."""
+"""d2l_lr_object: the exact requests; ExecutionStatus WARN and ERROR on HTTP 200."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import stat
 
 import pytest
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.lr import normalize_keywords, parse_dublin_core
-from ansible_collections.d2l.brightspace.plugins.modules import (
-    d2l_lr_download, d2l_lr_object, d2l_lr_object_info, d2l_lr_repository_info)
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr import normalize_keywords
+from ansible_collections.d2l.brightspace.plugins.modules import d2l_lr_object
 
+from d2l_lr_helpers import HIT, LR, OK, PACKAGES, PROPS, SCORM, content, expect_search
+from d2l_lr_helpers import args  # noqa: F401  pylint: disable=unused-import
 from d2l_unit_helpers import BASE, multipart_part, run_module
-
-LR = "/d2l/api/lr/1.3"
-PACKAGES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "packages")
-SCORM = os.path.join(PACKAGES, "singlesco_scorm12.zip")
-OK = {"ExecutionMessage": "", "ExecutionStatus": 0}
-PROPS = dict(OK, RepositoryId=1, Status=5, HiddenFromSearchResults=False, PublicallyAvailable=False, IdentId=1001,
-             Version=1, URL="/d2l/lor/viewer/view.d2l?ou=6606&loIdentId=1001", Title="Golf", Description="",
-             OwnerId=3, Keywords=[], Type=3)
-QUERY = 'dc.title == "Golf"'
-
-
-@pytest.fixture
-def args(tmp_path):
-    def make(**given):
-        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
-                      api_versions={"lr": "1.3"}, retry_budget=0.01)
-        values.update(given)
-        return values
-    return make
-
-
-def expect_search(http, *results):
-    http.expect("GET", LR + "/objects/search/",
-                query={"query": QUERY, "offset": "0", "count": "200", "repositories": "1"},
-                answer=dict(OK, TotalResults=len(results), Results=list(results)))
-
-
-HIT = {"RepositoryId": 1, "IdentId": 1001, "Version": 1, "URL": "/x", "Title": "Golf", "OrgId": 6606, "TypeId": 3}
-
-
-def content(path):
-    with open(path, "rb") as handle:
-        return handle.read()
 
 
 def test_keywords_compare_as_a_set():
     assert normalize_keywords(["Word1, Word2 ,Word3", "Word 1", "Word1"]) == ["Word 1", "Word1", "Word2", "Word3"]
     assert normalize_keywords(None) == []
-
-
-def test_dublin_core_parsed():
-    xml = ('<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Golf</dc:title>'
-           '<dc:subject>sport</dc:subject><dc:subject>golf</dc:subject></metadata>')
-    assert parse_dublin_core(xml) == {"title": ["Golf"], "subject": ["sport", "golf"]}
 
 
 def test_publish_simple_then_set_properties(http, args):
@@ -191,85 +152,6 @@ def test_repository_by_name(http, args):
     http.expect("GET", LR + "/repositories/all/", answer=dict(OK, Repositories=[]))
     missing = run_module(d2l_lr_object.main, args(repository="Nope", title="Golf"))
     assert missing["failed"] is True and missing["msg"].startswith("repository: no searchable repository is named 'Nope'")
-
-
-def test_info_pages_with_offset_and_count(http, args):
-    first = [dict(HIT, IdentId=1000 + n) for n in range(2)]
-    http.expect("GET", LR + "/objects/search/", query={"query": "", "offset": "0", "count": "2", "repositories": "1"},
-                answer=dict(OK, TotalResults=3, Results=first))
-    http.expect("GET", LR + "/objects/search/", query={"query": "", "offset": "2", "count": "2", "repositories": "1"},
-                answer=dict(OK, TotalResults=3, Results=[dict(HIT, IdentId=1002)]))
-    result = run_module(d2l_lr_object_info.main, args(repositories=[1], page_size=2))
-    assert [o["id"] for o in result["objects"]] == [1000, 1001, 1002] and result["total"] == 3
-
-
-def test_info_bad_cql_fails_with_the_message(http, args):
-    http.expect("GET", LR + "/objects/search/",
-                query={"query": "dc.nope = x", "offset": "0", "count": "200", "repositories": "1"},
-                answer={"ExecutionStatus": 2, "ExecutionMessage": "Invalid CQL query: unknown index dc.nope"})
-    result = run_module(d2l_lr_object_info.main, args(repositories=[1], query="dc.nope = x"))
-    assert result["failed"] is True and result["msg"].endswith("answered ERROR: Invalid CQL query: unknown index dc.nope")
-
-
-def test_download_unchanged_when_dest_has_the_bytes(http, args, tmp_path):
-    dest = tmp_path / "golf.zip"
-    dest.write_bytes(b"package bytes")
-    http.expect("GET", LR + "/objects/1001/download/", text="package bytes", content_type="application/zip")
-    result = run_module(d2l_lr_download.main, args(object_id=1001, dest=str(dest)))
-    assert result["changed"] is False and result["sha256"] == hashlib.sha256(b"package bytes").hexdigest()
-    http.expect("GET", LR + "/objects/1001/2/downloadfile/", text="new bytes", content_type="text/plain")
-    result = run_module(d2l_lr_download.main, args(object_id=1001, version=2, what="file", dest=str(dest)),
-                        check_mode=True)
-    assert result["changed"] is True and dest.read_bytes() == b"package bytes"
-
-
-def test_download_replaces_other_bytes_keeping_the_mode(http, args, tmp_path):
-    dest = tmp_path / "golf.zip"
-    dest.write_bytes(b"old bytes")
-    dest.chmod(0o444)
-    http.expect("GET", LR + "/objects/1001/download/", text="package bytes", content_type="application/zip")
-    result = run_module(d2l_lr_download.main, args(object_id=1001, dest=str(dest)))
-    assert result["changed"] is True and result["previous_sha256"] == hashlib.sha256(b"old bytes").hexdigest()
-    assert dest.read_bytes() == b"package bytes" and stat.S_IMODE(dest.stat().st_mode) == 0o444
-    http.expect("GET", LR + "/objects/1001/download/", text="package bytes", content_type="application/zip")
-    result = run_module(d2l_lr_download.main, args(object_id=1001, dest=str(dest), mode="0600"))
-    assert result["changed"] is True and stat.S_IMODE(dest.stat().st_mode) == 0o600
-
-
-@pytest.mark.parametrize("given, message", [
-    (dict(mode="rw-r--r--"), "mode must be an octal mode such as '0644'"),
-    (dict(mode=0o20000), "mode must be a file mode between 0 and 07777"),
-    (dict(dest="/nonexistent-dir-d2l/"), "dest: directory '/nonexistent-dir-d2l/' does not exist"),
-])
-def test_download_checks_before_any_request(http, args, tmp_path, given, message):
-    full = dict(object_id=1001, dest=str(tmp_path / "x.zip"))
-    full.update(given)
-    result = run_module(d2l_lr_download.main, args(**full))
-    assert result["failed"] is True and result["msg"].startswith(message), result
-
-
-def test_download_refused_by_an_lr_result(http, args, tmp_path):
-    http.expect("GET", LR + "/objects/1001/downloadfile/",
-                answer={"ExecutionStatus": 2, "ExecutionMessage": "Object 1001 is not an asset"})
-    result = run_module(d2l_lr_download.main, args(object_id=1001, what="file", dest=str(tmp_path / "x")))
-    assert result["failed"] is True and result["msg"].endswith("Object 1001 is not an asset")
-    assert os.listdir(str(tmp_path)) == ["tokens.json"] or os.listdir(str(tmp_path)) == []
-
-
-def test_repository_trusts_flattened(http, args):
-    trust = {"CanViewItems": True, "CanPublish": False}
-    http.expect("GET", LR + "/repositories/Local/", query={"trustParams": "Publish"},
-                answer=dict(OK, Repositories=[{"RepositoryId": 1, "Name": "L", "Description": "", "Type": "Local",
-                                               "OrgId": 6606, "ObjectCount": 0}]))
-    http.expect("GET", LR + "/repository/1/listorgUnittrusts/", query={"orgUnits": "6606", "roles": "110,109"},
-                answer=dict(OK, RepositoryTrusts={"6606": {"110": trust, "109": trust}}))
-    result = run_module(d2l_lr_repository_info.main, args(type="Local", trusts=["Publish"], repository=1,
-                                                          org_units=[6606], roles=[110, 109]))
-    assert result["repositories"][0]["id"] == 1
-    assert result["trusts"] == [{"org_unit_id": 6606, "role_id": 109, "trusts": trust},
-                                {"org_unit_id": 6606, "role_id": 110, "trusts": trust}]
-    bad = run_module(d2l_lr_repository_info.main, args(trusts=["Publsh"]))
-    assert bad["failed"] is True and bad["msg"].startswith("trusts: unknown trust name(s) Publsh; valid: ViewItems")
 
 
 def test_a_file_key_refused_at_publish_is_uploaded_again(http, args):
