@@ -12,7 +12,8 @@ import pytest
 
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_ep_export
 
-from d2l_ep_helpers import EP, args  # noqa: F401  pylint: disable=unused-import
+from d2l_ep_helpers import EP
+from d2l_ep_helpers import args  # noqa: F401  pylint: disable=unused-import
 from d2l_unit_helpers import run_module
 
 PACKAGE = b"PK-this-is-the-package"
