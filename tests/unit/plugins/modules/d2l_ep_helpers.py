@@ -33,8 +33,9 @@ def expect_mine(http, *items):
 def args(tmp_path):
     """The options of the ePortfolio job modules (they take the wait options)."""
     def make(**given):
-        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "cache" / "tokens.json"),
-                      api_versions={"lp": "1.47", "eP": "2.5"}, retry_budget=0.01, poll_interval=0.01)
+        values = dict(brightspace_url=BASE, access_token="demo-token",
+                      token_cache=str(tmp_path / "cache" / "tokens.json"), api_versions={"lp": "1.47", "eP": "2.5"},
+                      retry_budget=0.01, poll_interval=0.01)
         values.update(given)
         return values
     return make

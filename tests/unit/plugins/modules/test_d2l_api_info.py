@@ -90,7 +90,8 @@ def test_refused_credentials_name_method_route_status_and_message(http, args):
 def test_a_versions_page_that_is_not_json_fails(http, args):
     http.expect("GET", "/d2l/api/versions/", text="<html><title>Login</title></html>", content_type="text/html")
     result = run_module(d2l_api_info.main, args())
-    assert result["failed"] is True and result["msg"] == "GET /d2l/api/versions/ answered 200 with a body that is not JSON"
+    assert result["failed"] is True
+    assert result["msg"] == "GET /d2l/api/versions/ answered 200 with a body that is not JSON"
 
 
 def test_a_service_without_the_lp_product_fails_for_whoami(http, args):

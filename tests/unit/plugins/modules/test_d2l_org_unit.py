@@ -192,7 +192,8 @@ def test_a_refused_create_names_method_route_status_and_message(http, args):
                 content_type="application/problem+json")
     result = run_module(d2l_org_unit.main, args(name="Fall 2026"))
     assert result["failed"] is True
-    assert result["msg"] == "POST /d2l/api/lp/1.47/orgstructure/ failed: 403 Forbidden: No permission to create org units"
+    assert result["msg"] == "POST /d2l/api/lp/1.47/orgstructure/ failed: 403 Forbidden: No permission to create " \
+        "org units"
 
 
 def test_a_400_on_create_looks_again_then_fails_with_the_message(http, args):
