@@ -15,6 +15,21 @@ from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits
                        as_id, is_id_reference, validate_code)
 
 
+
+def predicted(module, resolve, given):
+    """``resolve()`` for a check-mode preview; when a reference by code names nothing yet, a
+    warning and ``given`` as it is: an earlier task of the same play would create it (a
+    semester, a department, a template). An id names what exists now, so nothing earlier can
+    create it: an unknown id still fails."""
+    try:
+        return resolve()
+    except UnknownIdError:
+        raise
+    except NotFoundError as exc:
+        module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)
+        return given
+
+
 class CourseOfferings:
     """The course offering routes of courses.txt."""
 
@@ -194,14 +209,7 @@ class CourseOfferingResource(Resource):
         return desired
 
     def preview(self, desired):
-        try:
-            resolved = self.resolved(desired)
-        except UnknownIdError:
-            raise  # an id names what exists now: nothing earlier in the play can create it
-        except NotFoundError as exc:
-            # check mode: an earlier task of the same play would create the template or semester
-            self.module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)
-            resolved = dict(desired)
+        resolved = predicted(self.module, lambda: self.resolved(desired), dict(desired))
         after = super().preview(resolved)
         after["code"] = self.module.params["code"]
         return after
@@ -290,7 +298,9 @@ class CourseTemplateResource(Resource):
     def preview(self, desired):
         desired = dict(desired)
         if desired.get("parent_org_units") is not None:
-            desired["parent_org_units"] = self.api.orgunits.resolve_all(desired["parent_org_units"], "parent_org_units")
+            given = desired["parent_org_units"]
+            desired["parent_org_units"] = predicted(
+                self.module, lambda: self.api.orgunits.resolve_all(given, "parent_org_units"), given)
         after = super().preview(desired)
         after["code"] = self.module.params["code"]
         return after
@@ -377,7 +387,8 @@ class OrgUnitResource(Resource):
     def preview(self, desired):
         desired = dict(desired)
         if desired.get("parents") is not None:
-            desired["parents"] = self.orgunits.resolve_all(desired["parents"], "parents")
+            given = desired["parents"]
+            desired["parents"] = predicted(self.module, lambda: self.orgunits.resolve_all(given, "parents"), given)
         after = super().preview(desired)
         after.update(code=self.module.params["code"], type=self.module.params["type"])
         return after

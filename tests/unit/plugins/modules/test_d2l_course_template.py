@@ -225,9 +225,6 @@ def test_bad_input_fails_before_any_request(http, args, given, message, check_mo
     assert not http.calls
 
 
-@pytest.mark.xfail(strict=True, reason="bug: in check mode a parent given by code that an earlier task of the play "
-                                       "creates (the demo's department) fails the task; d2l_course warns and "
-                                       "predicts instead")
 def test_check_mode_parent_created_earlier_in_the_play_warns(http, args):
     expect_lookup(http)
     http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIOLOGY"}, answer=page())
