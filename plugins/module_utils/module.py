@@ -86,12 +86,14 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
     error. Then the declared rules (see ``BrightspaceModule``).
     """
     found = []
+    mistyped = set()  # already wrong: its text (a list's repr) is no code to check
     for name, option in spec.items():
         value = given.get(name)
         kind = option.get("type", "str")
         shown = "" if option.get("no_log") else ": %r" % (value,)  # a secret is never echoed
         if kind == "str" and isinstance(value, (list, dict)):
             found.append("%s must be a string, got a %s%s" % (name, type(value).__name__, shown))
+            mistyped.add(name)
         elif kind == "list" and option.get("elements") == "str" and isinstance(value, list) and \
                 any(isinstance(item, (list, dict)) for item in value):
             found.append("%s must be a list of strings, got a list with a list or dict in it%s" % (name, shown))
@@ -117,10 +119,15 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
         value = params.get(name)
         if value is not None and value < 0:
             found.append("%s must not be negative, got %s" % (name, value))
-    for name in codes:  # org unit references: a code no org unit can have is known here, also in check mode
+    for name in codes:  # codes, and references by code: a code no org unit can have is known here, in check mode too
+        if name in mistyped:
+            continue
         value = params.get(name)
+        reference = spec[name].get("type") == "raw" or spec[name].get("elements") == "raw"  # an id or a code
         for item in (value or []) if spec[name].get("type") == "list" else [value]:
-            if isinstance(item, str) and item.strip() and not (item.startswith("id:") and item[3:].isdigit()):
+            if not isinstance(item, str) or (reference and not item.strip()):  # a blank reference: ids= says so
+                continue
+            if not (reference and item.startswith("id:") and item[3:].isdigit()):
                 try:
                     validate_code(item, name)
                 except ValidationError as exc:
@@ -257,8 +264,10 @@ class BrightspaceModule(AnsibleModule):
 
     Declared value rules, checked before any request (see ``value_problems``): ``ids`` are
     options holding ids (or codes/names for ``raw`` references), alone or in a list; ``non_empty``
-    strings must not be blank; ``non_negative`` numbers must not be below zero; ``codes`` are org
-    unit references whose strings must follow the code rules (``orgunits.validate_code``).
+    strings must not be blank; ``non_negative`` numbers must not be below zero; ``codes`` are codes
+    (``str`` options) and org unit references by code (``raw`` options: their strings, ``id:N``
+    aside) that must follow the code rules (``orgunits.validate_code``: no look-alike whitespace
+    or invisible characters, the service's length and characters).
     """
 
     def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), codes=(), **kwargs):

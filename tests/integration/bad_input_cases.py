@@ -14,7 +14,10 @@ the valid set with a bad value drawn by hypothesis, and says what the answer mus
 Every case also demands ``failed``, no traceback or exception repr and no write request.
 Valid input is never called bad: unicode in names and codes is allowed by the reference (codes
 forbid only ``\\ : * ? " < > | ' # , % &`` and more than 50 characters), so unicode appears here
-only inside values that are wrong for another reason (a missing path, a number, a choice).
+only inside values that are wrong for another reason (a missing path, a number, a choice), or as
+what makes a code look like another one (``LOOK_ALIKE_CODE``: whitespace at either end, a tab or
+another whitespace character than the plain space inside, a control or invisible formatting
+character anywhere), which the collection refuses before any request.
 Neither is an id that names nothing in an info module (``d2l_course_info`` ``id``,
 ``d2l_artifact_info`` ``object_id``): an empty list is the right answer there. A blank path
 is not bad either (``" "`` is a file name); an empty one is.
@@ -43,6 +46,8 @@ NOT_POSITIVE = r"positive|negative|at least|greater than|must be"
 NOT_FOUND = r"not found|not exist|no such|unknown|could not|cannot|no .+ (with|named|has)|has no|not a|positive|out of range|too large"
 LONG = r"characters|long|at most"
 FORBIDDEN_CHAR = r"forbidden|may not contain"
+LOOK_ALIKE = r"must not start or end with whitespace|whitespace character U\+[0-9A-F]{4}|" \
+             r"invisible formatting character U\+[0-9A-F]{4}|control character U\+[0-9A-F]{4}"
 EXCLUSIVE = r"mutually exclusive"
 URL = r"url"
 DATE = r"ISO 8601|date"
@@ -118,13 +123,40 @@ NEGATIVE = st.integers(max_value=-1)
 NOT_POSITIVE_ID = st.integers(max_value=0)
 HUGE = st.one_of(st.integers(min_value=INT32_MAX + 1, max_value=2 ** 63 - 1),
                  st.integers(min_value=2 ** 63, max_value=2 ** 80))
-LONG_CODE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"),
+LONG_CODE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zs", "Zl", "Zp"),
                                            blacklist_characters=FORBIDDEN),
                     min_size=51, max_size=300)
 BAD_CODE = st.builds(lambda a, bad, b: a + bad + b,
                      st.text(alphabet="ABC-123é中", max_size=10), st.sampled_from(FORBIDDEN),
                      st.text(alphabet="xyz-9ü", max_size=10))
 BLANK = st.sampled_from(["", " ", "  \t"])
+# a valid code, and what makes another code read the same: whitespace at either end (a tab, a
+# no-break space, ...), whitespace other than the plain space inside, or an inserted control or
+# invisible formatting character (U+200B, U+FEFF, the bidi controls, a soft hyphen, ...)
+_VISIBLE_CODE = st.text(alphabet="ABC-123_.é中xyz", min_size=1, max_size=12)
+_WHITESPACE = st.one_of(st.sampled_from(["\t", "\n", "\r", "\x0b", "\x0c", " ", "\u00a0", "\u3000", "\u2028"]),
+                        st.characters(whitelist_categories=("Zs", "Zl", "Zp")))
+_INVISIBLE = st.one_of(st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u2066", "\u00ad"]),
+                       st.characters(whitelist_categories=("Cf",)),
+                       st.characters(whitelist_categories=("Cc",)))
+
+
+def _insert(code, char, at):
+    at = at % (len(code) + 1)
+    return code[:at] + char + code[at:]
+
+
+def _inside(code, char, at):
+    at = 1 + at % (len(code) - 1)
+    return code[:at] + char + code[at:]
+
+
+LOOK_ALIKE_CODE = st.one_of(
+    st.builds(lambda code, space, end: code + space if end else space + code, _VISIBLE_CODE, _WHITESPACE, st.booleans()),
+    st.builds(_inside, _VISIBLE_CODE.filter(lambda c: len(c) >= 2),
+              _WHITESPACE.filter(lambda c: c != " "), st.integers(min_value=0)),
+    st.builds(_insert, _VISIBLE_CODE, _INVISIBLE, st.integers(min_value=0)),
+)
 
 
 def bad_choice(choices):
@@ -183,6 +215,7 @@ def code_cases(option="code", **kw):
         empty(option, **kw),
         one("%s: over 50 characters" % option, option, LONG_CODE, LONG, **kw),
         one("%s: a forbidden character" % option, option, BAD_CODE, FORBIDDEN_CHAR, **kw),
+        one("%s: a look-alike (whitespace, invisible characters)" % option, option, LOOK_ALIKE_CODE, LOOK_ALIKE, **kw),
     ]
 
 
@@ -258,6 +291,7 @@ def build(tmp, package, portfolio):
                 one("parents: not a list", "parents", st.dictionaries(st.text(min_size=1, max_size=4), st.integers(), min_size=1, max_size=2), TYPE),
                 list_of("parents", LONG_CODE, LONG, "oversized codes"),
                 list_of("parents", BAD_CODE, FORBIDDEN_CHAR, "forbidden characters"),
+                list_of("parents", LOOK_ALIKE_CODE, LOOK_ALIKE, "look-alike codes"),
                 list_of("parents", HUGE, NOT_FOUND, "huge ids", local=False),
                 one("type: unknown", "type", st.sampled_from(["Semestre", "Semesters", "Départment"]),
                     r"type", local=False),
@@ -272,6 +306,7 @@ def build(tmp, package, portfolio):
                 list_of("parent_org_units", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive ids"),
                 list_of("parent_org_units", st.one_of(CONTAINERS, st.floats(allow_nan=False)), TYPE, "not ids"),
                 list_of("parent_org_units", st.one_of(LONG_CODE, BAD_CODE), LONG + "|" + FORBIDDEN_CHAR, "bad codes"),
+                list_of("parent_org_units", LOOK_ALIKE_CODE, LOOK_ALIKE, "look-alike codes"),
                 list_of("parent_org_units", HUGE, NOT_FOUND, "huge ids", local=False),
             ]),
         "d2l_course": (
@@ -285,6 +320,8 @@ def build(tmp, package, portfolio):
                 huge_id("template"), huge_id("semester"),
                 one("template: oversized code", "template", LONG_CODE, LONG),
                 one("semester: a forbidden character", "semester", BAD_CODE, FORBIDDEN_CHAR),
+                one("template: a look-alike code", "template", LOOK_ALIKE_CODE, LOOK_ALIKE),
+                one("semester: a look-alike code", "semester", LOOK_ALIKE_CODE, LOOK_ALIKE),
                 one("start_date: not a date", "start_date", NON_INT_TEXT.filter(lambda s: not s[:1].isdigit()), DATE),
                 wrong_str("start_date"),
                 st.just(Case("end_date before start_date", {"end_date": "2026-08-01"}, (), ("end_date", "start_date"), r"before")),
@@ -301,6 +338,8 @@ def build(tmp, package, portfolio):
                 wrong_int("limit"),
                 one("limit: negative", "limit", NEGATIVE, NOT_POSITIVE + "|negative"),
                 wrong_str("code"), wrong_str("name_contains", remove=("code",)),
+                one("code: a look-alike code", "code", LOOK_ALIKE_CODE, LOOK_ALIKE),
+                one("code: a forbidden character", "code", BAD_CODE, FORBIDDEN_CHAR),
                 wrong_bool("details"),
                 exclusive("id", "code", values={"id": 6607}),
                 exclusive("code", "code_contains", values={"code_contains": "BAD"}),
@@ -315,6 +354,8 @@ def build(tmp, package, portfolio):
                 huge_id("target"),
                 one("source: oversized code", "source", LONG_CODE, LONG),
                 one("target: a forbidden character", "target", BAD_CODE, FORBIDDEN_CHAR),
+                one("source: a look-alike code", "source", LOOK_ALIKE_CODE, LOOK_ALIKE),
+                one("target: a look-alike code", "target", LOOK_ALIKE_CODE, LOOK_ALIKE),
                 one("components: unknown", "components", st.lists(NAMES.map(lambda s: "No" + s), min_size=1, max_size=3), r"component"),
                 one("components: empty", "components", st.just([]), EMPTY),
                 one("components: not a list of names", "components", st.lists(DICTS, min_size=1, max_size=2), TYPE + "|component"),
@@ -328,6 +369,7 @@ def build(tmp, package, portfolio):
                 one("target: a list or dict", "target", CONTAINERS, TYPE),
                 negative_id("target"), empty("target"), huge_id("target"),
                 one("target: oversized code", "target", LONG_CODE, LONG),
+                one("target: a look-alike code", "target", LOOK_ALIKE_CODE, LOOK_ALIKE),
                 one("callback_url: not a URL", "callback_url", TEXT.filter(lambda s: not s.startswith(("http://", "https://"))), URL),
                 one("src: not a zip", "src", st.just(portfolio + ".txt"), r"zip"),
                 empty("job_token", remove=("src",)),
