@@ -51,6 +51,7 @@ LOOK_ALIKE = r"must not start or end with whitespace|whitespace character U\+[0-
 EXCLUSIVE = r"mutually exclusive"
 URL = r"url"
 DATE = r"ISO 8601|date"
+OUT_OF_RANGE_DATE = r"outside the years 0001 to 9999"
 
 
 USERS_UNCHECKED = (
@@ -139,6 +140,21 @@ _WHITESPACE = st.one_of(st.sampled_from(["\t", "\n", "\r", "\x0b", "\x0c", " ", 
 _INVISIBLE = st.one_of(st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u2066", "\u00ad"]),
                        st.characters(whitelist_categories=("Cf",)),
                        st.characters(whitelist_categories=("Cc",)))
+
+
+def _offset(minutes):
+    return "%s%02d:%02d" % ("+" if minutes > 0 else "-", abs(minutes) // 60, abs(minutes) % 60)
+
+
+# a date-time on the first or the last day whose offset moves it out of years 1..9999 in UTC
+# (0001-01-01T00:00+05:00, 9999-12-31T23:00-05:00): the conversion must not overflow
+EDGE_DATE = st.one_of(
+    st.builds(lambda offset, local: "0001-01-01T%02d:%02d%s" % (local % offset // 60, local % offset % 60, _offset(offset)),
+              st.integers(min_value=1, max_value=24 * 60 - 1), st.integers(min_value=0)),
+    st.builds(lambda offset, local: "9999-12-31T%02d:%02d:59.999%s" % (
+        (24 * 60 - 1 - local % offset) // 60, (24 * 60 - 1 - local % offset) % 60, _offset(-offset)),
+              st.integers(min_value=1, max_value=24 * 60 - 1), st.integers(min_value=0)),
+)
 
 
 def _insert(code, char, at):
@@ -324,6 +340,8 @@ def build(tmp, package, portfolio):
                 one("semester: a look-alike code", "semester", LOOK_ALIKE_CODE, LOOK_ALIKE),
                 one("start_date: not a date", "start_date", NON_INT_TEXT.filter(lambda s: not s[:1].isdigit()), DATE),
                 wrong_str("start_date"),
+                one("start_date: out of years 1..9999 in UTC", "start_date", EDGE_DATE, OUT_OF_RANGE_DATE),
+                one("end_date: out of years 1..9999 in UTC", "end_date", EDGE_DATE, OUT_OF_RANGE_DATE),
                 st.just(Case("end_date before start_date", {"end_date": "2026-08-01"}, (), ("end_date", "start_date"), r"before")),
                 wrong_int("locale_id"), negative_id("locale_id", values=NEGATIVE),
                 wrong_bool("is_active"),
