@@ -9,10 +9,9 @@ declarations the modules run through ``BrightspaceModule.run_job``.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlparse
 
 from .errors import BrightspaceError, BrightspaceHTTPError
-from .module import Job
+from .module import Job, check_http_url
 from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError
 from .courses import CourseOfferings
 from .packages import check_source, check_zip
@@ -65,10 +64,10 @@ def canonical_components(names, option="components"):
 def validate_callback_url(url, option="callback_url"):
     if url is None:
         return None
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if not url.startswith(("http://", "https://")) or not url.split("://", 1)[1]:
         raise ValidationError("%s must be an absolute http:// or https:// URL the service can reach, got '%s'"
                               % (option, url))
+    check_http_url(url, option)  # a host name, a port, and a URL urlsplit can read (not http://[::1)
     return url
 
 
