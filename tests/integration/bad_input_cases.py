@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from ansible.module_utils.parsing.convert_bool import BOOLEANS
 
 INT32_MAX = 2 ** 31 - 1
+SERVICE_KEY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "fixtures", "service-user", "private-key.pem"))
 IDKEY = ("app_id", "app_key", "user_id", "user_key")
 FORBIDDEN = "\\:*?\"<>|'#,%&"
 
@@ -183,6 +184,33 @@ def missing_path(tmp):
     return st.builds(lambda name: os.path.join(tmp, "no-such-dir", name), SAFE_NAME)
 
 
+def regular_file(tmp):
+    """A regular file in ``tmp`` (made on first use: the scratch directory exists once a test runs)."""
+    path = os.path.join(tmp, "a-regular-file.txt")
+    if not os.path.exists(path):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("not a directory, not a certificate\n")
+    return path
+
+
+def below_a_file(tmp):
+    """Paths whose directory is a regular file (``a-regular-file.txt/tokens.json``), at any depth."""
+    return st.builds(lambda parts: os.path.join(regular_file(tmp), *parts),
+                     st.lists(SAFE_NAME, min_size=1, max_size=3))
+
+
+# host names no request can reach: urlsplit cannot read them, or a label is empty, too long, or
+# holds whitespace or an invisible character (urllib3 or requests would raise, naming nothing)
+BAD_HOST_URL = st.one_of(
+    st.sampled_from(["http://[::1", "https://[fe80::1/", "https://a..b", "https://.school.example.com",
+                     "https://exa mple.com", "https://school\u200b.example.com", "https://\u2603.example.com"]),
+    st.builds(lambda n, tld: "https://%s.%s" % ("a" * n, tld), st.integers(min_value=64, max_value=300),
+              st.sampled_from(["com", "example"])),
+)
+NOT_SECONDS = st.one_of(st.sampled_from([float("nan"), float("inf"), float("-inf"), "nan", "inf", "-inf"]),
+                        st.floats(max_value=-0.0001, allow_nan=False, allow_infinity=False))
+
+
 # -- case builders -----------------------------------------------------------------------------
 def one(label, option, values, problem, local=True, remove=(), options=None):
     return st.builds(lambda value: Case(label, {option: value}, remove, options or (option,), problem, local), values)
@@ -266,9 +294,34 @@ def connection_cases(tmp):
                                                                       "-----BEGIN PRIVATE KEY-----\nbm9wZQ==\n-----END PRIVATE KEY-----\n"]),
             r"private_key", remove=("access_token",)).map(
                 lambda c: _with(c, access_token="", client_id="demo-service", key_id="demo-service-key-1", scope="core:*:*")),
+        one("brightspace_url: a host no request reaches", "brightspace_url", BAD_HOST_URL, r"not a valid URL|host name"),
+        one("token_url: a host no request reaches", "token_url", BAD_HOST_URL, r"not a valid URL|host name",
+            remove=("access_token",)).map(
+                lambda c: _with(c, access_token="", client_id="demo-service", key_id="demo-service-key-1", scope="core:*:*",
+                                private_key=SERVICE_KEY)),
+        one("token_cache: a directory", "token_cache", st.just(tmp), DIRECTORY),
+        one("token_cache: below a regular file", "token_cache", below_a_file(tmp), r"is a file, not a directory"),
+        one("token_cache: a NUL character", "token_cache", st.builds(lambda a, b: os.path.join(tmp, a + "\x00" + b),
+                                                                      SAFE_NAME, SAFE_NAME), r"NUL"),
+        one("token_cache: a directory (a refresh token)", "token_cache", st.just(tmp), DIRECTORY,
+            remove=("access_token",)).map(
+                lambda c: _with(c, access_token="", refresh_token="demo-refresh", client_id="demo-client",
+                                client_secret="demo-secret")),
+        one("token_cache: below a regular file (a service user)", "token_cache", below_a_file(tmp),
+            r"is a file, not a directory", remove=("access_token",)).map(
+                lambda c: _with(c, access_token="", client_id="demo-service", key_id="demo-service-key-1", scope="core:*:*",
+                                private_key=SERVICE_KEY)),
+        one("ca_path: missing", "ca_path", missing_path(tmp), NO_PATH),
+        one("ca_path: a directory", "ca_path", st.just(tmp), DIRECTORY),
+        one("ca_path: not a CA bundle", "ca_path", st.builds(lambda _: regular_file(tmp), st.just(None)),
+            r"no PEM certificate"),
+        one("ca_path: below a regular file", "ca_path", below_a_file(tmp), r"cannot read|not a directory"),
         wrong_bool("validate_certs"),
         one("timeout: not a number", "timeout", BAD_FLOAT, TYPE),
+        one("timeout: not a positive finite number", "timeout", st.one_of(NOT_SECONDS, st.just(0)),
+            r"finite number of seconds"),
         one("retry_budget: not a number", "retry_budget", BAD_FLOAT, TYPE),
+        one("retry_budget: not a finite number of 0 or more", "retry_budget", NOT_SECONDS, r"finite number of seconds"),
         one("api_versions: not a dict", "api_versions", st.one_of(st.lists(TEXT, min_size=1, max_size=2),
                                                                   NON_INT_TEXT.filter(lambda s: "=" not in s)),
             TYPE + "|dict"),
@@ -378,6 +431,7 @@ def build(tmp, package, portfolio):
                 one("components: empty", "components", st.just([]), EMPTY),
                 one("components: not a list of names", "components", st.lists(DICTS, min_size=1, max_size=2), TYPE + "|component"),
                 one("callback_url: not a URL", "callback_url", TEXT.filter(lambda s: not s.startswith(("http://", "https://"))), URL),
+                one("callback_url: a host no request reaches", "callback_url", BAD_HOST_URL, r"not a valid URL|host name"),
                 empty("job_token"),
                 wrong_str("job_token"),
             ] + wait_cases()),
