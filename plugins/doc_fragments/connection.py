@@ -125,7 +125,7 @@ options:
     type: bool
   ca_path:
     description:
-      - CA bundle used to verify the service's certificate: a file of PEM certificates. When
+      - CA bundle used to verify the service's certificate, a file of PEM certificates. When
         certificates are validated, a missing or unreadable file, a directory, or a file without a
         PEM certificate is refused before any request.
       - If not set, the environment variable E(BRIGHTSPACE_CA_PATH) is used.
