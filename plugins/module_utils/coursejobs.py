@@ -12,7 +12,7 @@ import os
 
 from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Job, check_http_url
-from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError, id_of_reference
 from .courses import CourseOfferings
 from .packages import check_source, check_zip
 from .uploads import multipart_upload
@@ -200,7 +200,7 @@ class CourseJob(Job):
 
     @staticmethod
     def by_id(ref):
-        return not isinstance(ref, str) or ref.startswith("id:")
+        return id_of_reference(ref) is not None
 
     def check_target(self, target_id):
         """A target given by id is checked before the job starts (a code was looked up already)."""

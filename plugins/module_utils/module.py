@@ -36,7 +36,7 @@ from .caches import check_token_cache
 from .client import BrightspaceClient, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from .errors import (BrightspaceError, BrightspaceHTTPError, JobFailedError, MissingLibraryError, WaitTimeoutError,
                      scrub)
-from .orgunits import ValidationError, shown_code, validate_code
+from .orgunits import ValidationError, id_of_reference, shown_code, validate_code
 from .waiter import wait_for_job
 
 DEFAULT_CACHE = "~/.cache/d2l.brightspace/tokens.json"
@@ -135,7 +135,11 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
         for item in (value or []) if spec[name].get("type") == "list" else [value]:
             if not isinstance(item, str) or (reference and not item.strip()):  # a blank reference: ids= says so
                 continue
-            if not (reference and item.startswith("id:") and item[3:].isdigit()):
+            if reference and item.startswith("id:") and id_of_reference(item) is None:
+                found.append("%s '%s' is not an id reference: id: must be followed by the digits 0-9 only"
+                             % (name, shown_code(item)))
+                break
+            if not (reference and id_of_reference(item) is not None):
                 try:
                     validate_code(item, name)
                 except ValidationError as exc:

@@ -101,6 +101,21 @@ def validate_code(code, option="code"):
     return code
 
 
+def ascii_digits(text):
+    """Whether ``text`` is a run of the digits 0-9. ``str.isdigit`` also takes ``'²'`` (which
+    ``int`` refuses) and ``'١٢'`` (which ``int`` reads as 12): neither is an id a playbook means."""
+    return isinstance(text, str) and text.isascii() and text.isdigit()
+
+
+def id_of_reference(ref):
+    """The org unit id a reference names (an integer, or a string ``id:123``), or None for a code."""
+    if is_id_reference(ref):
+        return int(ref)
+    if isinstance(ref, str) and ref.startswith("id:") and ascii_digits(ref[3:]):
+        return int(ref[3:])
+    return None
+
+
 def as_id(value):
     """D2LIDs arrive as numbers or strings (NOTES.md, "Types"): compare them as integers."""
     if value is None or value == "":
@@ -194,11 +209,7 @@ class OrgUnits:
         ``verify``: an id is read first (``orgstructure/{id}``) and must name an org unit of
         ``type_name``, so a write that would reference it is never sent for nothing.
         """
-        org_unit_id = None
-        if is_id_reference(ref):
-            org_unit_id = int(ref)
-        elif isinstance(ref, str) and ref.startswith("id:") and ref[3:].isdigit():
-            org_unit_id = int(ref[3:])
+        org_unit_id = id_of_reference(ref)
         if org_unit_id is not None:
             if verify:
                 self.check_id(org_unit_id, type_name, option)

@@ -207,6 +207,11 @@ BAD_HOST_URL = st.one_of(
     st.builds(lambda n, tld: "https://%s.%s" % ("a" * n, tld), st.integers(min_value=64, max_value=300),
               st.sampled_from(["com", "example"])),
 )
+# digits str.isdigit takes but that are not 0-9: '²' (int() refuses it), '١٢' (int() reads 12)
+OTHER_DIGITS = st.text(alphabet=st.characters(whitelist_categories=("Nd", "No")).filter(lambda c: not c.isascii()),
+                       min_size=1, max_size=5)
+NOT_AN_ID = OTHER_DIGITS.map(lambda digits: "id:" + digits)
+NO_ID = r"not an id reference"
 NOT_SECONDS = st.one_of(st.sampled_from([float("nan"), float("inf"), float("-inf"), "nan", "inf", "-inf"]),
                         st.floats(max_value=-0.0001, allow_nan=False, allow_infinity=False))
 
@@ -361,6 +366,7 @@ def build(tmp, package, portfolio):
                 list_of("parents", LONG_CODE, LONG, "oversized codes"),
                 list_of("parents", BAD_CODE, FORBIDDEN_CHAR, "forbidden characters"),
                 list_of("parents", LOOK_ALIKE_CODE, LOOK_ALIKE, "look-alike codes"),
+                list_of("parents", NOT_AN_ID, NO_ID, "id: with other digits than 0-9"),
                 list_of("parents", HUGE, NOT_FOUND, "huge ids", local=False),
                 one("type: unknown", "type", st.sampled_from(["Semestre", "Semesters", "Départment"]),
                     r"type", local=False),
@@ -376,6 +382,7 @@ def build(tmp, package, portfolio):
                 list_of("parent_org_units", st.one_of(CONTAINERS, st.floats(allow_nan=False)), TYPE, "not ids"),
                 list_of("parent_org_units", st.one_of(LONG_CODE, BAD_CODE), LONG + "|" + FORBIDDEN_CHAR, "bad codes"),
                 list_of("parent_org_units", LOOK_ALIKE_CODE, LOOK_ALIKE, "look-alike codes"),
+                list_of("parent_org_units", NOT_AN_ID, NO_ID, "id: with other digits than 0-9"),
                 list_of("parent_org_units", HUGE, NOT_FOUND, "huge ids", local=False),
             ]),
         "d2l_course": (
@@ -391,6 +398,8 @@ def build(tmp, package, portfolio):
                 one("semester: a forbidden character", "semester", BAD_CODE, FORBIDDEN_CHAR),
                 one("template: a look-alike code", "template", LOOK_ALIKE_CODE, LOOK_ALIKE),
                 one("semester: a look-alike code", "semester", LOOK_ALIKE_CODE, LOOK_ALIKE),
+                one("template: id: with other digits than 0-9", "template", NOT_AN_ID, NO_ID),
+                one("semester: id: with other digits than 0-9", "semester", NOT_AN_ID, NO_ID),
                 one("start_date: not a date", "start_date", NON_INT_TEXT.filter(lambda s: not s[:1].isdigit()), DATE),
                 wrong_str("start_date"),
                 one("start_date: out of years 1..9999 in UTC", "start_date", EDGE_DATE, OUT_OF_RANGE_DATE),
@@ -427,6 +436,8 @@ def build(tmp, package, portfolio):
                 one("target: a forbidden character", "target", BAD_CODE, FORBIDDEN_CHAR),
                 one("source: a look-alike code", "source", LOOK_ALIKE_CODE, LOOK_ALIKE),
                 one("target: a look-alike code", "target", LOOK_ALIKE_CODE, LOOK_ALIKE),
+                one("source: id: with other digits than 0-9", "source", NOT_AN_ID, NO_ID),
+                one("target: id: with other digits than 0-9", "target", NOT_AN_ID, NO_ID),
                 one("components: unknown", "components", st.lists(NAMES.map(lambda s: "No" + s), min_size=1, max_size=3), r"component"),
                 one("components: empty", "components", st.just([]), EMPTY),
                 one("components: not a list of names", "components", st.lists(DICTS, min_size=1, max_size=2), TYPE + "|component"),
@@ -442,6 +453,7 @@ def build(tmp, package, portfolio):
                 negative_id("target"), empty("target"), huge_id("target"),
                 one("target: oversized code", "target", LONG_CODE, LONG),
                 one("target: a look-alike code", "target", LOOK_ALIKE_CODE, LOOK_ALIKE),
+                one("target: id: with other digits than 0-9", "target", NOT_AN_ID, NO_ID),
                 one("callback_url: not a URL", "callback_url", TEXT.filter(lambda s: not s.startswith(("http://", "https://"))), URL),
                 one("src: not a zip", "src", st.just(portfolio + ".txt"), r"zip"),
                 empty("job_token", remove=("src",)),
@@ -515,6 +527,7 @@ def build(tmp, package, portfolio):
             [
                 one("repository: a list or dict", "repository", CONTAINERS, TYPE + "|repository"),
                 negative_id("repository"), empty("repository"),
+                one("repository: other digits than 0-9", "repository", OTHER_DIGITS, NOT_FOUND, local=False),
                 one("object_id: not an integer", "object_id", BAD_INT, TYPE),
                 negative_id("object_id"), huge_id("object_id"),
                 negative_id("version"), negative_id("owner_id"),
@@ -544,6 +557,7 @@ def build(tmp, package, portfolio):
                 wrong_int("page_size"),
                 list_of("repositories", NOT_POSITIVE_ID, NOT_POSITIVE + "|repositor", "not positive"),
                 list_of("repositories", CONTAINERS, TYPE + "|repositor", "not ids"),
+                list_of("repositories", OTHER_DIGITS, NOT_FOUND, "other digits than 0-9", local=False),
                 exclusive("object_id", "repositories", values={"object_id": 1001}),
                 wrong_bool("properties"),
             ]),
@@ -559,6 +573,7 @@ def build(tmp, package, portfolio):
                 list_of("roles", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive", remove=("type",)),
                 one("repository: a list or dict", "repository", CONTAINERS, TYPE + "|repository", remove=("type",)),
                 negative_id("repository", remove=("type",)),
+                one("repository: other digits than 0-9", "repository", OTHER_DIGITS, NOT_FOUND, local=False, remove=("type",)),
                 huge_id("repository", remove=("type",)),
             ]),
     }
