@@ -334,6 +334,9 @@ def connection_cases(tmp):
             st.fixed_dictionaries({"lp": NON_INT_TEXT.filter(lambda s: not s.replace(".", "").isdigit())}),
             r"api_versions\.lp|version", options=("api_versions",)),
         st.just(Case("access_token: no credentials", {"access_token": ""}, (), ("access_token",), r"credentials")),
+        one("access_token: not visible ASCII", "access_token",
+            st.builds(_insert, st.just("demo-token"), st.characters(blacklist_categories=("Cs",)).filter(
+                lambda c: not "\x21" <= c <= "\x7e"), st.integers(min_value=0)), r"visible ASCII only"),
         st.just(Case("refresh_token without client", {"access_token": "", "refresh_token": "x"}, (),
                      ("client_id",), r"needs")),
         st.builds(lambda given: Case("ID-key incomplete", dict({"access_token": ""}, **given), (),
