@@ -132,14 +132,15 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP response; a finite number above 0.
+      - Seconds to wait for each HTTP response; a finite number above 0, at most 86400 (a day).
       - If not set, the environment variable E(BRIGHTSPACE_TIMEOUT) is used, and then V(30).
     type: float
   retry_budget:
     description:
       - Seconds a request may spend waiting and retrying after 429 (honouring C(Retry-After)),
         502, 503, 504 and connection errors. Requests that create something are never resent
-        blindly; the module looks the resource up first. A finite number, V(0) for no retries.
+        blindly; the module looks the resource up first. A finite number, V(0) for no retries, at
+        most 31622400 (a year).
       - If not set, the environment variable E(BRIGHTSPACE_RETRY_BUDGET) is used, and then V(120).
     type: float
   api_versions:

@@ -326,13 +326,30 @@ def check_ca_path(path, option="ca_path"):
     return path
 
 
+DAY = 86400
+# the longest each time option may be: time.sleep and socket timeouts overflow (time_t) near 1e10
+# seconds, float() of an int near 1e309; these bounds are far below that and far above any use
+MAX_SECONDS = {"timeout": DAY, "poll_interval": DAY, "wait_timeout": 366 * DAY, "retry_budget": 366 * DAY}
+
+
+def seconds_problem(value, option, positive):
+    """What is wrong with a time option (seconds): not a finite number, below 0 (or, ``positive``,
+    not above 0), or over ``MAX_SECONDS``; None when nothing is (or it is unset)."""
+    if value is None or isinstance(value, bool):
+        return None
+    limit = MAX_SECONDS[option]
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)) or value < 0 or \
+            (positive and value == 0) or value > limit:
+        return "%s must be a finite number of seconds %s and at most %d (%s), got %s" % (
+            option, "above 0" if positive else "of 0 or more", limit,
+            "a day" if limit == DAY else "a year", value)
+    return None
+
+
 def check_seconds(value, option, positive):
-    """A connection option in seconds: a finite number, above 0 (``positive``) or at least 0."""
-    if value is None:
-        return
-    if math.isnan(value) or math.isinf(value) or value < 0 or (positive and value == 0):
-        raise ValidationError("%s must be a finite number of seconds %s, got %s"
-                              % (option, "above 0" if positive else "of 0 or more", value))
+    problem = seconds_problem(value, option, positive)
+    if problem:
+        raise ValidationError(problem)
 
 
 def build_client(params):
@@ -395,6 +412,10 @@ class BrightspaceModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
         problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative, codes)
+        for name in ("wait_timeout", "poll_interval") if wait else ():  # time.sleep(1e10) would overflow
+            problem = seconds_problem(self.params.get(name), name, positive=False)
+            if problem and not any(found.startswith(name + " ") for found in problems):  # said already
+                problems.append(problem)
         if problems:
             self.fail_json(msg="; ".join(problems))
 

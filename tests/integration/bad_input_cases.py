@@ -214,6 +214,10 @@ NOT_AN_ID = OTHER_DIGITS.map(lambda digits: "id:" + digits)
 NO_ID = r"not an id reference"
 NOT_SECONDS = st.one_of(st.sampled_from([float("nan"), float("inf"), float("-inf"), "nan", "inf", "-inf"]),
                         st.floats(max_value=-0.0001, allow_nan=False, allow_infinity=False))
+# more seconds than a sleep or a socket timeout can take (time_t overflows near 1e10); for a float
+# option only numbers float() takes (ansible-core's own check_type_float overflows past 1e308)
+TOO_MANY_SECONDS = st.one_of(st.floats(min_value=366 * 86400 + 1, allow_nan=False, allow_infinity=False),
+                             st.integers(min_value=366 * 86400 + 1, max_value=10 ** 300))
 
 
 # -- case builders -----------------------------------------------------------------------------
@@ -323,10 +327,11 @@ def connection_cases(tmp):
         one("ca_path: below a regular file", "ca_path", below_a_file(tmp), r"cannot read|not a directory"),
         wrong_bool("validate_certs"),
         one("timeout: not a number", "timeout", BAD_FLOAT, TYPE),
-        one("timeout: not a positive finite number", "timeout", st.one_of(NOT_SECONDS, st.just(0)),
+        one("timeout: not a positive finite number", "timeout", st.one_of(NOT_SECONDS, st.just(0), TOO_MANY_SECONDS),
             r"finite number of seconds"),
         one("retry_budget: not a number", "retry_budget", BAD_FLOAT, TYPE),
-        one("retry_budget: not a finite number of 0 or more", "retry_budget", NOT_SECONDS, r"finite number of seconds"),
+        one("retry_budget: not a finite number of 0 or more", "retry_budget", st.one_of(NOT_SECONDS, TOO_MANY_SECONDS),
+            r"finite number of seconds"),
         one("api_versions: not a dict", "api_versions", st.one_of(st.lists(TEXT, min_size=1, max_size=2),
                                                                   NON_INT_TEXT.filter(lambda s: "=" not in s)),
             TYPE + "|dict"),
@@ -349,7 +354,13 @@ def wait_cases():
     return [wrong_bool("wait"), wrong_int("wait_timeout"), one("poll_interval: not a number", "poll_interval", BAD_FLOAT, TYPE),
             one("wait_timeout: negative", "wait_timeout", NEGATIVE, r"negative").map(lambda c: _with(c, wait=True)),
             one("poll_interval: negative", "poll_interval", st.floats(max_value=-0.001, allow_infinity=False),
-                r"negative").map(lambda c: _with(c, wait=True))]
+                r"negative").map(lambda c: _with(c, wait=True)),
+            one("poll_interval: not finite or over a day", "poll_interval",
+                st.one_of(st.sampled_from([float("nan"), float("inf"), "nan", "inf"]),
+                          st.floats(min_value=86400.001, allow_nan=False, allow_infinity=False)),
+                r"a number|finite number of seconds").map(lambda c: _with(c, wait=True)),
+            one("wait_timeout: over a year", "wait_timeout", st.integers(min_value=366 * 86400 + 1, max_value=10 ** 400),
+                r"finite number of seconds").map(lambda c: _with(c, wait=True))]
 
 
 def build(tmp, package, portfolio):

@@ -188,18 +188,20 @@ def test_valid_site_urls_are_taken(tmp_path, url):
 
 # -- seconds ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), -1.0, 0.0])
-def test_a_timeout_that_is_no_positive_finite_number_is_refused(value):
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), -1.0, 0.0, 86400.001, 3123187927333.0])
+def test_a_timeout_that_is_no_positive_finite_number_up_to_a_day_is_refused(value):
     assert refused(access_token="tok", timeout=value) == (
-        "timeout must be a finite number of seconds above 0, got %s" % value)
+        "timeout must be a finite number of seconds above 0 and at most 86400 (a day), got %s" % value)
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), -0.5])
-def test_a_retry_budget_that_is_no_finite_number_of_0_or_more_is_refused(value):
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -0.5, 366 * 86400 + 1.0, 1e300])
+def test_a_retry_budget_that_is_no_finite_number_of_0_or_more_up_to_a_year_is_refused(value):
     assert refused(access_token="tok", retry_budget=value) == (
-        "retry_budget must be a finite number of seconds of 0 or more, got %s" % value)
+        "retry_budget must be a finite number of seconds of 0 or more and at most 31622400 (a year), got %s" % value)
 
 
-def test_finite_seconds_are_taken(tmp_path):
-    client = build_client(params(access_token="tok", timeout=0.5, retry_budget=0.0, token_cache=str(tmp_path / "t")))
-    assert client.timeout == 0.5 and client.retry.budget == 0.0
+@pytest.mark.parametrize("timeout, budget", [(0.5, 0.0), (86400.0, 31622400.0), (30.0, 120.0)])
+def test_finite_seconds_are_taken(tmp_path, timeout, budget):
+    client = build_client(params(access_token="tok", timeout=timeout, retry_budget=budget,
+                                 token_cache=str(tmp_path / "t")))
+    assert client.timeout == timeout and client.retry.budget == budget

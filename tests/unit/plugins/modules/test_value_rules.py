@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.module import value_problems
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import MAX_SECONDS, seconds_problem, value_problems
 from ansible_collections.d2l.brightspace.plugins.modules import (
     d2l_copy_job, d2l_course, d2l_course_import, d2l_course_info, d2l_course_template, d2l_ep_export, d2l_lr_object,
     d2l_lr_object_info, d2l_lr_repository_info, d2l_org_unit)
@@ -156,3 +156,29 @@ def test_a_look_alike_code_fails_before_any_request(http, args, main, base, opti
     assert result["failed"] is True
     assert result["msg"].startswith("%s '" % option) and problem in result["msg"], result["msg"]
     assert not http.calls
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(poll_interval=float("nan")), "poll_interval must be a number, got nan"),
+    (dict(poll_interval=float("inf")),
+     "poll_interval must be a finite number of seconds of 0 or more and at most 86400 (a day), got inf"),
+    (dict(poll_interval=1e12),
+     "poll_interval must be a finite number of seconds of 0 or more and at most 86400 (a day), got 1000000000000.0"),
+    (dict(wait_timeout=10 ** 400), "wait_timeout must be a finite number of seconds of 0 or more and at most 31622400 "
+                                   "(a year), got %d" % 10 ** 400),
+    (dict(wait_timeout=-1), "wait_timeout must not be negative, got -1"),
+])
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_wait_options_a_sleep_cannot_take_fail_before_any_request(http, args, given, message, check_mode):
+    """time.sleep(1e12) and float(10 ** 400) overflow: the waiter must never be handed them."""
+    result = run_module(d2l_copy_job.main, args(source="MASTER", target="BIO101", **given), check_mode=check_mode)
+    assert result["failed"] is True and result["msg"] == message
+    assert not http.calls
+
+
+@pytest.mark.parametrize("name, value", [("poll_interval", 86400.0), ("poll_interval", 0.0), ("wait_timeout", 0),
+                                         ("wait_timeout", 366 * 86400), ("poll_interval", None)])
+def test_wait_options_up_to_their_bounds_are_taken(name, value):
+    assert seconds_problem(value, name, positive=False) is None
+    if value == MAX_SECONDS[name]:  # the bound itself is taken, a second more is not
+        assert seconds_problem(value + 1, name, positive=False).startswith(name + " must be a finite number")
