@@ -149,13 +149,20 @@ def _offset(minutes):
 
 # a date-time on the first or the last day whose offset moves it out of years 1..9999 in UTC
 # (0001-01-01T00:00+05:00, 9999-12-31T23:00-05:00): the conversion must not overflow
-EDGE_DATE = st.one_of(
-    st.builds(lambda offset, local: "0001-01-01T%02d:%02d%s" % (local % offset // 60, local % offset % 60, _offset(offset)),
-              st.integers(min_value=1, max_value=24 * 60 - 1), st.integers(min_value=0)),
-    st.builds(lambda offset, local: "9999-12-31T%02d:%02d:59.999%s" % (
-        (24 * 60 - 1 - local % offset) // 60, (24 * 60 - 1 - local % offset) % 60, _offset(-offset)),
-              st.integers(min_value=1, max_value=24 * 60 - 1), st.integers(min_value=0)),
-)
+def _first_day(offset, local):
+    """0001-01-01 at a local time before ``offset`` minutes past midnight, at UTC+offset."""
+    local %= offset
+    return "0001-01-01T%02d:%02d%s" % (local // 60, local % 60, _offset(offset))
+
+
+def _last_day(offset, local):
+    """9999-12-31 at a local time less than ``offset`` minutes before midnight, at UTC-offset."""
+    local = 24 * 60 - 1 - local % offset
+    return "9999-12-31T%02d:%02d:59.999%s" % (local // 60, local % 60, _offset(-offset))
+
+
+EDGE_DATE = st.one_of(*(st.builds(edge, st.integers(min_value=1, max_value=24 * 60 - 1), st.integers(min_value=0))
+                        for edge in (_first_day, _last_day)))
 
 
 def _insert(code, char, at):
@@ -310,8 +317,8 @@ def connection_cases(tmp):
                                 private_key=SERVICE_KEY)),
         one("token_cache: a directory", "token_cache", st.just(tmp), DIRECTORY),
         one("token_cache: below a regular file", "token_cache", below_a_file(tmp), r"is a file, not a directory"),
-        one("token_cache: a NUL character", "token_cache", st.builds(lambda a, b: os.path.join(tmp, a + "\x00" + b),
-                                                                      SAFE_NAME, SAFE_NAME), r"NUL"),
+        one("token_cache: a NUL character", "token_cache",
+            st.builds(lambda a, b: os.path.join(tmp, a + "\x00" + b), SAFE_NAME, SAFE_NAME), r"NUL"),
         one("token_cache: a directory (a refresh token)", "token_cache", st.just(tmp), DIRECTORY,
             remove=("access_token",)).map(
                 lambda c: _with(c, access_token="", refresh_token="demo-refresh", client_id="demo-client",

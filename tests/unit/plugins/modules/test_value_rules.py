@@ -146,8 +146,8 @@ LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize("main, base, option, is_list", CODE_OPTIONS,
-                         ids=["%s-%s" % (m.__module__.rsplit(".", 1)[-1], o) for m, _, o, _ in CODE_OPTIONS])
-@pytest.mark.parametrize("code, problem", LOOK_ALIKES, ids=[repr(c) for c, _ in LOOK_ALIKES])
+                         ids=["%s-%s" % (row[0].__module__.rsplit(".", 1)[-1], row[2]) for row in CODE_OPTIONS])
+@pytest.mark.parametrize("code, problem", LOOK_ALIKES, ids=[repr(row[0]) for row in LOOK_ALIKES])
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_a_look_alike_code_fails_before_any_request(http, args, main, base, option, is_list, code, problem, check_mode):
     given = dict(base)
