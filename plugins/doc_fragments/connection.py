@@ -13,7 +13,8 @@ options:
     description:
       - Base URL of the Brightspace service, the site's root, for example
         V(https://school.brightspace.com). A path, query, fragment or user name is refused
-        before any request. Credentials are only ever sent to this URL's origin and to
+        before any request, and so is a host name no request could reach (an empty label, a label
+        over 63 characters, whitespace or an invisible character). Credentials are only ever sent to this URL's origin and to
         O(token_url).
       - An C(http://) URL to a host other than this machine gets a warning, since credentials would
         travel in clear text.
@@ -92,6 +93,8 @@ options:
         found by code in C(ids.json) (checked on every use).
       - The directory must be private to the user running the module; a directory that group or
         others can reach (such as C(/tmp)) is refused with an error naming this option.
+      - A path that cannot name a file (a directory, a path below a regular file, a NUL character)
+        is refused before any request, whatever the credentials.
       - If not set, the environment variable E(BRIGHTSPACE_TOKEN_CACHE) is used, and then
         C(~/.cache/d2l.brightspace/tokens.json).
     type: path
@@ -122,19 +125,22 @@ options:
     type: bool
   ca_path:
     description:
-      - CA bundle used to verify the service's certificate.
+      - CA bundle used to verify the service's certificate, a file of PEM certificates. When
+        certificates are validated, a missing or unreadable file, a directory, or a file without a
+        PEM certificate is refused before any request.
       - If not set, the environment variable E(BRIGHTSPACE_CA_PATH) is used.
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP response.
+      - Seconds to wait for each HTTP response; a finite number above 0, at most 86400 (a day).
       - If not set, the environment variable E(BRIGHTSPACE_TIMEOUT) is used, and then V(30).
     type: float
   retry_budget:
     description:
       - Seconds a request may spend waiting and retrying after 429 (honouring C(Retry-After)),
         502, 503, 504 and connection errors. Requests that create something are never resent
-        blindly; the module looks the resource up first.
+        blindly; the module looks the resource up first. A finite number, V(0) for no retries, at
+        most 31622400 (a year).
       - If not set, the environment variable E(BRIGHTSPACE_RETRY_BUDGET) is used, and then V(120).
     type: float
   api_versions:

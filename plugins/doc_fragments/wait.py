@@ -20,12 +20,14 @@ options:
       - Seconds to wait for the job. On timeout the module fails with the job id and its last
         status; the job goes on, and the message names the option with which a later task can
         attach to the job and wait for it again.
+      - At most 31622400 (a year).
     type: int
     default: 1800
   poll_interval:
     description:
       - Seconds between the first status polls. The interval grows by half each poll, up to
         30 seconds (or O(poll_interval) if larger).
+      - A finite number, at most 86400 (a day).
     type: float
     default: 2
 """

@@ -54,6 +54,7 @@ import os
 import re
 import stat
 import time
+import unicodedata
 import uuid
 
 from urllib.parse import unquote_plus, urlsplit
@@ -140,13 +141,34 @@ class NoAuth:
         return []
 
 
+def check_header_secret(value, option):
+    """``value``, a secret sent in an HTTP header (``Authorization: Bearer ...``), when it is
+    visible ASCII only (RFC 6750 b64token characters are a subset); ``BrightspaceAuthError``
+    naming ``option`` otherwise, the secret never echoed. http.client would raise a bare
+    UnicodeEncodeError for a character outside Latin-1, and requests an InvalidHeader ("connection
+    error") for a line break; a space or tab at either end is a copy-paste slip, not a token."""
+    for position, char in enumerate(value, 1):
+        if "\x21" <= char <= "\x7e":
+            continue
+        if char.isspace():
+            what = "whitespace"
+        elif unicodedata.category(char) == "Cc":
+            what = "a control character"
+        else:
+            what = "a character outside visible ASCII"
+        raise BrightspaceAuthError(
+            "%s holds %s (U+%04X, character %d of %d); a bearer token is visible ASCII only: give it as "
+            "issued, without spaces or line breaks" % (option, what, ord(char), position, len(value)))
+    return value
+
+
 class BearerAuth:
     """A fixed access token (``access_token``). Nothing to refresh when it expires."""
 
     kind = "bearer"
 
-    def __init__(self, token):
-        self.token = token
+    def __init__(self, token, option="access_token"):
+        self.token = check_header_secret(token, option)
 
     def apply(self, method, url, headers, params):
         headers["Authorization"] = "Bearer " + self.token

@@ -76,6 +76,39 @@ def ensure_private_directory(directory, option="token_cache"):
             % (option, directory, problem))
 
 
+def check_token_cache(path, option="token_cache"):
+    """``path`` (absolute, ``~`` expanded) when it can name the token cache file: not a directory,
+    no NUL character, and no regular file (or other non-directory) where one of its directories
+    should be. Raises ``TokenLocationError`` naming ``option`` otherwise, before any request and
+    whatever the authentication: every cache beside it (discovery, ids, locks) lives in its
+    directory. Whether the directory is private, or can be written, is checked where a file is
+    written (``ensure_private_directory``): the tokens need it, the other caches only skip it."""
+    if "\x00" in path:
+        raise TokenLocationError("%s: the path contains a NUL character" % option)
+    path = os.path.abspath(path)
+    if os.path.isdir(path):
+        raise TokenLocationError("%s: %s is a directory; give the path of a file, such as %s"
+                                 % (option, path, os.path.join(path, "tokens.json")))
+    directory = os.path.dirname(path)
+    while True:
+        try:
+            info = os.stat(directory)
+        except (FileNotFoundError, NotADirectoryError):  # missing (made when needed), or below a file
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                return path
+            directory = parent
+            continue
+        except OSError as exc:  # ENAMETOOLONG, ELOOP, EACCES on a directory above: found where it is used
+            if exc.errno == errno.ENAMETOOLONG:
+                raise TokenLocationError("%s: the path is too long for this system: %s" % (option, path))
+            return path
+        if not stat.S_ISDIR(info.st_mode):
+            raise TokenLocationError("%s: %s is a file, not a directory, so %s cannot be kept in it"
+                                     % (option, directory, path))
+        return path
+
+
 def _usable(directory):
     """True when a cache may be read from or written to ``directory`` (created when missing)."""
     try:

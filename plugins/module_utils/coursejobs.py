@@ -9,11 +9,10 @@ declarations the modules run through ``BrightspaceModule.run_job``.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlparse
 
 from .errors import BrightspaceError, BrightspaceHTTPError
-from .module import Job
-from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError
+from .module import Job, check_http_url
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError, id_of_reference
 from .courses import CourseOfferings
 from .packages import check_source, check_zip
 from .uploads import multipart_upload
@@ -65,10 +64,10 @@ def canonical_components(names, option="components"):
 def validate_callback_url(url, option="callback_url"):
     if url is None:
         return None
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if not url.startswith(("http://", "https://")) or not url.split("://", 1)[1]:
         raise ValidationError("%s must be an absolute http:// or https:// URL the service can reach, got '%s'"
                               % (option, url))
+    check_http_url(url, option)  # a host name, a port, and a URL urlsplit can read (not http://[::1)
     return url
 
 
@@ -201,7 +200,7 @@ class CourseJob(Job):
 
     @staticmethod
     def by_id(ref):
-        return not isinstance(ref, str) or ref.startswith("id:")
+        return id_of_reference(ref) is not None
 
     def check_target(self, target_id):
         """A target given by id is checked before the job starts (a code was looked up already)."""

@@ -22,7 +22,7 @@ from .downloads import check_destination, download, file_digest, parse_mode
 from . import permissions
 from .errors import BrightspaceError, BrightspaceHTTPError
 from .module import Resource
-from .orgunits import NotFoundError, ValidationError
+from .orgunits import NotFoundError, ValidationError, ascii_digits
 from .packages import check_source, check_zip
 from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload
 
@@ -161,7 +161,7 @@ class LrApi:
         """An id (integer) as given, or the id of the searchable repository with that name."""
         if isinstance(ref, int) and not isinstance(ref, bool):
             return ref
-        if isinstance(ref, str) and ref.strip().isdigit():
+        if ascii_digits(ref.strip() if isinstance(ref, str) else None):  # not a superscript or another script's digit
             return int(ref)
         if not isinstance(ref, str) or not ref.strip():
             raise ValidationError("%s must be a repository id or name, got %r" % (option, ref))

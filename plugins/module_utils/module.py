@@ -19,18 +19,24 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import math
 import os
+import re
+import ssl
+import stat
 import traceback
+import unicodedata
 
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from .auth import BearerAuth, DEFAULT_TOKEN_URL, IdKeyAuth, RefreshTokenAuth, ServiceUserAuth
+from .caches import check_token_cache
 from .client import BrightspaceClient, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from .errors import (BrightspaceError, BrightspaceHTTPError, JobFailedError, MissingLibraryError, WaitTimeoutError,
                      scrub)
-from .orgunits import ValidationError, validate_code
+from .orgunits import ValidationError, id_of_reference, shown_code, validate_code
 from .waiter import wait_for_job
 
 DEFAULT_CACHE = "~/.cache/d2l.brightspace/tokens.json"
@@ -86,12 +92,14 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
     error. Then the declared rules (see ``BrightspaceModule``).
     """
     found = []
+    mistyped = set()  # already wrong: its text (a list's repr) is no code to check
     for name, option in spec.items():
         value = given.get(name)
         kind = option.get("type", "str")
         shown = "" if option.get("no_log") else ": %r" % (value,)  # a secret is never echoed
         if kind == "str" and isinstance(value, (list, dict)):
             found.append("%s must be a string, got a %s%s" % (name, type(value).__name__, shown))
+            mistyped.add(name)
         elif kind == "list" and option.get("elements") == "str" and isinstance(value, list) and \
                 any(isinstance(item, (list, dict)) for item in value):
             found.append("%s must be a list of strings, got a list with a list or dict in it%s" % (name, shown))
@@ -115,12 +123,23 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
             found.append("%s must not be empty" % name)
     for name in non_negative:
         value = params.get(name)
-        if value is not None and value < 0:
+        if isinstance(value, float) and math.isnan(value):
+            found.append("%s must be a number, got nan" % name)
+        elif value is not None and value < 0:
             found.append("%s must not be negative, got %s" % (name, value))
-    for name in codes:  # org unit references: a code no org unit can have is known here, also in check mode
+    for name in codes:  # codes, and references by code: a code no org unit can have is known here, in check mode too
+        if name in mistyped:
+            continue
         value = params.get(name)
+        reference = spec[name].get("type") == "raw" or spec[name].get("elements") == "raw"  # an id or a code
         for item in (value or []) if spec[name].get("type") == "list" else [value]:
-            if isinstance(item, str) and item.strip() and not (item.startswith("id:") and item[3:].isdigit()):
+            if not isinstance(item, str) or (reference and not item.strip()):  # a blank reference: ids= says so
+                continue
+            if reference and item.startswith("id:") and id_of_reference(item) is None:
+                found.append("%s '%s' is not an id reference: id: must be followed by the digits 0-9 only"
+                             % (name, shown_code(item)))
+                break
+            if not (reference and id_of_reference(item) is not None):
                 try:
                     validate_code(item, name)
                 except ValidationError as exc:
@@ -192,21 +211,82 @@ def _is_loopback(host):
         return False
 
 
-def check_site_url(url, option):
-    """``url`` must be an http(s) site root: no path, query, fragment or user name; returns it
-    without a trailing slash, and a warning for clear text HTTP to another host."""
-    if not url.startswith(("http://", "https://")):
-        raise ValidationError("%s must start with http:// or https://, got '%s'" % (option, url))
-    parts = urlsplit(url)
-    if not parts.hostname:
+try:  # what requests encodes a non-ASCII host name with (IDNA 2008, UTS 46); else the stdlib's IDNA 2003
+    import idna
+
+    def _idna(label):
+        return idna.encode(label, uts46=True).decode("ascii")
+except ImportError:  # pragma: no cover - requests depends on it
+    def _idna(label):
+        return label.encode("idna").decode("ascii")
+
+_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$")
+
+
+def host_problem(host):
+    """Why ``host`` (a URL's host name, brackets removed) can name no host, in words, or None.
+
+    An IP address, or a DNS name: labels of 1 to 63 characters (after IDNA encoding) of letters,
+    digits, ``-`` and ``_``, 253 characters in all; no whitespace, control or invisible character.
+    """
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    for char in host:
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Cs"):
+            return "contains the character U+%04X (whitespace, a control or an invisible character)" % ord(char)
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    encoded = []
+    for label in labels:
+        if not label:
+            return "has an empty label (a dot at the start, or two dots in a row)"
+        try:
+            ascii_label = label if label.isascii() else _idna(label)
+        except UnicodeError:  # idna.IDNAError is one
+            return "has a label that is no valid internationalised domain name: '%s'" % label
+        if len(ascii_label) > 63:
+            return "has a label longer than 63 characters: '%s'" % label
+        if not _LABEL.match(ascii_label):
+            return "has a label with a character no host name holds: '%s'" % label
+        encoded.append(ascii_label)
+    if len(".".join(encoded)) > 253:
+        return "is longer than 253 characters"
+    return None
+
+
+def check_http_url(url, option):
+    """``urlsplit(url)`` of an http(s) URL with a valid host; ``ValidationError`` naming ``option``
+    otherwise (a URL ``urlsplit`` cannot parse, such as ``http://[::1``, included)."""
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise ValidationError("%s must be an http:// or https:// URL, got '%s'" % (option, url))
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:  # an unclosed [ of an IPv6 address, ...
+        raise ValidationError("%s is not a valid URL (%s): '%s'" % (option, exc, url))
+    if not host:
         raise ValidationError("%s has no host name: '%s'" % (option, url))
-    if parts.username is not None or parts.password is not None:
-        raise ValidationError("%s must not carry a user name or password; give credentials in their own options"
-                              % option)
     try:
         parts.port  # pylint: disable=pointless-statement  # raises on a bad port
     except ValueError:
         raise ValidationError("%s has an invalid port: '%s'" % (option, url))
+    problem = host_problem(host)
+    if problem:
+        raise ValidationError("%s: the host name '%s' %s" % (option, shown_code(host), problem))
+    return parts
+
+
+def check_site_url(url, option):
+    """``url`` must be an http(s) site root: no path, query, fragment or user name; returns it
+    without a trailing slash, and a warning for clear text HTTP to another host."""
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise ValidationError("%s must start with http:// or https://, got '%s'" % (option, url))
+    parts = check_http_url(url, option)
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError("%s must not carry a user name or password; give credentials in their own options"
+                              % option)
     if parts.path not in ("", "/") or parts.query or parts.fragment or url.endswith(("?", "#")):
         raise ValidationError(
             "%s must be the site's root, such as https://school.brightspace.com, without a path, query or "
@@ -216,6 +296,60 @@ def check_site_url(url, option):
         warning = ("%s is http:// to %s, which is not this machine: credentials and data travel in clear text; "
                    "use https://" % (option, parts.hostname))
     return url.rstrip("/"), warning
+
+
+def check_ca_path(path, option="ca_path"):
+    """``path`` must be a readable file of PEM certificates (a CA bundle); ``ValidationError``
+    naming ``option`` otherwise. Checked before any request: ``requests`` would raise a bare
+    ``OSError`` for a missing file and a TLS error that names nothing for the rest."""
+    if "\x00" in path:
+        raise ValidationError("%s: the path contains a NUL character" % option)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ValidationError("%s: no such file '%s'; give the CA bundle, a file of PEM certificates" % (option, path))
+    except (OSError, ValueError) as exc:
+        raise ValidationError("%s: cannot read '%s': %s" % (option, path, getattr(exc, "strerror", None) or exc))
+    if stat.S_ISDIR(info.st_mode):
+        raise ValidationError("%s: '%s' is a directory; give the CA bundle itself, a file of PEM certificates"
+                              % (option, path))
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError("%s: '%s' is not a regular file; give the CA bundle, a file of PEM certificates"
+                              % (option, path))
+    try:
+        ssl.create_default_context(cafile=path)
+    except ssl.SSLError:
+        raise ValidationError("%s: '%s' holds no PEM certificate; give the CA bundle, a file of PEM certificates"
+                              % (option, path))
+    except (OSError, ValueError) as exc:
+        raise ValidationError("%s: cannot read '%s': %s" % (option, path, getattr(exc, "strerror", None) or exc))
+    return path
+
+
+DAY = 86400
+# the longest each time option may be: time.sleep and socket timeouts overflow (time_t) near 1e10
+# seconds, float() of an int near 1e309; these bounds are far below that and far above any use
+MAX_SECONDS = {"timeout": DAY, "poll_interval": DAY, "wait_timeout": 366 * DAY, "retry_budget": 366 * DAY}
+
+
+def seconds_problem(value, option, positive):
+    """What is wrong with a time option (seconds): not a finite number, below 0 (or, ``positive``,
+    not above 0), or over ``MAX_SECONDS``; None when nothing is (or it is unset)."""
+    if value is None or isinstance(value, bool):
+        return None
+    limit = MAX_SECONDS[option]
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)) or value < 0 or \
+            (positive and value == 0) or value > limit:
+        return "%s must be a finite number of seconds %s and at most %d (%s), got %s" % (
+            option, "above 0" if positive else "of 0 or more", limit,
+            "a day" if limit == DAY else "a year", value)
+    return None
+
+
+def check_seconds(value, option, positive):
+    problem = seconds_problem(value, option, positive)
+    if problem:
+        raise ValidationError(problem)
 
 
 def build_client(params):
@@ -228,18 +362,20 @@ def build_client(params):
     url, warning = check_site_url(url, "brightspace_url")
     warnings = [warning] if warning else []
     if params.get("token_url"):
-        token_url = params["token_url"]
-        if not token_url.startswith(("http://", "https://")) or not urlsplit(token_url).hostname:
-            raise ValidationError("token_url must be an http:// or https:// URL, got '%s'" % token_url)
-        if token_url.startswith("http://") and not _is_loopback(urlsplit(token_url).hostname):
+        token_url = check_http_url(params["token_url"], "token_url")
+        if token_url.scheme == "http" and not _is_loopback(token_url.hostname):
             warnings.append("token_url is http:// to %s, which is not this machine: credentials travel in clear "
-                            "text; use https://" % urlsplit(token_url).hostname)
+                            "text; use https://" % token_url.hostname)
+    check_seconds(params.get("timeout"), "timeout", positive=True)
+    check_seconds(params.get("retry_budget"), "retry_budget", positive=False)
+    if params.get("ca_path") and params.get("validate_certs") is not False:
+        check_ca_path(params["ca_path"])
     for product, version in (params.get("api_versions") or {}).items():
         if not str(version).replace(".", "").isdigit():
             raise ValidationError("api_versions.%s must look like '1.47', got '%s'" % (product, version))
+    cache = check_token_cache(os.path.expanduser(params.get("token_cache") or DEFAULT_CACHE))
     session = requests.Session()
     auth = build_auth(params, session)
-    cache = os.path.expanduser(params.get("token_cache") or DEFAULT_CACHE)
     validate = params.get("validate_certs")
     client = BrightspaceClient(
         url, auth, timeout=params.get("timeout") or 30,
@@ -257,8 +393,10 @@ class BrightspaceModule(AnsibleModule):
 
     Declared value rules, checked before any request (see ``value_problems``): ``ids`` are
     options holding ids (or codes/names for ``raw`` references), alone or in a list; ``non_empty``
-    strings must not be blank; ``non_negative`` numbers must not be below zero; ``codes`` are org
-    unit references whose strings must follow the code rules (``orgunits.validate_code``).
+    strings must not be blank; ``non_negative`` numbers must not be below zero; ``codes`` are codes
+    (``str`` options) and org unit references by code (``raw`` options: their strings, ``id:N``
+    aside) that must follow the code rules (``orgunits.validate_code``: no look-alike whitespace
+    or invisible characters, the service's length and characters).
     """
 
     def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), codes=(), **kwargs):
@@ -274,6 +412,10 @@ class BrightspaceModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
         problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative, codes)
+        for name in ("wait_timeout", "poll_interval") if wait else ():  # time.sleep(1e10) would overflow
+            problem = seconds_problem(self.params.get(name), name, positive=False)
+            if problem and not any(found.startswith(name + " ") for found in problems):  # said already
+                problems.append(problem)
         if problems:
             self.fail_json(msg="; ".join(problems))
 

@@ -10,6 +10,8 @@ the real Valence org structure routes (not in ROUTES.txt, which lists only looku
 
 from __future__ import annotations
 
+import unicodedata
+
 from .errors import BrightspaceError
 from .paging import paged_result_set
 
@@ -36,18 +38,82 @@ class UnknownIdError(NotFoundError):
     earlier task of a check-mode play can be about to create it."""
 
 
-def validate_code(code, option="code"):
-    """Raise ``ValidationError`` naming ``option`` if ``code`` breaks the service's code rules."""
-    if not isinstance(code, str) or not code.strip():
-        raise ValidationError("%s must be a non-empty string" % option)
+# What makes two codes look alike, or a code look like no code: checked before the service's own
+# rules, so a look-alike never names another org unit. The service compares codes as text: a code
+# with a trailing space, a tab or a zero-width character is another code that reads the same.
+_INVISIBLE = {
+    "Cc": "a control character",
+    "Cf": "an invisible formatting character",
+    "Cs": "an unpaired surrogate code point",
+}
+
+
+def _char_name(char):
+    name = unicodedata.name(char, "")
+    return "U+%04X%s" % (ord(char), " (%s)" % name if name else "")
+
+
+def shown_code(code):
+    """``code`` for a message: what cannot be seen (controls, format characters, whitespace other
+    than a plain space) written as ``\\uXXXX``, so a message shows the difference."""
+    return "".join(char if char == " " or not (char.isspace() or unicodedata.category(char) in _INVISIBLE)
+                   else "\\x%02x" % ord(char) if ord(char) < 0x100 else "\\u%04x" % ord(char) for char in code)
+
+
+def code_problem(code):
+    """Why ``code`` is not a code a playbook may name, in words, or None.
+
+    Beyond the service's rules (at most ``CODE_MAX_LENGTH`` characters, none of
+    ``CODE_FORBIDDEN``): no whitespace at either end, no whitespace other than the plain space
+    (U+0020) inside, and no control (Cc), invisible formatting (Cf, such as U+200B ZERO WIDTH
+    SPACE, U+FEFF or the bidirectional controls) or surrogate (Cs) code point anywhere.
+    """
+    if code[0].isspace() or code[-1].isspace():
+        return "must not start or end with whitespace"
+    for char in code:
+        if char.isspace() and char != " ":
+            return ("contains the whitespace character %s; only the plain space (U+0020) may appear inside a code"
+                    % _char_name(char))
+        kind = _INVISIBLE.get(unicodedata.category(char))
+        if kind:
+            return "contains %s %s" % (kind, _char_name(char))
     if len(code) > CODE_MAX_LENGTH:
-        raise ValidationError("%s '%s' is %d characters long; org unit codes are at most %d"
-                              % (option, code, len(code), CODE_MAX_LENGTH))
+        return "is %d characters long; org unit codes are at most %d" % (len(code), CODE_MAX_LENGTH)
     bad = sorted(set(c for c in code if c in CODE_FORBIDDEN))
     if bad:
-        raise ValidationError("%s '%s' contains the forbidden character(s) %s; org unit codes may not "
-                              "contain any of %s" % (option, code, " ".join(bad), " ".join(CODE_FORBIDDEN)))
+        return ("contains the forbidden character(s) %s; org unit codes may not contain any of %s"
+                % (" ".join(bad), " ".join(CODE_FORBIDDEN)))
+    return None
+
+
+def validate_code(code, option="code"):
+    """Raise ``ValidationError`` naming ``option`` if ``code`` breaks the code rules (``code_problem``).
+
+    The one place every code, and every reference to an org unit by code, is checked: the
+    modules' ``code`` options (``Resource.desired``) and the declared ``codes`` of
+    ``BrightspaceModule`` (``module.value_problems``).
+    """
+    if not isinstance(code, str) or not code.strip():
+        raise ValidationError("%s must be a non-empty string" % option)
+    problem = code_problem(code)
+    if problem:
+        raise ValidationError("%s '%s' %s" % (option, shown_code(code), problem))
     return code
+
+
+def ascii_digits(text):
+    """Whether ``text`` is a run of the digits 0-9. ``str.isdigit`` also takes ``'²'`` (which
+    ``int`` refuses) and ``'١٢'`` (which ``int`` reads as 12): neither is an id a playbook means."""
+    return isinstance(text, str) and text.isascii() and text.isdigit()
+
+
+def id_of_reference(ref):
+    """The org unit id a reference names (an integer, or a string ``id:123``), or None for a code."""
+    if is_id_reference(ref):
+        return int(ref)
+    if isinstance(ref, str) and ref.startswith("id:") and ascii_digits(ref[3:]):
+        return int(ref[3:])
+    return None
 
 
 def as_id(value):
@@ -143,11 +209,7 @@ class OrgUnits:
         ``verify``: an id is read first (``orgstructure/{id}``) and must name an org unit of
         ``type_name``, so a write that would reference it is never sent for nothing.
         """
-        org_unit_id = None
-        if is_id_reference(ref):
-            org_unit_id = int(ref)
-        elif isinstance(ref, str) and ref.startswith("id:") and ref[3:].isdigit():
-            org_unit_id = int(ref[3:])
+        org_unit_id = id_of_reference(ref)
         if org_unit_id is not None:
             if verify:
                 self.check_id(org_unit_id, type_name, option)

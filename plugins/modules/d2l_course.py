@@ -29,7 +29,10 @@ options:
   code:
     description:
       - "Org unit code of the offering, its natural key. At most 50 characters, and none of
-        these characters: C(\\ : * ? \" < > | ' # , % &)."
+        these characters: C(\\ : * ? \" < > | ' # , % &).
+        No whitespace at either end, no whitespace other than the plain space inside, and no
+        control or invisible formatting character (such as U+200B ZERO WIDTH SPACE or U+FEFF):
+        a code that reads like another is refused before any request."
     type: str
     required: true
   name:
@@ -188,7 +191,8 @@ def main():
         force_locale=dict(type="bool"),
         show_address_book=dict(type="bool"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("template", "semester"), non_empty=("name",), non_negative=("locale_id",), codes=("template", "semester"))
+    ), ids=("template", "semester"), non_empty=("name",), non_negative=("locale_id",),
+        codes=("code", "template", "semester"))
     module.ensure(CourseOfferingResource)
 
 

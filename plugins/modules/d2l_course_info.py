@@ -31,7 +31,9 @@ options:
     type: int
   code:
     description:
-      - Exact code of one offering or template.
+      - Exact code of one offering or template. A code no org unit can have (over 50 characters, a
+        forbidden character, whitespace at either end, a control or invisible formatting character)
+        is refused before any request.
     type: str
   code_contains:
     description:
@@ -129,7 +131,7 @@ def main():
             schema=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("id", "code", "code_contains"), ("id", "code", "name_contains")],
-        ids=("id",), non_negative=("limit",),
+        ids=("id",), non_negative=("limit",), codes=("code",),
     )
     module.run(lambda: describe_courses(module))
 

@@ -26,7 +26,10 @@ options:
   code:
     description:
       - "Org unit code of the template, its natural key. At most 50 characters, and none of
-        these characters: C(\\ : * ? \" < > | ' # , % &)."
+        these characters: C(\\ : * ? \" < > | ' # , % &).
+        No whitespace at either end, no whitespace other than the plain space inside, and no
+        control or invisible formatting character (such as U+200B ZERO WIDTH SPACE or U+FEFF):
+        a code that reads like another is refused before any request."
     type: str
     required: true
   name:
@@ -120,7 +123,7 @@ def main():
         path=dict(type="str"),
         parent_org_units=dict(type="list", elements="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("parent_org_units",), non_empty=("name",), codes=("parent_org_units",))
+    ), ids=("parent_org_units",), non_empty=("name",), codes=("code", "parent_org_units"))
     module.ensure(CourseTemplateResource)
 
 

@@ -27,7 +27,11 @@ extends_documentation_fragment:
 options:
   code:
     description:
-      - Org unit code, the natural key with O(type).
+      - "Org unit code, the natural key with O(type). At most 50 characters, and none of these
+        characters: C(\\ : * ? \" < > | ' # , % &).
+        No whitespace at either end, no whitespace other than the plain space inside, and no
+        control or invisible formatting character (such as U+200B ZERO WIDTH SPACE or U+FEFF):
+        a code that reads like another is refused before any request."
     type: str
     required: true
   type:
@@ -131,7 +135,7 @@ def main():
         name=dict(type="str"),
         parents=dict(type="list", elements="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("parents",), non_empty=("name", "type"), codes=("parents",))
+    ), ids=("parents",), non_empty=("name", "type"), codes=("code", "parents"))
     if module.params["type"].strip().lower() in NOT_CUSTOM:
         module.fail_json(msg="type '%s' is not a custom org unit type: %s" % (
             module.params["type"], NOT_CUSTOM[module.params["type"].strip().lower()]))

@@ -22,8 +22,11 @@ from unittest import mock
 from ansible.module_utils import basic
 
 EXCEPTION_REPR = re.compile(
-    r"Traceback|unexpected error|\b(KeyError|TypeError|ValueError|AttributeError|IndexError|"
+    r"Traceback|\b(KeyError|TypeError|ValueError|AttributeError|IndexError|"
     r"OverflowError|UnicodeError|UnicodeEncodeError|OSError|RecursionError|NameError)\b")
+# how BrightspaceModule.run's catch-all (``except Exception``) words a failure: a bug, never the
+# answer to a user's input, which must end in a message naming the option and the problem
+CATCH_ALL = "unexpected error"
 WRITE_METHODS_EXEMPT = ("GET", "HEAD")
 
 
@@ -82,9 +85,12 @@ class RequestLog:
 def problems(result, case, sent):
     """What is wrong with the module's answer to a bad input (an empty list: nothing)."""
     found = []
+    msg = result.get("msg")
+    if isinstance(msg, str) and msg.strip().lower().startswith(CATCH_ALL):
+        return ["the module base's catch-all answered (BrightspaceModule.run, except Exception) instead of a "
+                "message naming the option: %r\n%s" % (msg, result.get("exception", ""))]
     if "exception" in result:
         return ["exception out of main():\n" + result["exception"]]
-    msg = result.get("msg")
     if not result.get("failed"):
         found.append("did not fail: %r" % result)
     if not isinstance(msg, str) or not msg.strip():

@@ -13,7 +13,8 @@ Each bad value replaces one option of a valid argument set (checked first: ``tes
 hypothesis also chooses check mode or not.
 
 Every example must end with ``failed``, a message naming the offending option and what is wrong,
-no traceback or exception repr, and no write request in the emulator's request log
+never the module base's catch-all (``unexpected error: ...``), no traceback or exception repr,
+and no write request in the emulator's request log
 (``/_emulator/requests``); where the problem can be known locally, no request at all.
 
 The examples are derandomized (the same ones on every run, as CI needs) and few per case
@@ -34,7 +35,7 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from bad_input_cases import KnownIssue, build
+from bad_input_cases import Case, KnownIssue, build
 from bad_input_helpers import RequestLog, problems, run_in_process
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "packages")
@@ -138,3 +139,14 @@ def test_bad_input(world, name, index):
                                                       "\n".join(found))
 
     check()  # pylint: disable=no-value-for-parameter
+
+
+@pytest.mark.parametrize("msg", ["unexpected error: OSError: Could not find a suitable TLS CA certificate bundle",
+                                 "unexpected error: ValueError: Invalid IPv6 URL (token_cache, ca_path)"])
+def test_the_catch_all_is_never_an_answer(msg):
+    """A failure worded by BrightspaceModule.run's catch-all fails every example, even one that
+    names the option and matches the problem (the check of ``problems`` the fixes rely on)."""
+    case = Case("x", {"ca_path": "/nope"}, (), ("ca_path", "token_cache"), r"error|URL|no such")
+    found = problems({"failed": True, "msg": msg}, case, [])
+    assert len(found) == 1 and found[0].startswith("the module base's catch-all answered"), found
+    assert not problems({"failed": True, "msg": "ca_path: no such file '/nope'"}, case, [])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+import certifi
 import pytest
 import requests
 
@@ -112,10 +113,10 @@ def test_client_secret_without_a_refresh_token_names_the_service_user_options(gi
 def test_build_client(tmp_path):
     cache = str(tmp_path / "c" / "tokens.json")
     client = build_client(params(brightspace_url="https://school.example.com/", access_token="tok", token_cache=cache,
-                                 api_versions={"lp": "1.40"}, timeout=7, retry_budget=9, ca_path="/ca.pem"))
+                                 api_versions={"lp": "1.40"}, timeout=7, retry_budget=9, ca_path=certifi.where()))
     assert client.base_url == "https://school.example.com"
     assert client.api_versions == {"lp": "1.40"} and client.timeout == 7 and client.retry.budget == 9
-    assert client.verify == "/ca.pem"
+    assert client.verify == certifi.where()
     assert client.discovery.path == str(tmp_path / "c" / "discovery.json")
     assert client.session is not None and client.auth.token == "tok"
     assert client.warnings == []

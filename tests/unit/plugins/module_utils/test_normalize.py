@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""normalize.utc_datetime and orgunits.validate_code: input checks made before any request."""
+"""normalize.utc_datetime and orgunits.validate_code: input checks made before any request
+(look-alike codes: test_codes.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.normalize import basic_org_unit, utc_datetime
 from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import (
@@ -104,3 +107,100 @@ def test_code_too_long():
 def test_code_must_be_a_non_empty_string(code):
     with pytest.raises(ValidationError, match="^semester must be a non-empty string$"):
         validate_code(code, option="semester")
+
+
+# -- dates at the edges, property-based -------------------------------------------------------
+# Any aware date-time whose UTC instant lies in years 1..9999 is sent as YYYY-MM-DDTHH:MM:SS.fffZ
+# (four-digit year, milliseconds truncated); any other is refused naming the option, never an
+# OverflowError or ValueError out of the conversion.
+
+CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+FIRST = datetime.min  # 0001-01-01T00:00:00
+LAST = datetime.max   # 9999-12-31T23:59:59.999999
+OFFSETS = st.builds(lambda minutes, seconds: timezone(timedelta(minutes=minutes, seconds=seconds)),
+                    st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1),
+                    st.sampled_from([0, 0, 0, 30]))
+AWARE = st.builds(lambda naive, zone: naive.replace(tzinfo=zone), st.datetimes(), OFFSETS)
+OPTION = st.sampled_from(["start_date", "end_date"])
+
+
+def in_range(aware):
+    """Whether the UTC instant of ``aware`` is a datetime at all, by timedelta arithmetic alone."""
+    since_first = aware.replace(tzinfo=None) - FIRST - aware.utcoffset()
+    return timedelta(0) <= since_first <= LAST - FIRST
+
+
+def as_text(aware):
+    return aware.isoformat()  # four-digit years, offsets with seconds when they have them
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(aware=AWARE.filter(in_range), option=OPTION, text=st.booleans())
+def test_an_aware_date_time_in_range_round_trips(aware, option, text):
+    sent = utc_datetime(as_text(aware) if text else aware, option)
+    assert CANONICAL.match(sent), sent
+    back = datetime.fromisoformat(sent[:-1] + "+00:00")
+    assert back == aware - timedelta(microseconds=aware.microsecond % 1000)  # the same instant, to the ms
+    assert int(sent[:4]) == back.year  # four digits, whatever the year
+    assert utc_datetime(sent, option) == sent  # canonical values are stable
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(naive=st.datetimes(), text=st.booleans())
+def test_a_date_time_without_zone_is_utc(naive, text):
+    sent = utc_datetime(naive.isoformat() if text else naive)
+    assert sent == "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (
+        naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second, naive.microsecond // 1000)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(day=st.dates(max_value=date(999, 12, 31)))
+def test_years_before_1000_have_four_digits(day):
+    assert utc_datetime(day.isoformat()) == "%04d-%02d-%02dT00:00:00.000Z" % (day.year, day.month, day.day)
+    assert utc_datetime(day.isoformat()).startswith("0")
+
+
+# the first and the last day, with an offset that moves the instant past the edge
+BEFORE_YEAR_1 = st.builds(
+    lambda minutes, back: datetime.combine(date(1, 1, 1), datetime.min.time()).replace(
+        tzinfo=timezone(timedelta(minutes=minutes))) + timedelta(minutes=min(back, minutes - 1)),
+    st.integers(min_value=1, max_value=24 * 60 - 1), st.integers(min_value=0, max_value=24 * 60))
+AFTER_YEAR_9999 = st.builds(
+    lambda minutes, back: datetime.combine(date(9999, 12, 31), datetime.max.time()).replace(
+        tzinfo=timezone(timedelta(minutes=-minutes))) - timedelta(minutes=min(back, minutes - 1)),
+    st.integers(min_value=1, max_value=24 * 60 - 1), st.integers(min_value=0, max_value=24 * 60))
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(aware=st.one_of(BEFORE_YEAR_1, AFTER_YEAR_9999, AWARE.filter(lambda a: not in_range(a))),
+       option=OPTION, text=st.booleans())
+def test_an_instant_outside_years_1_to_9999_is_refused_naming_the_option(aware, option, text):
+    assert not in_range(aware)
+    given_value = as_text(aware) if text else aware
+    with pytest.raises(ValidationError) as info:  # never OverflowError or ValueError
+        utc_datetime(given_value, option)
+    assert str(info.value) == (
+        "%s: '%s' falls outside the years 0001 to 9999 once converted to UTC; give a date or date-time from "
+        "0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z" % (option, given_value))
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("0001-01-01T00:00+00:00", "0001-01-01T00:00:00.000Z"),
+    ("0001-01-01T05:00+05:00", "0001-01-01T00:00:00.000Z"),
+    ("0001-01-01T00:00-05:00", "0001-01-01T05:00:00.000Z"),
+    ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999Z"),
+    ("9999-12-31T18:59:59.999-05:00", "9999-12-31T23:59:59.999Z"),
+    ("9999-12-31T23:00+05:00", "9999-12-31T18:00:00.000Z"),
+    ("0999-12-31T23:30:00-01:00", "1000-01-01T00:30:00.000Z"),
+    ("0099-06-15", "0099-06-15T00:00:00.000Z"),
+])
+def test_edges_in_range(value, expected):
+    assert utc_datetime(value, "start_date") == expected
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00+05:00", "0001-01-01T04:59:59.999+05:00",
+                                   "9999-12-31T23:00-05:00", "9999-12-31T19:00:00.000-05:00"])
+def test_edges_out_of_range(value):
+    with pytest.raises(ValidationError, match="^end_date: '%s' falls outside the years 0001 to 9999 once converted "
+                                              "to UTC" % re.escape(value)):
+        utc_datetime(value, "end_date")

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import OrgUnits, UnknownIdError
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import value_problems
+from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import (
+    OrgUnits, UnknownIdError, ascii_digits, id_of_reference, shown_code)
 
 OUTYPES = "/d2l/api/lp/1.47/outypes/"
 TYPES = [{"Id": 2, "Code": "Course Template", "Name": "Course Template"},
@@ -47,3 +50,39 @@ def test_resolve_all_reads_only_ids_that_are_not_current_parents(http, make_clie
     http.expect("GET", "/d2l/api/lp/1.47/orgstructure/2147483647", status=404, answer={"Message": "Not found"})
     with pytest.raises(UnknownIdError, match=r"^parents: no org unit with id 2147483647 exists$"):
         orgunits.resolve_all([2147483647], "parents", current)
+
+
+# -- ids written with digits other than 0-9 ---------------------------------------------------
+# str.isdigit takes superscripts ('²', which int() refuses) and other scripts' digits ('١٢', which
+# int() reads as 12): an id reference takes the digits 0-9 only, anything else is a code.
+OTHER_DIGITS = st.text(alphabet=st.characters(whitelist_categories=("Nd", "No")).filter(lambda c: not c.isascii()),
+                       min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(digits=OTHER_DIGITS)
+def test_other_digits_are_no_id(digits):
+    assert not ascii_digits(digits)
+    assert id_of_reference("id:" + digits) is None
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(number=st.integers(min_value=1, max_value=2 ** 63))
+def test_ascii_digits_are_an_id(number):
+    assert ascii_digits(str(number)) and id_of_reference("id:%d" % number) == number and id_of_reference(number) == number
+
+
+@pytest.mark.parametrize("ref", ["id:", "id:12a", "id: 12", "id:-1", "ID:12", "12", "", True, None, 1.5])
+def test_what_is_no_id_reference(ref):
+    assert id_of_reference(ref) is None
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(digits=OTHER_DIGITS)
+def test_the_module_rules_name_an_id_with_other_digits(digits):
+    spec = dict(template=dict(type="raw"), parents=dict(type="list", elements="raw"))
+    for name, value in (("template", "id:" + digits), ("parents", [6606, "id:" + digits])):
+        given_values = {name: value}
+        found = value_problems(spec, given_values, given_values, ids=(name,), codes=(name,))
+        assert found == ["%s 'id:%s' is not an id reference: id: must be followed by the digits 0-9 only"
+                         % (name, shown_code(digits))]

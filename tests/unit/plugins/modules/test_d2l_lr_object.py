@@ -154,6 +154,18 @@ def test_repository_by_name(http, args):
     assert missing["failed"] is True and missing["msg"].startswith("repository: no searchable repository is named 'Nope'")
 
 
+@pytest.mark.parametrize("ref", ["\u00b2", "\u0661", "\u00b9\u00b2"])
+def test_a_repository_in_other_digits_is_a_name(http, args, ref):
+    """'²' or '١' pass str.isdigit (int() refuses the first, reads the second as 1): looked up as a
+    name, never taken for an id."""
+    http.expect("GET", LR + "/repositories/all/", answer=dict(OK, Repositories=[
+        {"RepositoryId": 1, "Name": "Demo Local Repository", "Description": "", "Type": "Local", "OrgId": 6606,
+         "ObjectCount": 3}]))
+    result = run_module(d2l_lr_object.main, args(repository=ref, title="Golf"))
+    assert result["failed"] is True
+    assert result["msg"] == "repository: no searchable repository is named '%s' (known: Demo Local Repository)" % ref
+
+
 def test_a_file_key_refused_at_publish_is_uploaded_again(http, args):
     """An unattached upload is purged by the service (NOTES.md): an ERROR refusing the file key
     published nothing, so the package is sent again and published with the new key, once."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.module import value_problems
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import MAX_SECONDS, seconds_problem, value_problems
 from ansible_collections.d2l.brightspace.plugins.modules import (
-    d2l_copy_job, d2l_course, d2l_course_info, d2l_course_template, d2l_ep_export, d2l_lr_object,
+    d2l_copy_job, d2l_course, d2l_course_import, d2l_course_info, d2l_course_template, d2l_ep_export, d2l_lr_object,
     d2l_lr_object_info, d2l_lr_repository_info, d2l_org_unit)
 
 from d2l_unit_helpers import BASE, run_module
@@ -117,3 +117,68 @@ def test_org_unit_refuses_types_it_does_not_manage(http, args, kind):
     result = run_module(d2l_org_unit.main, args(code="X", type=kind, name="X"))
     assert result["failed"] is True and result["msg"].startswith("type '%s' is not a custom org unit type: " % kind)
     assert not http.calls
+
+
+# Every option that is a code, or names an org unit by code, refuses a look-alike code before
+# any request (orgunits.validate_code, declared as ``codes`` by each module).
+CODE_OPTIONS = [
+    (d2l_org_unit.main, dict(code="2026F", type="Semester", name="Fall"), "code", False),
+    (d2l_org_unit.main, dict(code="2026F", type="Semester", name="Fall"), "parents", True),
+    (d2l_course_template.main, dict(code="BIO", name="Bio"), "code", False),
+    (d2l_course_template.main, dict(code="BIO", name="Bio"), "parent_org_units", True),
+    (d2l_course.main, dict(code="BIO101", name="Bio", template="BIO"), "code", False),
+    (d2l_course.main, dict(code="BIO101", name="Bio", template="BIO"), "template", False),
+    (d2l_course.main, dict(code="BIO101", name="Bio", template="BIO"), "semester", False),
+    (d2l_course_info.main, dict(code="BIO101"), "code", False),
+    (d2l_copy_job.main, dict(source="MASTER", target="BIO101"), "source", False),
+    (d2l_copy_job.main, dict(source="MASTER", target="BIO101"), "target", False),
+    (d2l_course_import.main, dict(target="BIO101", job_token="t-1"), "target", False),
+]
+LOOK_ALIKES = [
+    ("BIO101 ", "must not start or end with whitespace"),
+    ("\tBIO101", "must not start or end with whitespace"),
+    ("BIO\u200b101", "contains an invisible formatting character U+200B (ZERO WIDTH SPACE)"),
+    ("\ufeffBIO101", "contains an invisible formatting character U+FEFF"),
+    ("BIO\u202e101", "contains an invisible formatting character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("BIO\u00a0101", "contains the whitespace character U+00A0 (NO-BREAK SPACE)"),
+    ("BIO\x1b101", "contains a control character U+001B"),
+]
+
+
+@pytest.mark.parametrize("main, base, option, is_list", CODE_OPTIONS,
+                         ids=["%s-%s" % (row[0].__module__.rsplit(".", 1)[-1], row[2]) for row in CODE_OPTIONS])
+@pytest.mark.parametrize("code, problem", LOOK_ALIKES, ids=[repr(row[0]) for row in LOOK_ALIKES])
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_look_alike_code_fails_before_any_request(http, args, main, base, option, is_list, code, problem, check_mode):
+    given = dict(base)
+    given[option] = [6606, code] if is_list else code
+    result = run_module(main, args(**given), check_mode=check_mode)
+    assert result["failed"] is True
+    assert result["msg"].startswith("%s '" % option) and problem in result["msg"], result["msg"]
+    assert not http.calls
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(poll_interval=float("nan")), "poll_interval must be a number, got nan"),
+    (dict(poll_interval=float("inf")),
+     "poll_interval must be a finite number of seconds of 0 or more and at most 86400 (a day), got inf"),
+    (dict(poll_interval=1e12),
+     "poll_interval must be a finite number of seconds of 0 or more and at most 86400 (a day), got 1000000000000.0"),
+    (dict(wait_timeout=10 ** 400), "wait_timeout must be a finite number of seconds of 0 or more and at most 31622400 "
+                                   "(a year), got %d" % 10 ** 400),
+    (dict(wait_timeout=-1), "wait_timeout must not be negative, got -1"),
+])
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_wait_options_a_sleep_cannot_take_fail_before_any_request(http, args, given, message, check_mode):
+    """time.sleep(1e12) and float(10 ** 400) overflow: the waiter must never be handed them."""
+    result = run_module(d2l_copy_job.main, args(source="MASTER", target="BIO101", **given), check_mode=check_mode)
+    assert result["failed"] is True and result["msg"] == message
+    assert not http.calls
+
+
+@pytest.mark.parametrize("name, value", [("poll_interval", 86400.0), ("poll_interval", 0.0), ("wait_timeout", 0),
+                                         ("wait_timeout", 366 * 86400), ("poll_interval", None)])
+def test_wait_options_up_to_their_bounds_are_taken(name, value):
+    assert seconds_problem(value, name, positive=False) is None
+    if value == MAX_SECONDS[name]:  # the bound itself is taken, a second more is not
+        assert seconds_problem(value + 1, name, positive=False).startswith(name + " must be a finite number")
