@@ -125,9 +125,10 @@ options:
     type: bool
   ca_path:
     description:
-      - CA bundle used to verify the service's certificate, a file of PEM certificates. When
-        certificates are validated, a missing or unreadable file, a directory, or a file without a
-        PEM certificate is refused before any request.
+      - CA bundle used to verify the service's certificate, a file of PEM certificates, or a
+        directory of hashed certificates (as C(openssl rehash) makes it). When certificates are
+        validated, a missing or unreadable path, or a file without a PEM certificate, is refused
+        before any request.
       - If not set, the environment variable E(BRIGHTSPACE_CA_PATH) is used.
     type: path
   timeout:

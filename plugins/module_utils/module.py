@@ -299,8 +299,8 @@ def check_site_url(url, option):
 
 
 def check_ca_path(path, option="ca_path"):
-    """``path`` must be a readable file of PEM certificates (a CA bundle); ``ValidationError``
-    naming ``option`` otherwise. Checked before any request: ``requests`` would raise a bare
+    """``path`` must be a readable file of PEM certificates (a CA bundle) or a readable directory
+    of hashed certificates; ``ValidationError`` naming ``option`` otherwise. Checked before any request: ``requests`` would raise a bare
     ``OSError`` for a missing file and a TLS error that names nothing for the rest."""
     if "\x00" in path:
         raise ValidationError("%s: the path contains a NUL character" % option)
@@ -311,8 +311,11 @@ def check_ca_path(path, option="ca_path"):
     except (OSError, ValueError) as exc:
         raise ValidationError("%s: cannot read '%s': %s" % (option, path, getattr(exc, "strerror", None) or exc))
     if stat.S_ISDIR(info.st_mode):
-        raise ValidationError("%s: '%s' is a directory; give the CA bundle itself, a file of PEM certificates"
-                              % (option, path))
+        # a directory of hashed certificates (c_rehash / openssl rehash), as requests and OpenSSL
+        # take it (CApath): its files are read by hash when a certificate is checked
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise ValidationError("%s: cannot read the directory '%s'" % (option, path))
+        return path
     if not stat.S_ISREG(info.st_mode):
         raise ValidationError("%s: '%s' is not a regular file; give the CA bundle, a file of PEM certificates"
                               % (option, path))

@@ -328,7 +328,6 @@ def connection_cases(tmp):
                 lambda c: _with(c, access_token="", client_id="demo-service", key_id="demo-service-key-1", scope="core:*:*",
                                 private_key=SERVICE_KEY)),
         one("ca_path: missing", "ca_path", missing_path(tmp), NO_PATH),
-        one("ca_path: a directory", "ca_path", st.just(tmp), DIRECTORY),
         one("ca_path: not a CA bundle", "ca_path", st.builds(lambda _: regular_file(tmp), st.just(None)),
             r"no PEM certificate"),
         one("ca_path: below a regular file", "ca_path", below_a_file(tmp), r"cannot read|not a directory"),

@@ -65,7 +65,6 @@ def places(tmp_path):
 
 @pytest.mark.parametrize("place, message", [
     ("missing", "ca_path: no such file '{path}'; give the CA bundle, a file of PEM certificates"),
-    ("directory", "ca_path: '{path}' is a directory; give the CA bundle itself, a file of PEM certificates"),
     ("regular", "ca_path: '{path}' holds no PEM certificate; give the CA bundle, a file of PEM certificates"),
     ("empty", "ca_path: '{path}' holds no PEM certificate; give the CA bundle, a file of PEM certificates"),
     ("key", "ca_path: '{path}' holds no PEM certificate; give the CA bundle, a file of PEM certificates"),
@@ -79,6 +78,12 @@ def test_a_ca_path_that_is_no_ca_bundle_is_refused(tmp_path, places, place, mess
         open(places["empty"], "w").close()
     given = dict(AUTHS[auth], ca_path=places[place], token_cache=str(tmp_path / "c" / "t.json"))
     assert refused(**given) == message.format(path=places[place])
+
+
+def test_a_directory_of_hashed_certificates_is_taken(tmp_path):
+    """requests and OpenSSL take a CApath directory; the client verifies against it."""
+    client = build_client(params(access_token="tok", ca_path=str(tmp_path), token_cache=str(tmp_path / "c" / "t.json")))
+    assert client.verify == str(tmp_path)
 
 
 def test_an_unreadable_ca_bundle_is_refused(tmp_path):
