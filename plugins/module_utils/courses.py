@@ -15,7 +15,6 @@ from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits
                        as_id, is_id_reference, validate_code)
 
 
-
 def predicted(module, resolve, given):
     """``resolve()`` for a check-mode preview; when a reference by code names nothing yet, a
     warning and ``given`` as it is: an earlier task of the same play would create it (a
