@@ -9,11 +9,10 @@ These are the resources ``d2l_course``, ``d2l_course_template`` and ``d2l_org_un
 
 from __future__ import annotations
 
-from .module import Resource
+from .ensure import Resource
 from .normalize import basic_org_unit, utc_datetime
-from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, UnknownIdError, ValidationError,
-                       as_id, is_id_reference, validate_code)
-
+from .errors import NotFoundError, UnknownIdError, ValidationError
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnits, as_id, is_id_reference, validate_code
 
 
 def predicted(module, resolve, given):

@@ -15,9 +15,9 @@ import os
 import stat
 
 from .downloads import check_destination, download, file_digest, parse_mode
-from .errors import BrightspaceError, BrightspaceHTTPError
-from .module import Job, Resource
-from .orgunits import NotFoundError, ValidationError
+from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError
+from .ensure import Resource
+from .jobs import Job
 from .packages import check_source, check_zip
 from .paging import paged_result_set
 from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload

@@ -20,6 +20,19 @@ class BrightspaceError(Exception):
         return self.message
 
 
+class ValidationError(BrightspaceError):
+    """Bad input known before any request."""
+
+
+class NotFoundError(ValidationError):
+    """A reference (a code) names nothing on the service."""
+
+
+class UnknownIdError(NotFoundError):
+    """A reference given as an id names nothing (of that type) on the service. Unlike a code, no
+    earlier task of a check-mode play can be about to create it."""
+
+
 class BrightspaceHTTPError(BrightspaceError):
     """An HTTP request that ended with an unexpected status.
 

@@ -20,9 +20,9 @@ from xml.etree import ElementTree
 
 from .downloads import check_destination, download, file_digest, parse_mode
 from . import permissions
-from .errors import BrightspaceError, BrightspaceHTTPError
-from .module import Resource
-from .orgunits import NotFoundError, ValidationError, ascii_digits
+from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError
+from .ensure import Resource
+from .orgunits import ascii_digits
 from .packages import check_source, check_zip
 from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload
 

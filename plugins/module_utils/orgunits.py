@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .errors import BrightspaceError
+from .errors import BrightspaceError, NotFoundError, UnknownIdError, ValidationError
 from .paging import paged_result_set
 
 # NOTES.md: "Org unit codes are at most 50 characters and may not contain \ : * ? " < > | ' # , % &"
@@ -23,19 +23,6 @@ CODE_FORBIDDEN = '\\:*?"<>|\'#,%&'
 COURSE_OFFERING = "Course Offering"
 COURSE_TEMPLATE = "Course Template"
 ORGANIZATION = "Organization"
-
-
-class ValidationError(BrightspaceError):
-    """Bad input known before any request."""
-
-
-class NotFoundError(ValidationError):
-    """A reference (a code) names nothing on the service."""
-
-
-class UnknownIdError(NotFoundError):
-    """A reference given as an id names nothing (of that type) on the service. Unlike a code, no
-    earlier task of a check-mode play can be about to create it."""
 
 
 # What makes two codes look alike, or a code look like no code: checked before the service's own
