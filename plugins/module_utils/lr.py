@@ -24,6 +24,7 @@ from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, Valid
 from .ensure import Resource
 from .orgunits import ascii_digits
 from .packages import check_source, check_zip
+from .paging import offset_pages
 from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload
 
 # LR_EXEC_STATUS_T
@@ -183,16 +184,7 @@ class LrApi:
     def search_all(self, query, repositories, limit=None, page_size=SEARCH_MAX_COUNT, offset=0):
         """Every result (or the first ``limit``), paging with offset/count as the page describes."""
         page_size = max(1, min(int(page_size), SEARCH_MAX_COUNT))
-        results = []
-        while limit is None or len(results) < limit:
-            count = page_size if limit is None else min(page_size, limit - len(results))
-            page = self.search(query, repositories, offset, count)
-            items = page.get("Results") or []
-            results.extend(items)
-            offset += len(items)
-            if len(items) < count or offset >= (page.get("TotalResults") or 0):
-                break
-        return results
+        return offset_pages(lambda at, count: self.search(query, repositories, at, count), limit, page_size, offset)
 
     def properties(self, object_id, version=None):
         return self.get(self.route("objects/{}/%sproperties/" % self.version_part(version), object_id))
