@@ -14,7 +14,7 @@ resource for a module or many in threads.
 
 from __future__ import annotations
 
-from .errors import BrightspaceError, BrightspaceHTTPError, ValidationError
+from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, UnknownIdError, ValidationError
 
 
 class Resource:
@@ -182,3 +182,17 @@ class Ensure:
         if self.module._diff:  # pylint: disable=protected-access
             result["diff"] = {"before": before or {}, "after": after or {}}
         return result
+
+
+def predicted(module, resolve, given):
+    """``resolve()`` for a check-mode preview; when a reference by code names nothing yet, a
+    warning and ``given`` as it is: an earlier task of the same play would create it (a
+    semester, a department, a template). An id names what exists now, so nothing earlier can
+    create it: an unknown id still fails."""
+    try:
+        return resolve()
+    except UnknownIdError:
+        raise
+    except NotFoundError as exc:
+        module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)
+        return given
