@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Course offerings, course templates and custom org units (courses.txt, NOTES.md).
+"""Course offerings and course templates (the D2L reference page on courses, NOTES.md).
 
-These are the resources ``d2l_course``, ``d2l_course_template`` and ``d2l_org_unit`` declare;
-``d2l_course_info`` reads through the same classes. All routes and block shapes live here.
+These are the resources ``d2l_course`` and ``d2l_course_template`` declare (``d2l_org_unit``'s is
+``orgunits.OrgUnitResource``); ``d2l_course_info`` reads through the same classes. All routes and block shapes live here.
 """
 
 from __future__ import annotations
