@@ -123,6 +123,21 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
     return found
 
 
+def ignored_options(only_if, given, params):
+    """The declared ``only_if`` rules, ``[(option, value, (names, ...))]``: each of ``names``
+    has an effect only when ``option`` is ``value``. One given (not defaulted) where it has none
+    is a warning naming both, never silently ignored."""
+    warnings = []
+    for option, value, names in only_if:
+        if params.get(option) == value:
+            continue
+        for name in names:
+            if given.get(name) is not None:
+                warnings.append("%s has no effect unless %s is %s (it is %s here): it was ignored"
+                                % (name, option, value, params.get(option)))
+    return warnings
+
+
 class BrightspaceModule(AnsibleModule):
     """AnsibleModule with the connection options, the shared client and the ensure path.
 
@@ -134,7 +149,8 @@ class BrightspaceModule(AnsibleModule):
     or invisible characters, the service's length and characters).
     """
 
-    def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), codes=(), **kwargs):
+    def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), codes=(), only_if=(),
+                 **kwargs):
         spec = connection_argument_spec()
         if wait:
             spec.update(wait_argument_spec())
@@ -153,6 +169,8 @@ class BrightspaceModule(AnsibleModule):
                 problems.append(problem)
         if problems:
             self.fail_json(msg="; ".join(problems))
+        for warning in ignored_options(only_if, self._given, self.params):
+            self.warn(warning)
 
     def _load_params(self):
         super()._load_params()

@@ -87,6 +87,8 @@ options:
   chunk_size:
     description:
       - Bytes per chunk of the resumable upload. At least 1024.
+      - O(upload), O(chunk_size) and O(force) apply to O(kind=file) only; given for a link, each is
+        reported as a warning and ignored.
     type: int
     default: 8388608
   force:
@@ -230,6 +232,7 @@ def main():
         ),
         required_one_of=[("object_id", "name")],
         non_empty=("name",),
+        only_if=[("kind", "file", ("upload", "chunk_size", "force"))],
     )
     module.ensure(ArtifactResource)
 
