@@ -325,6 +325,69 @@ def properties_input(props, desired):
     return body
 
 
+class LrTitles:
+    """The learning objects of one repository by title: the natural key ``d2l_lr_object`` manages
+    them by and ``d2l_lr_download`` reads them by. ``find(title)`` answers the latest properties of
+    the one object of that title, None when there is none, and fails when several share it.
+
+    NOTE: the id of the object a title found is kept in ids.json beside the token cache
+    (caches.IdCache), per repository: a re-run reads its properties directly (one GET) instead of
+    searching first. The properties must still show this title in this repository, else
+    (deleted, renamed, moved) the title is searched again; like the search, it sees an object
+    that another user later gave the same title only when the search runs again.
+    """
+
+    def __init__(self, api, repository_id):
+        self.api = api
+        self.client = api.client
+        self.repository_id = repository_id
+
+    def kind(self):
+        return "LR object in repository %s" % self.repository_id
+
+    def find(self, title):
+        cached = self.remembered(title)
+        if cached is not None:
+            return cached
+        query = 'dc.title == "%s"' % title.replace("\\", "\\\\").replace('"', '\\"')
+        found = [r for r in self.api.search_all(query, [self.repository_id])
+                 if r.get("Title") == title and int(r.get("RepositoryId", self.repository_id)) == self.repository_id]
+        if len(found) > 1:
+            raise BrightspaceError("%d learning objects in repository %s are titled '%s' (ids %s): give object_id"
+                                   % (len(found), self.repository_id, title,
+                                      ", ".join(str(r.get("IdentId")) for r in found)))
+        if not found:
+            return None
+        props = self.api.properties(found[0]["IdentId"])
+        self.remember(props)
+        return props
+
+    def remembered(self, title):
+        object_id = self.client.ids.get(self.kind(), title)
+        if object_id is None:
+            return None
+        try:
+            props = self.api.properties(object_id)
+        except LrError:
+            props = None
+        except BrightspaceHTTPError as exc:
+            if exc.status != 404:
+                raise
+            props = None
+        if props and props.get("Title") == title and \
+                int(props.get("RepositoryId", self.repository_id)) == self.repository_id:
+            return props
+        self.forget(title)
+        return None
+
+    def remember(self, props):
+        if props and props.get("IdentId") is not None and props.get("Title"):
+            self.client.ids.put(self.kind(), props["Title"], int(props["IdentId"]))
+
+    def forget(self, title):
+        self.client.ids.drop(self.kind(), title)
+
+
 class LrObjectResource(Resource):
     label = "learning object"
     lock_scope = ("repository",)
@@ -338,6 +401,7 @@ class LrObjectResource(Resource):
         self.api = LrApi(self.client, module.warn)
         self.key = "object_id" if module.params.get("object_id") is not None else "title"
         self.repository_id = None
+        self.titles = None  # LrTitles of the repository, once desired() resolved it
         self.remote_digest = None
 
     def desired(self):
@@ -361,6 +425,7 @@ class LrObjectResource(Resource):
             check_scorm(params["src"])
             desired["content"] = file_digest(params["src"])[1]
         self.repository_id = self.api.repository_id(params["repository"])
+        self.titles = LrTitles(self.api, self.repository_id)
         return desired
 
     def find(self):
@@ -373,52 +438,11 @@ class LrObjectResource(Resource):
                     raise NotFoundError("object_id %s: %s" % (params["object_id"], exc.service_message))
                 return None
             return self.at_version(props)
-        title = params["title"]
-        cached = self.remembered(title)
-        if cached is not None:
-            return self.at_version(cached)
-        query = 'dc.title == "%s"' % title.replace("\\", "\\\\").replace('"', '\\"')
-        found = [r for r in self.api.search_all(query, [self.repository_id])
-                 if r.get("Title") == title and int(r.get("RepositoryId", self.repository_id)) == self.repository_id]
-        if len(found) > 1:
-            raise BrightspaceError("%d learning objects in repository %s are titled '%s' (ids %s): give object_id"
-                                   % (len(found), self.repository_id, title,
-                                      ", ".join(str(r.get("IdentId")) for r in found)))
-        if not found:
-            return None
-        props = self.api.properties(found[0]["IdentId"])
-        self.remember(props)
-        return self.at_version(props)
-
-    # The id of the object a title found is kept in ids.json beside the token cache
-    # (caches.IdCache), per repository: a re-run reads its properties directly (one GET) instead of
-    # searching first. NOTE: the properties must still show this title in this repository, else
-    # (deleted, renamed, moved) the title is searched again; like the search, it sees an object
-    # that another user later gave the same title only when the search runs again.
-    def id_kind(self):
-        return "LR object in repository %s" % self.repository_id
-
-    def remembered(self, title):
-        object_id = self.client.ids.get(self.id_kind(), title)
-        if object_id is None:
-            return None
-        try:
-            props = self.api.properties(object_id)
-        except LrError:
-            props = None
-        except BrightspaceHTTPError as exc:
-            if exc.status != 404:
-                raise
-            props = None
-        if props and props.get("Title") == title and \
-                int(props.get("RepositoryId", self.repository_id)) == self.repository_id:
-            return props
-        self.client.ids.drop(self.id_kind(), title)
-        return None
+        props = self.titles.find(params["title"])
+        return self.at_version(props) if props is not None else None
 
     def remember(self, props):
-        if props and props.get("IdentId") is not None and props.get("Title"):
-            self.client.ids.put(self.id_kind(), props["Title"], int(props["IdentId"]))
+        self.titles.remember(props)
 
     def at_version(self, latest):
         version = self.module.params.get("version")
@@ -521,7 +545,7 @@ class LrObjectResource(Resource):
     def delete(self, raw):
         self.api.delete(raw["IdentId"])
         if raw.get("Title"):
-            self.client.ids.drop(self.id_kind(), raw["Title"])
+            self.titles.forget(raw["Title"])
 
 
 # ---------------------------------------------------------------------------------- info
@@ -612,11 +636,20 @@ def download_object(module):
     check_destination(params["dest"])
     mode = parse_mode(params.get("mode"))
     api = LrApi(module.client, module.warn)
-    route = api.download_route(params["object_id"], params.get("version"), params.get("what") or "package")
-    got = download(module.client, route, params["dest"], default_name="lr-object-%s.zip" % params["object_id"],
+    object_id = params.get("object_id")
+    if object_id is None:  # the natural key d2l_lr_object manages the object by
+        repository_id = api.repository_id(params["repository"])
+        props = LrTitles(api, repository_id).find(params["title"])
+        if props is None:
+            raise NotFoundError("title: no learning object titled '%s' in repository %s"
+                                % (params["title"], repository_id))
+        object_id = int(props["IdentId"])
+    route = api.download_route(object_id, params.get("version"), params.get("what") or "package")
+    got = download(module.client, route, params["dest"], default_name="lr-object-%s.zip" % object_id,
                    check=lambda response: api.check_download(response, route), replace=not module.check_mode,
                    mode=mode)
-    result = {"changed": got["changed"], "path": got["path"], "size": got["size"], "sha256": got["sha256"],
+    result = {"changed": got["changed"], "object_id": object_id, "path": got["path"], "size": got["size"],
+              "sha256": got["sha256"],
               "content_type": got["content_type"], "previous_sha256": got["previous_sha256"]}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": {"path": got["path"], "sha256": got["previous_sha256"]},
