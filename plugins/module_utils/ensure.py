@@ -14,7 +14,8 @@ resource for a module or many in threads.
 
 from __future__ import annotations
 
-from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, UnknownIdError, ValidationError
+from .errors import (BrightspaceError, BrightspaceHTTPError, NotFoundError, UncertainWriteError, UnknownIdError,
+                     ValidationError)
 
 
 class Resource:
@@ -113,7 +114,7 @@ class Ensure:
             if before is None:
                 return self.result(False, None, None)
             if not self.check:
-                self.resource.delete(raw)
+                self.writing(self.resource.delete, raw)
             return self.result(True, before, None)
         if before is None:
             # an entry is an option name, or (key in desired, option name) when they differ
@@ -125,7 +126,7 @@ class Ensure:
             if self.check:
                 return self.result(True, None, self.resource.preview(desired))
             try:
-                return self.result(True, None, self.resource.normalize(self.create(desired)))
+                return self.result(True, None, self.resource.normalize(self.writing(self.create, desired)))
             except BrightspaceHTTPError as exc:
                 raw = self.created_meanwhile(exc)
             before = self.resource.normalize(raw)
@@ -141,10 +142,28 @@ class Ensure:
         after = dict(before)
         after.update(changes)
         if not self.check:
-            updated = self.resource.update(raw, changes, desired)
+            updated = self.writing(self.resource.update, raw, changes, desired)
             if updated is not None:
                 after = self.resource.normalize(updated)
         return self.result(True, before, after)
+
+    def writing(self, step, *args):
+        """Run a step that writes. NOTE: when it fails after one of its writes was accepted (a 2xx
+        answer to a POST, PUT or DELETE) or may have been (an ambiguous failure: 5xx, a dropped
+        connection), the failure reports ``changed: true``: the service may hold a change, as a
+        failed LR publish after its upload, or a create whose follow-up update failed."""
+        sent = getattr(self.resource.client, "sent", None)
+        mark = len(sent) if isinstance(sent, list) else None
+        try:
+            return step(*args)
+        except BrightspaceError as exc:
+            accepted = mark is not None and any(method not in ("GET", "HEAD") and status < 400
+                                                for method, _route, status in sent[mark:])
+            if accepted or getattr(exc, "ambiguous", False) or isinstance(exc, UncertainWriteError):
+                result = exc.result if isinstance(getattr(exc, "result", None), dict) else {}
+                result["changed"] = True
+                exc.result = result
+            raise
 
     def create(self, desired):
         """Create; after an ambiguous failure (5xx, dropped connection) look before trying again."""

@@ -15,7 +15,7 @@ import os
 import stat
 
 from .downloads import check_destination, download, file_digest, parse_mode
-from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError
+from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError, not_resent
 from .ensure import Resource
 from .jobs import Job
 from .packages import check_source, check_zip
@@ -565,11 +565,8 @@ class ImportRun:
         try:
             answer = self.api.start_import(package["path"], users, details)
         except BrightspaceError as exc:
-            if getattr(exc, "ambiguous", False):
-                # as JobRun.start: an import that may have been queued is never sent again
-                raise BrightspaceError("%s; the ePortfolio import job may have been queued all the same: it was "
-                                       "not started again. Check the target before running the task again" % exc)
-            raise
+            not_resent(exc, "the ePortfolio import job may have been queued all the same: it was not started "
+                            "again. Check the target before running the task again")
         if details:
             answer = answer or {}
             job_ids = [int(i) for i in answer.get("SuccessfulJobIds") or []]

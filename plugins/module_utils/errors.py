@@ -94,6 +94,25 @@ class WaitTimeoutError(BrightspaceError):
         self.result = result
 
 
+class UncertainWriteError(BrightspaceError):
+    """A write whose answer was lost (5xx, a dropped connection): it may have happened, and it is
+    never sent again. ``result`` says ``changed: true``, so the task reports that a change may
+    have been made."""
+
+    def __init__(self, message, result=None):
+        super().__init__(message)
+        self.result = dict(result or {}, changed=True)
+
+
+def not_resent(exc, consequence):
+    """The one rule for uncertain writes: an ambiguous failure (``exc.ambiguous``) of a write that
+    must not be repeated (a publish, a job start, an import) becomes an ``UncertainWriteError``
+    that says what may have happened (``consequence``); any other error is raised as it is."""
+    if getattr(exc, "ambiguous", False):
+        raise UncertainWriteError("%s; %s" % (exc, consequence)) from None
+    raise exc
+
+
 MASK = "********"
 MIN_SECRET = 6  # shorter strings are not masked: they would blot out ordinary words
 

@@ -11,7 +11,7 @@ Ansible and works on any ``context`` with ``params``, ``client``, ``check_mode``
 
 from __future__ import annotations
 
-from .errors import BrightspaceError, JobFailedError, ValidationError, WaitTimeoutError
+from .errors import BrightspaceError, JobFailedError, ValidationError, WaitTimeoutError, not_resent
 from .waiter import wait_for_job
 
 
@@ -94,6 +94,12 @@ class JobRun:
         except (JobFailedError, WaitTimeoutError) as exc:
             exc.result = self.result(started, spec, token, exc.result)
             raise
+        except BrightspaceError as exc:
+            # a status read that failed for good (403, 404, a refused token): the job may still
+            # run, so the failure carries its token (and changed, when this task started it)
+            if not isinstance(getattr(exc, "result", None), dict):
+                exc.result = self.result(started, spec, token, None)
+            raise
         result = self.result(started, spec, token, waited)
         if waited.get("finished") and not self.check:
             try:
@@ -111,11 +117,8 @@ class JobRun:
         try:
             return self.job.start(spec)
         except BrightspaceError as exc:
-            if getattr(exc, "ambiguous", False):
-                raise BrightspaceError(
-                    "%s; the %s job may have been queued all the same: it was not started again. Check "
-                    "the target before running the task again" % (exc, self.job.label))
-            raise
+            not_resent(exc, "the %s job may have been queued all the same: it was not started again. Check "
+                            "the target before running the task again" % self.job.label)
 
     def result(self, started, spec, token, waited):
         waited = dict(waited or {})

@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 from .downloads import check_destination, download, file_digest, parse_mode
 from . import permissions
-from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError
+from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError, not_resent
 from .ensure import Resource
 from .orgunits import ascii_digits
 from .packages import check_source, check_zip
@@ -268,13 +268,6 @@ def resumable(path, upload):
     return upload == "resumable" or (upload == "auto" and os.path.getsize(path) > RESUMABLE_THRESHOLD)
 
 
-def not_again(exc, consequence):
-    """Turn an ambiguous failure (5xx, lost connection or answer) of a publish into a plain one
-    that says what may have happened; other errors are left alone."""
-    if getattr(exc, "ambiguous", False):
-        raise BrightspaceError("%s; %s" % (exc, consequence))
-
-
 def _json(response, route):
     try:
         return response.json()
@@ -496,10 +489,9 @@ class LrObjectResource(Resource):
         except BrightspaceError as exc:
             # The object gets its title only after the publish (properties), so a look-up by title
             # cannot find one published by a request whose answer was lost: never publish again.
-            not_again(exc, "the learning object may have been published all the same (under the package's "
+            not_resent(exc, "the learning object may have been published all the same (under the package's "
                            "own title): it was not published again. Check the repository before running the task "
                            "again")
-            raise
         object_id = published["IdentId"]
         props = self.api.properties(object_id)
         wanted = dict((k, v) for k, v in desired.items() if k != "content")
@@ -531,9 +523,8 @@ class LrObjectResource(Resource):
                 self.api.overwrite(self.repository_id, object_id, params["src"], params.get("upload") or "auto",
                                    params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
             except BrightspaceError as exc:
-                not_again(exc, "a new version of object %s may have been published all the same: it was not "
+                not_resent(exc, "a new version of object %s may have been published all the same: it was not "
                                "published again. Check the object's versions before running the task again" % object_id)
-                raise
             latest = self.api.properties(object_id)
             self.api.set_properties(object_id, properties_input(dict(raw, Version=latest.get("Version")), wanted))
             updated = self.api.properties(object_id)
