@@ -234,10 +234,6 @@ class ArtifactResource(Resource):
     def desired(self):
         params = self.module.params
         state = params.get("state") or "present"
-        if params.get("object_id") is None and not params.get("name"):
-            raise ValidationError("give object_id or name to identify the artifact")
-        if params.get("object_id") is not None and int(params["object_id"]) <= 0:
-            raise ValidationError("object_id must be a positive ePortfolio object id, got %s" % params["object_id"])
         desired = self.module.given("name", "description", "allow_comments")
         if self.kind == "link":
             if params.get("src") is not None:
@@ -433,8 +429,6 @@ def describe_artifacts(module):
     kind = params.get("kind")
     comments = bool(params.get("comments"))
     if params.get("object_id") is not None:
-        if int(params["object_id"]) <= 0:
-            raise ValidationError("object_id must be a positive ePortfolio object id, got %s" % params["object_id"])
         raw = api.get(params["object_id"], kind, comments=comments)
         return {"changed": False, "artifacts": [artifact_state(raw, comments)] if raw is not None else []}
     if comments:

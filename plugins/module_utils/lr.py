@@ -400,11 +400,6 @@ class LrObjectResource(Resource):
     def desired(self):
         params = self.module.params
         state = params.get("state") or "present"
-        if params.get("object_id") is None and not params.get("title"):
-            raise ValidationError("give object_id or title to identify the learning object")
-        for name in ("object_id", "version", "owner_id"):
-            if params.get(name) is not None and int(params[name]) <= 0:
-                raise ValidationError("%s must be a positive number, got %s" % (name, params[name]))
         if params.get("chunk_size") is not None and params["chunk_size"] < 1024:
             raise ValidationError("chunk_size must be at least 1024 bytes, got %s" % params["chunk_size"])
         desired = self.module.given("title", "description", "hidden_from_search", "publicly_available", "owner_id")
@@ -545,9 +540,6 @@ def describe_objects(module):
     """d2l_lr_object_info."""
     params = module.params
     api = LrApi(module.client, module.warn)
-    for name in ("object_id", "version"):
-        if params.get(name) is not None and int(params[name]) <= 0:
-            raise ValidationError("%s must be a positive number, got %s" % (name, params[name]))
     if params.get("page_size") is not None and not 1 <= params["page_size"] <= SEARCH_MAX_COUNT:
         raise ValidationError("page_size must be between 1 and %d (the service caps count at %d), got %s"
                               % (SEARCH_MAX_COUNT, SEARCH_MAX_COUNT, params["page_size"]))
@@ -621,9 +613,6 @@ def repository_state(raw):
 def download_object(module):
     """d2l_lr_download: stream to dest; unchanged when dest already holds the same bytes."""
     params = module.params
-    for name in ("object_id", "version"):
-        if params.get(name) is not None and int(params[name]) <= 0:
-            raise ValidationError("%s must be a positive number, got %s" % (name, params[name]))
     check_destination(params["dest"])
     mode = parse_mode(params.get("mode"))
     api = LrApi(module.client, module.warn)

@@ -59,7 +59,7 @@ def wait_argument_spec():
     )
 
 
-def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), codes=()):
+def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), codes=(), positive=()):
     """What is wrong with the option values beyond their declared types, one sentence each.
 
     AnsibleModule converts anything given to a ``str`` option into a string (a list becomes
@@ -92,6 +92,10 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
             else:
                 continue
             break
+    for name in positive:  # numbers that count from 1 (a version, an owner's user id)
+        value = params.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            found.append("%s must be a positive number, got %d" % (name, value))
     for name in non_empty:
         value = params.get(name)
         if isinstance(value, str) and not value.strip():
@@ -150,7 +154,7 @@ class BrightspaceModule(AnsibleModule):
     """
 
     def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), codes=(), only_if=(),
-                 **kwargs):
+                 positive=(), **kwargs):
         spec = connection_argument_spec()
         if wait:
             spec.update(wait_argument_spec())
@@ -162,7 +166,7 @@ class BrightspaceModule(AnsibleModule):
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
-        problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative, codes)
+        problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative, codes, positive)
         for name in ("wait_timeout", "poll_interval") if wait else ():  # time.sleep(1e10) would overflow
             problem = seconds_problem(self.params.get(name), name, positive=False)
             if problem and not any(found.startswith(name + " ") for found in problems):  # said already

@@ -231,7 +231,7 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_one_of=[("object_id", "name")],
-        non_empty=("name",),
+        non_empty=("name",), ids=("object_id",),
         only_if=[("kind", "file", ("upload", "chunk_size", "force"))],
     )
     module.ensure(ArtifactResource)

@@ -152,7 +152,8 @@ def main():
         dest=dict(type="path", required=True),
         mode=dict(type="raw"),
     ), required_one_of=[("object_id", "title")], mutually_exclusive=[("object_id", "title")],
-        required_together=[("repository", "title")], non_empty=("title",))
+        required_together=[("repository", "title")], non_empty=("title",), ids=("object_id", "repository"),
+        positive=("version",))
     module.run(lambda: download_object(module))
 
 

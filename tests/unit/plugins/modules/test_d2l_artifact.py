@@ -217,7 +217,7 @@ def test_a_failed_delete_of_the_old_artifact_says_what_to_do(http, args, report2
     (dict(kind="file", name="x", url="https://x.y/"), "url applies to kind=link only"),
     (dict(kind="file", name="x", src="/no/such/file"), "src: no such file '/no/such/file'"),
     (dict(kind="file", name="x", src="/tmp"), "src: '/tmp' is a directory; give the file the artifact holds"),
-    (dict(kind="file", object_id=-4), "object_id must be a positive ePortfolio object id, got -4"),
+    (dict(kind="file", object_id=-4), "object_id must be a positive id, got -4"),
     (dict(kind="link"), "one of the following is required: object_id, name"),
 ])
 def test_bad_input_before_any_request(http, args, given, message):
