@@ -485,8 +485,8 @@ class LrObjectResource(Resource):
             # The object gets its title only after the publish (properties), so a look-up by title
             # cannot find one published by a request whose answer was lost: never publish again.
             not_resent(exc, "the learning object may have been published all the same (under the package's "
-                           "own title): it was not published again. Check the repository before running the task "
-                           "again")
+                            "own title): it was not published again. Check the repository before running the task "
+                            "again")
         object_id = published["IdentId"]
         props = self.api.properties(object_id)
         wanted = dict((k, v) for k, v in desired.items() if k != "content")
@@ -519,7 +519,7 @@ class LrObjectResource(Resource):
                                    params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
             except BrightspaceError as exc:
                 not_resent(exc, "a new version of object %s may have been published all the same: it was not "
-                               "published again. Check the object's versions before running the task again" % object_id)
+                                "published again. Check the object's versions before running the task again" % object_id)
             latest = self.api.properties(object_id)
             self.api.set_properties(object_id, properties_input(dict(raw, Version=latest.get("Version")), wanted))
             updated = self.api.properties(object_id)

@@ -45,7 +45,7 @@ options:
   repository:
     description:
       - With O(title), the repository the object is in, as M(d2l.brightspace.d2l_lr_object) takes
-        it (its natural key): an integer is a repository id; a string is the name of a repository
+        it (its natural key). An integer is a repository id; a string is the name of a repository
         the caller may search.
     type: raw
   title:
