@@ -161,7 +161,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.courses import CourseOfferings, course_offering_state
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError
-from ansible_collections.d2l.brightspace.plugins.module_utils.module import build_client, connection_argument_spec
+from ansible_collections.d2l.brightspace.plugins.module_utils.connection import CONNECTION_OPTIONS, build_client
 from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import COURSE_OFFERING, is_id_reference
 
 display = Display()
@@ -213,7 +213,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # -- reading ---------------------------------------------------------------------------
     def read_courses(self, pattern):
         """States of the offerings listed (and passing ``code_contains``/``code_pattern``)."""
-        params = dict((name, self.get_option(name)) for name in connection_argument_spec())
+        params = dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS)
         try:
             client = build_client(params)
             for warning in client.warnings:

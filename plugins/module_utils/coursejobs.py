@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 
-from .errors import BrightspaceError, BrightspaceHTTPError
-from .module import Job, check_http_url
-from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, ValidationError, id_of_reference
+from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError
+from .connection import check_http_url
+from .jobs import Job
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnits, id_of_reference
 from .courses import CourseOfferings
 from .packages import check_source, check_zip
 from .uploads import multipart_upload

@@ -1,32 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Course offerings, course templates and custom org units (courses.txt, NOTES.md).
+"""Course offerings and course templates (the D2L reference page on courses, NOTES.md).
 
-These are the resources ``d2l_course``, ``d2l_course_template`` and ``d2l_org_unit`` declare;
-``d2l_course_info`` reads through the same classes. All routes and block shapes live here.
+These are the resources ``d2l_course`` and ``d2l_course_template`` declare (``d2l_org_unit``'s is
+``orgunits.OrgUnitResource``); ``d2l_course_info`` reads through the same classes. All routes and
+block shapes live here.
 """
 
 from __future__ import annotations
 
-from .module import Resource
+from .ensure import Resource, predicted
 from .normalize import basic_org_unit, utc_datetime
-from .orgunits import (COURSE_OFFERING, COURSE_TEMPLATE, NotFoundError, OrgUnits, UnknownIdError, ValidationError,
-                       as_id, is_id_reference, validate_code)
-
-
-def predicted(module, resolve, given):
-    """``resolve()`` for a check-mode preview; when a reference by code names nothing yet, a
-    warning and ``given`` as it is: an earlier task of the same play would create it (a
-    semester, a department, a template). An id names what exists now, so nothing earlier can
-    create it: an unknown id still fails."""
-    try:
-        return resolve()
-    except UnknownIdError:
-        raise
-    except NotFoundError as exc:
-        module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)
-        return given
+from .errors import ValidationError
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnits, as_id, is_id_reference, validate_code
 
 
 class CourseOfferings:
@@ -331,94 +318,6 @@ class CourseTemplateResource(Resource):
 
     def delete(self, raw):
         self.api.delete(raw["Identifier"])
-
-
-class OrgUnitResource(Resource):
-    """``d2l_org_unit``: a semester, department or other custom org unit keyed by code and type."""
-
-    label = "org unit"
-    result_key = "org_unit"
-    key = "code"
-    lock_scope = ("type",)  # a code is unique per org unit type
-    compare = ("name", "parents")
-    required_to_create = ("name",)
-    found_parents = None  # {id: code} of the org unit found, when parents are compared
-
-    def __init__(self, module):
-        super().__init__(module)
-        self.orgunits = OrgUnits(self.client)
-
-    def desired(self):
-        params = self.module.params
-        validate_code(params["code"], "code")
-        self.orgunits.type_info(params["type"])  # unknown type: fail before anything else
-        desired = self.module.given("name")
-        if params["state"] == "present" and params.get("parents") is not None:
-            desired["parents"] = list(params["parents"])
-        return desired
-
-    def find(self):
-        found = self.orgunits.find_by_code(self.module.params["code"], self.module.params["type"])
-        if found is None:
-            return None
-        if self.module.params.get("parents") is not None and self.module.params["state"] == "present":
-            found["_parents"] = self.found_parents = self.orgunits.parents(found["Identifier"])
-        return found
-
-    def normalize(self, raw):
-        state = {
-            "id": as_id(raw.get("Identifier")),
-            "name": raw.get("Name"),
-            "code": raw.get("Code"),
-            "path": raw.get("Path"),
-            "type": (raw.get("Type") or {}).get("Code"),
-            "type_id": as_id((raw.get("Type") or {}).get("Id")),
-        }
-        if "_parents" in raw:
-            state["parents"] = sorted(raw["_parents"])
-        return state
-
-    def same(self, name, before, wanted):
-        if name == "parents":
-            return OrgUnits.same_refs(wanted, self.found_parents)
-        return super().same(name, before, wanted)
-
-    def preview(self, desired):
-        desired = dict(desired)
-        if desired.get("parents") is not None:
-            given = desired["parents"]
-            desired["parents"] = predicted(self.module, lambda: self.orgunits.resolve_all(given, "parents"), given)
-        after = super().preview(desired)
-        after.update(code=self.module.params["code"], type=self.module.params["type"])
-        return after
-
-    def create(self, desired):
-        parents = desired.get("parents")
-        if parents:
-            parents = self.orgunits.resolve_all(parents, "parents")
-        else:
-            parents = [int(self.orgunits.root()["Identifier"])]
-        created = self.orgunits.create(self.module.params["type"], desired["name"], self.module.params["code"], parents)
-        created["_parents"] = dict((p, None) for p in parents)
-        return created
-
-    def update(self, raw, changes, desired):
-        org_unit_id = raw["Identifier"]
-        if "name" in changes:
-            props = self.orgunits.get(org_unit_id)
-            props["Name"] = changes["name"]
-            self.orgunits.update(props)
-        current = raw.get("_parents") or {}
-        if "parents" in changes:
-            wanted = self.orgunits.resolve_all(changes["parents"], "parents", current)
-            self.orgunits.set_parents(org_unit_id, wanted, list(current))
-        updated = self.orgunits.get(org_unit_id)
-        if "_parents" in raw:
-            updated["_parents"] = self.orgunits.parents(org_unit_id)
-        return updated
-
-    def delete(self, raw):
-        self.orgunits.delete(raw["Identifier"])
 
 
 def describe_courses(module):

@@ -15,9 +15,9 @@ import os
 import stat
 
 from .downloads import check_destination, download, file_digest, parse_mode
-from .errors import BrightspaceError, BrightspaceHTTPError
-from .module import Job, Resource
-from .orgunits import NotFoundError, ValidationError
+from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError, not_resent
+from .ensure import Resource
+from .jobs import Job
 from .packages import check_source, check_zip
 from .paging import paged_result_set
 from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload
@@ -234,10 +234,6 @@ class ArtifactResource(Resource):
     def desired(self):
         params = self.module.params
         state = params.get("state") or "present"
-        if params.get("object_id") is None and not params.get("name"):
-            raise ValidationError("give object_id or name to identify the artifact")
-        if params.get("object_id") is not None and int(params["object_id"]) <= 0:
-            raise ValidationError("object_id must be a positive ePortfolio object id, got %s" % params["object_id"])
         desired = self.module.given("name", "description", "allow_comments")
         if self.kind == "link":
             if params.get("src") is not None:
@@ -433,8 +429,6 @@ def describe_artifacts(module):
     kind = params.get("kind")
     comments = bool(params.get("comments"))
     if params.get("object_id") is not None:
-        if int(params["object_id"]) <= 0:
-            raise ValidationError("object_id must be a positive ePortfolio object id, got %s" % params["object_id"])
         raw = api.get(params["object_id"], kind, comments=comments)
         return {"changed": False, "artifacts": [artifact_state(raw, comments)] if raw is not None else []}
     if comments:
@@ -565,11 +559,8 @@ class ImportRun:
         try:
             answer = self.api.start_import(package["path"], users, details)
         except BrightspaceError as exc:
-            if getattr(exc, "ambiguous", False):
-                # as JobRun.start: an import that may have been queued is never sent again
-                raise BrightspaceError("%s; the ePortfolio import job may have been queued all the same: it was "
-                                       "not started again. Check the target before running the task again" % exc)
-            raise
+            not_resent(exc, "the ePortfolio import job may have been queued all the same: it was not started "
+                            "again. Check the target before running the task again")
         if details:
             answer = answer or {}
             job_ids = [int(i) for i in answer.get("SuccessfulJobIds") or []]

@@ -20,6 +20,19 @@ class BrightspaceError(Exception):
         return self.message
 
 
+class ValidationError(BrightspaceError):
+    """Bad input known before any request."""
+
+
+class NotFoundError(ValidationError):
+    """A reference (a code) names nothing on the service."""
+
+
+class UnknownIdError(NotFoundError):
+    """A reference given as an id names nothing (of that type) on the service. Unlike a code, no
+    earlier task of a check-mode play can be about to create it."""
+
+
 class BrightspaceHTTPError(BrightspaceError):
     """An HTTP request that ended with an unexpected status.
 
@@ -79,6 +92,25 @@ class WaitTimeoutError(BrightspaceError):
     def __init__(self, message, result):
         super().__init__(message)
         self.result = result
+
+
+class UncertainWriteError(BrightspaceError):
+    """A write whose answer was lost (5xx, a dropped connection): it may have happened, and it is
+    never sent again. ``result`` says ``changed: true``, so the task reports that a change may
+    have been made."""
+
+    def __init__(self, message, result=None):
+        super().__init__(message)
+        self.result = dict(result or {}, changed=True)
+
+
+def not_resent(exc, consequence):
+    """The one rule for uncertain writes: an ambiguous failure (``exc.ambiguous``) of a write that
+    must not be repeated (a publish, a job start, an import) becomes an ``UncertainWriteError``
+    that says what may have happened (``consequence``); any other error is raised as it is."""
+    if getattr(exc, "ambiguous", False):
+        raise UncertainWriteError("%s; %s" % (exc, consequence)) from None
+    raise exc
 
 
 MASK = "********"

@@ -20,10 +20,11 @@ from xml.etree import ElementTree
 
 from .downloads import check_destination, download, file_digest, parse_mode
 from . import permissions
-from .errors import BrightspaceError, BrightspaceHTTPError
-from .module import Resource
-from .orgunits import NotFoundError, ValidationError, ascii_digits
+from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError, not_resent
+from .ensure import Resource
+from .orgunits import ascii_digits
 from .packages import check_source, check_zip
+from .paging import offset_pages
 from .uploads import DEFAULT_CHUNK_SIZE, RESUMABLE_THRESHOLD, multipart_upload, resumable_upload, with_upload
 
 # LR_EXEC_STATUS_T
@@ -183,16 +184,7 @@ class LrApi:
     def search_all(self, query, repositories, limit=None, page_size=SEARCH_MAX_COUNT, offset=0):
         """Every result (or the first ``limit``), paging with offset/count as the page describes."""
         page_size = max(1, min(int(page_size), SEARCH_MAX_COUNT))
-        results = []
-        while limit is None or len(results) < limit:
-            count = page_size if limit is None else min(page_size, limit - len(results))
-            page = self.search(query, repositories, offset, count)
-            items = page.get("Results") or []
-            results.extend(items)
-            offset += len(items)
-            if len(items) < count or offset >= (page.get("TotalResults") or 0):
-                break
-        return results
+        return offset_pages(lambda at, count: self.search(query, repositories, at, count), limit, page_size, offset)
 
     def properties(self, object_id, version=None):
         return self.get(self.route("objects/{}/%sproperties/" % self.version_part(version), object_id))
@@ -276,13 +268,6 @@ def resumable(path, upload):
     return upload == "resumable" or (upload == "auto" and os.path.getsize(path) > RESUMABLE_THRESHOLD)
 
 
-def not_again(exc, consequence):
-    """Turn an ambiguous failure (5xx, lost connection or answer) of a publish into a plain one
-    that says what may have happened; other errors are left alone."""
-    if getattr(exc, "ambiguous", False):
-        raise BrightspaceError("%s; %s" % (exc, consequence))
-
-
 def _json(response, route):
     try:
         return response.json()
@@ -333,58 +318,30 @@ def properties_input(props, desired):
     return body
 
 
-class LrObjectResource(Resource):
-    label = "learning object"
-    lock_scope = ("repository",)
-    result_key = "object"
-    compare = ("title", "description", "keywords", "status", "hidden_from_search", "publicly_available",
-               "owner_id", "content")
-    required_to_create = ("title", ("content", "src"))
+class LrTitles:
+    """The learning objects of one repository by title: the natural key ``d2l_lr_object`` manages
+    them by and ``d2l_lr_download`` reads them by. ``find(title)`` answers the latest properties of
+    the one object of that title, None when there is none, and fails when several share it.
 
-    def __init__(self, module):
-        super().__init__(module)
-        self.api = LrApi(self.client, module.warn)
-        self.key = "object_id" if module.params.get("object_id") is not None else "title"
-        self.repository_id = None
-        self.remote_digest = None
+    NOTE: the id of the object a title found is kept in ids.json beside the token cache
+    (caches.IdCache), per repository: a re-run reads its properties directly (one GET) instead of
+    searching first. The properties must still show this title in this repository, else
+    (deleted, renamed, moved) the title is searched again; like the search, it sees an object
+    that another user later gave the same title only when the search runs again.
+    """
 
-    def desired(self):
-        params = self.module.params
-        state = params.get("state") or "present"
-        if params.get("object_id") is None and not params.get("title"):
-            raise ValidationError("give object_id or title to identify the learning object")
-        for name in ("object_id", "version", "owner_id"):
-            if params.get(name) is not None and int(params[name]) <= 0:
-                raise ValidationError("%s must be a positive number, got %s" % (name, params[name]))
-        if params.get("chunk_size") is not None and params["chunk_size"] < 1024:
-            raise ValidationError("chunk_size must be at least 1024 bytes, got %s" % params["chunk_size"])
-        desired = self.module.given("title", "description", "hidden_from_search", "publicly_available", "owner_id")
-        if params.get("title") is not None and not params["title"].strip():
-            raise ValidationError("title must not be empty")
-        if params.get("keywords") is not None:
-            desired["keywords"] = normalize_keywords(params["keywords"])
-        if params.get("status") is not None:
-            desired["status"] = params["status"]
-        if params.get("src") is not None and state == "present":
-            check_scorm(params["src"])
-            desired["content"] = file_digest(params["src"])[1]
-        self.repository_id = self.api.repository_id(params["repository"])
-        return desired
+    def __init__(self, api, repository_id):
+        self.api = api
+        self.client = api.client
+        self.repository_id = repository_id
 
-    def find(self):
-        params = self.module.params
-        if params.get("object_id") is not None:
-            try:
-                props = self.api.properties(params["object_id"])
-            except LrError as exc:
-                if (params.get("state") or "present") == "present":
-                    raise NotFoundError("object_id %s: %s" % (params["object_id"], exc.service_message))
-                return None
-            return self.at_version(props)
-        title = params["title"]
+    def kind(self):
+        return "LR object in repository %s" % self.repository_id
+
+    def find(self, title):
         cached = self.remembered(title)
         if cached is not None:
-            return self.at_version(cached)
+            return cached
         query = 'dc.title == "%s"' % title.replace("\\", "\\\\").replace('"', '\\"')
         found = [r for r in self.api.search_all(query, [self.repository_id])
                  if r.get("Title") == title and int(r.get("RepositoryId", self.repository_id)) == self.repository_id]
@@ -396,18 +353,10 @@ class LrObjectResource(Resource):
             return None
         props = self.api.properties(found[0]["IdentId"])
         self.remember(props)
-        return self.at_version(props)
-
-    # The id of the object a title found is kept in ids.json beside the token cache
-    # (caches.IdCache), per repository: a re-run reads its properties directly (one GET) instead of
-    # searching first. NOTE: the properties must still show this title in this repository, else
-    # (deleted, renamed, moved) the title is searched again; like the search, it sees an object
-    # that another user later gave the same title only when the search runs again.
-    def id_kind(self):
-        return "LR object in repository %s" % self.repository_id
+        return props
 
     def remembered(self, title):
-        object_id = self.client.ids.get(self.id_kind(), title)
+        object_id = self.client.ids.get(self.kind(), title)
         if object_id is None:
             return None
         try:
@@ -421,12 +370,67 @@ class LrObjectResource(Resource):
         if props and props.get("Title") == title and \
                 int(props.get("RepositoryId", self.repository_id)) == self.repository_id:
             return props
-        self.client.ids.drop(self.id_kind(), title)
+        self.forget(title)
         return None
 
     def remember(self, props):
         if props and props.get("IdentId") is not None and props.get("Title"):
-            self.client.ids.put(self.id_kind(), props["Title"], int(props["IdentId"]))
+            self.client.ids.put(self.kind(), props["Title"], int(props["IdentId"]))
+
+    def forget(self, title):
+        self.client.ids.drop(self.kind(), title)
+
+
+class LrObjectResource(Resource):
+    label = "learning object"
+    lock_scope = ("repository",)
+    result_key = "object"
+    compare = ("title", "description", "keywords", "status", "hidden_from_search", "publicly_available",
+               "owner_id", "content")
+    required_to_create = ("title", ("content", "src"))
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.api = LrApi(self.client, module.warn)
+        self.key = "object_id" if module.params.get("object_id") is not None else "title"
+        self.repository_id = None
+        self.titles = None  # LrTitles of the repository, once desired() resolved it
+        self.remote_digest = None
+
+    def desired(self):
+        params = self.module.params
+        state = params.get("state") or "present"
+        if params.get("chunk_size") is not None and params["chunk_size"] < 1024:
+            raise ValidationError("chunk_size must be at least 1024 bytes, got %s" % params["chunk_size"])
+        desired = self.module.given("title", "description", "hidden_from_search", "publicly_available", "owner_id")
+        if params.get("title") is not None and not params["title"].strip():
+            raise ValidationError("title must not be empty")
+        if params.get("keywords") is not None:
+            desired["keywords"] = normalize_keywords(params["keywords"])
+        if params.get("status") is not None:
+            desired["status"] = params["status"]
+        if params.get("src") is not None and state == "present":
+            check_scorm(params["src"])
+            desired["content"] = file_digest(params["src"])[1]
+        self.repository_id = self.api.repository_id(params["repository"])
+        self.titles = LrTitles(self.api, self.repository_id)
+        return desired
+
+    def find(self):
+        params = self.module.params
+        if params.get("object_id") is not None:
+            try:
+                props = self.api.properties(params["object_id"])
+            except LrError as exc:
+                if (params.get("state") or "present") == "present":
+                    raise NotFoundError("object_id %s: %s" % (params["object_id"], exc.service_message))
+                return None
+            return self.at_version(props)
+        props = self.titles.find(params["title"])
+        return self.at_version(props) if props is not None else None
+
+    def remember(self, props):
+        self.titles.remember(props)
 
     def at_version(self, latest):
         version = self.module.params.get("version")
@@ -480,10 +484,9 @@ class LrObjectResource(Resource):
         except BrightspaceError as exc:
             # The object gets its title only after the publish (properties), so a look-up by title
             # cannot find one published by a request whose answer was lost: never publish again.
-            not_again(exc, "the learning object may have been published all the same (under the package's "
-                           "own title): it was not published again. Check the repository before running the task "
-                           "again")
-            raise
+            not_resent(exc, "the learning object may have been published all the same (under the package's "
+                            "own title): it was not published again. Check the repository before running the task "
+                            "again")
         object_id = published["IdentId"]
         props = self.api.properties(object_id)
         wanted = dict((k, v) for k, v in desired.items() if k != "content")
@@ -515,9 +518,8 @@ class LrObjectResource(Resource):
                 self.api.overwrite(self.repository_id, object_id, params["src"], params.get("upload") or "auto",
                                    params.get("chunk_size") or DEFAULT_CHUNK_SIZE)
             except BrightspaceError as exc:
-                not_again(exc, "a new version of object %s may have been published all the same: it was not "
-                               "published again. Check the object's versions before running the task again" % object_id)
-                raise
+                not_resent(exc, "a new version of object %s may have been published all the same: it was not "
+                                "published again. Check the object's versions before running the task again" % object_id)
             latest = self.api.properties(object_id)
             self.api.set_properties(object_id, properties_input(dict(raw, Version=latest.get("Version")), wanted))
             updated = self.api.properties(object_id)
@@ -529,7 +531,7 @@ class LrObjectResource(Resource):
     def delete(self, raw):
         self.api.delete(raw["IdentId"])
         if raw.get("Title"):
-            self.client.ids.drop(self.id_kind(), raw["Title"])
+            self.titles.forget(raw["Title"])
 
 
 # ---------------------------------------------------------------------------------- info
@@ -538,9 +540,6 @@ def describe_objects(module):
     """d2l_lr_object_info."""
     params = module.params
     api = LrApi(module.client, module.warn)
-    for name in ("object_id", "version"):
-        if params.get(name) is not None and int(params[name]) <= 0:
-            raise ValidationError("%s must be a positive number, got %s" % (name, params[name]))
     if params.get("page_size") is not None and not 1 <= params["page_size"] <= SEARCH_MAX_COUNT:
         raise ValidationError("page_size must be between 1 and %d (the service caps count at %d), got %s"
                               % (SEARCH_MAX_COUNT, SEARCH_MAX_COUNT, params["page_size"]))
@@ -614,17 +613,23 @@ def repository_state(raw):
 def download_object(module):
     """d2l_lr_download: stream to dest; unchanged when dest already holds the same bytes."""
     params = module.params
-    for name in ("object_id", "version"):
-        if params.get(name) is not None and int(params[name]) <= 0:
-            raise ValidationError("%s must be a positive number, got %s" % (name, params[name]))
     check_destination(params["dest"])
     mode = parse_mode(params.get("mode"))
     api = LrApi(module.client, module.warn)
-    route = api.download_route(params["object_id"], params.get("version"), params.get("what") or "package")
-    got = download(module.client, route, params["dest"], default_name="lr-object-%s.zip" % params["object_id"],
+    object_id = params.get("object_id")
+    if object_id is None:  # the natural key d2l_lr_object manages the object by
+        repository_id = api.repository_id(params["repository"])
+        props = LrTitles(api, repository_id).find(params["title"])
+        if props is None:
+            raise NotFoundError("title: no learning object titled '%s' in repository %s"
+                                % (params["title"], repository_id))
+        object_id = int(props["IdentId"])
+    route = api.download_route(object_id, params.get("version"), params.get("what") or "package")
+    got = download(module.client, route, params["dest"], default_name="lr-object-%s.zip" % object_id,
                    check=lambda response: api.check_download(response, route), replace=not module.check_mode,
                    mode=mode)
-    result = {"changed": got["changed"], "path": got["path"], "size": got["size"], "sha256": got["sha256"],
+    result = {"changed": got["changed"], "object_id": object_id, "path": got["path"], "size": got["size"],
+              "sha256": got["sha256"],
               "content_type": got["content_type"], "previous_sha256": got["previous_sha256"]}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": {"path": got["path"], "sha256": got["previous_sha256"]},

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from .orgunits import ValidationError
+from .errors import ValidationError
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from .errors import BrightspaceError
+from .ensure import Resource, predicted
+from .errors import BrightspaceError, NotFoundError, UnknownIdError, ValidationError
 from .paging import paged_result_set
 
 # NOTES.md: "Org unit codes are at most 50 characters and may not contain \ : * ? " < > | ' # , % &"
@@ -23,19 +24,6 @@ CODE_FORBIDDEN = '\\:*?"<>|\'#,%&'
 COURSE_OFFERING = "Course Offering"
 COURSE_TEMPLATE = "Course Template"
 ORGANIZATION = "Organization"
-
-
-class ValidationError(BrightspaceError):
-    """Bad input known before any request."""
-
-
-class NotFoundError(ValidationError):
-    """A reference (a code) names nothing on the service."""
-
-
-class UnknownIdError(NotFoundError):
-    """A reference given as an id names nothing (of that type) on the service. Unlike a code, no
-    earlier task of a check-mode play can be about to create it."""
 
 
 # What makes two codes look alike, or a code look like no code: checked before the service's own
@@ -288,3 +276,91 @@ class OrgUnits:
         """Recycle, then delete from the recycle bin (the service's two-step removal)."""
         self.client.send_json("POST", self.route("orgstructure/recyclebin/{}/recycle", org_unit_id), idempotent=True)
         self.client.send_json("DELETE", self.route("orgstructure/recyclebin/{}", org_unit_id))
+
+
+class OrgUnitResource(Resource):
+    """``d2l_org_unit``: a semester, department or other custom org unit keyed by code and type."""
+
+    label = "org unit"
+    result_key = "org_unit"
+    key = "code"
+    lock_scope = ("type",)  # a code is unique per org unit type
+    compare = ("name", "parents")
+    required_to_create = ("name",)
+    found_parents = None  # {id: code} of the org unit found, when parents are compared
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.orgunits = OrgUnits(self.client)
+
+    def desired(self):
+        params = self.module.params
+        validate_code(params["code"], "code")
+        self.orgunits.type_info(params["type"])  # unknown type: fail before anything else
+        desired = self.module.given("name")
+        if params["state"] == "present" and params.get("parents") is not None:
+            desired["parents"] = list(params["parents"])
+        return desired
+
+    def find(self):
+        found = self.orgunits.find_by_code(self.module.params["code"], self.module.params["type"])
+        if found is None:
+            return None
+        if self.module.params.get("parents") is not None and self.module.params["state"] == "present":
+            found["_parents"] = self.found_parents = self.orgunits.parents(found["Identifier"])
+        return found
+
+    def normalize(self, raw):
+        state = {
+            "id": as_id(raw.get("Identifier")),
+            "name": raw.get("Name"),
+            "code": raw.get("Code"),
+            "path": raw.get("Path"),
+            "type": (raw.get("Type") or {}).get("Code"),
+            "type_id": as_id((raw.get("Type") or {}).get("Id")),
+        }
+        if "_parents" in raw:
+            state["parents"] = sorted(raw["_parents"])
+        return state
+
+    def same(self, name, before, wanted):
+        if name == "parents":
+            return OrgUnits.same_refs(wanted, self.found_parents)
+        return super().same(name, before, wanted)
+
+    def preview(self, desired):
+        desired = dict(desired)
+        if desired.get("parents") is not None:
+            given = desired["parents"]
+            desired["parents"] = predicted(self.module, lambda: self.orgunits.resolve_all(given, "parents"), given)
+        after = super().preview(desired)
+        after.update(code=self.module.params["code"], type=self.module.params["type"])
+        return after
+
+    def create(self, desired):
+        parents = desired.get("parents")
+        if parents:
+            parents = self.orgunits.resolve_all(parents, "parents")
+        else:
+            parents = [int(self.orgunits.root()["Identifier"])]
+        created = self.orgunits.create(self.module.params["type"], desired["name"], self.module.params["code"], parents)
+        created["_parents"] = dict((p, None) for p in parents)
+        return created
+
+    def update(self, raw, changes, desired):
+        org_unit_id = raw["Identifier"]
+        if "name" in changes:
+            props = self.orgunits.get(org_unit_id)
+            props["Name"] = changes["name"]
+            self.orgunits.update(props)
+        current = raw.get("_parents") or {}
+        if "parents" in changes:
+            wanted = self.orgunits.resolve_all(changes["parents"], "parents", current)
+            self.orgunits.set_parents(org_unit_id, wanted, list(current))
+        updated = self.orgunits.get(org_unit_id)
+        if "_parents" in raw:
+            updated["_parents"] = self.orgunits.parents(org_unit_id)
+        return updated
+
+    def delete(self, raw):
+        self.orgunits.delete(raw["Identifier"])

@@ -24,7 +24,7 @@ import struct
 import unicodedata
 import zipfile
 
-from .orgunits import ValidationError
+from .errors import ValidationError
 
 LOCAL_FILE_HEADER = b"PK\x03\x04"  # how every zip with a member starts (APPNOTE 4.3.7)
 END_OF_CENTRAL_DIRECTORY = b"PK\x05\x06"  # how an empty zip starts: the record alone

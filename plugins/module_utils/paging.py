@@ -1,11 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Iterators over the two paged shapes of the API (NOTES.md, "Paging")."""
+"""Paging of every kind the API uses (NOTES.md, "Paging"): a ``PagedResultSet`` followed by
+bookmark, and the Learning Repository's offset/count search pages."""
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit, parse_qsl
 
 
 def paged_result_set(client, route, params=None, limit=None):
@@ -28,22 +27,17 @@ def paged_result_set(client, route, params=None, limit=None):
         params["bookmark"] = bookmark
 
 
-def object_list_page(client, route, params=None, limit=None):
-    """Objects of an ``ObjectListPage``, following ``Next`` (an absolute or relative URL)."""
-    if limit is not None and limit <= 0:  # limit: 0 asks for nothing, not for one item
-        return
-    params = dict(params or {})
-    count = 0
-    while route:
-        page = client.get_json(route, params=params) or {}
-        for item in page.get("Objects") or []:
-            yield item
-            count += 1
-            if limit is not None and count >= limit:
-                return
-        following = page.get("Next")
-        if not following:
-            return
-        parts = urlsplit(following)
-        route = parts.path
-        params = dict(parse_qsl(parts.query))
+def offset_pages(fetch, limit=None, page_size=100, offset=0, items="Results", total="TotalResults"):
+    """Every item (or the first ``limit``) of a result paged by offset and count, as the Learning
+    Repository's search is: ``fetch(offset, count)`` answers one page with its ``items`` and the
+    ``total`` count. Stops at a short page or once ``total`` items were passed."""
+    results = []
+    while limit is None or len(results) < limit:
+        count = page_size if limit is None else min(page_size, limit - len(results))
+        page = fetch(offset, count) or {}
+        found = page.get(items) or []
+        results.extend(found)
+        offset += len(found)
+        if len(found) < count or offset >= (page.get(total) or 0):
+            break
+    return results

@@ -22,8 +22,7 @@ except ImportError:  # pragma: no cover - reported by the module base
     MultipartEncoder = None
     HAS_TOOLBELT = False
 
-from .errors import BrightspaceError
-from .orgunits import ValidationError
+from .errors import BrightspaceError, ValidationError
 from .packages import control_characters, shown
 
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024

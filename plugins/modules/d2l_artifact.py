@@ -87,6 +87,8 @@ options:
   chunk_size:
     description:
       - Bytes per chunk of the resumable upload. At least 1024.
+      - O(upload), O(chunk_size) and O(force) apply to O(kind=file) only; given for a link, each is
+        reported as a warning and ignored.
     type: int
     default: 8388608
   force:
@@ -229,7 +231,8 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_one_of=[("object_id", "name")],
-        non_empty=("name",),
+        non_empty=("name",), ids=("object_id",),
+        only_if=[("kind", "file", ("upload", "chunk_size", "force"))],
     )
     module.ensure(ArtifactResource)
 

@@ -114,7 +114,7 @@ def main():
             name=dict(type="str"),
             comments=dict(type="bool", default=False),
         ),
-        mutually_exclusive=[("object_id", "name")],
+        mutually_exclusive=[("object_id", "name")], ids=("object_id",),
     )
     module.run(lambda: describe_artifacts(module))
 

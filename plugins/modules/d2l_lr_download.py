@@ -40,9 +40,20 @@ attributes:
 options:
   object_id:
     description:
-      - Learning object id.
+      - Learning object id. Give it, or O(repository) and O(title).
     type: int
-    required: true
+  repository:
+    description:
+      - With O(title), the repository the object is in, as M(d2l.brightspace.d2l_lr_object) takes
+        it (its natural key). An integer is a repository id; a string is the name of a repository
+        the caller may search.
+    type: raw
+  title:
+    description:
+      - With O(repository), the title of the object, found as M(d2l.brightspace.d2l_lr_object)
+        finds it (the search, then the id remembered beside the token cache). No object of that
+        title fails the task, as do several.
+    type: str
   version:
     description:
       - Version to download; the latest when omitted.
@@ -81,6 +92,12 @@ EXAMPLES = r"""
     object_id: 1001
     dest: /srv/backup/lab-safety.zip
 
+- name: The package of the object d2l_lr_object publishes under this title
+  d2l.brightspace.d2l_lr_download:
+    repository: Demo Local Repository
+    title: Lab safety training
+    dest: /srv/backup/lab-safety.zip
+
 - name: The file of version 2 of an asset, into a directory
   d2l.brightspace.d2l_lr_download:
     object_id: 1002
@@ -90,6 +107,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+object_id:
+  description: The learning object downloaded (the one O(title) found, or O(object_id)).
+  returned: always
+  type: int
 path:
   description: Path written (or that would be written in check mode).
   returned: always
@@ -123,12 +144,16 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.lr import download
 
 def main():
     module = BrightspaceModule(argument_spec=dict(
-        object_id=dict(type="int", required=True),
+        object_id=dict(type="int"),
+        repository=dict(type="raw"),
+        title=dict(type="str"),
         version=dict(type="int"),
         what=dict(type="str", choices=["package", "file"], default="package"),
         dest=dict(type="path", required=True),
         mode=dict(type="raw"),
-    ))
+    ), required_one_of=[("object_id", "title")], mutually_exclusive=[("object_id", "title")],
+        required_together=[("repository", "title")], non_empty=("title",), ids=("object_id", "repository"),
+        positive=("version",))
     module.run(lambda: download_object(module))
 
 

@@ -234,7 +234,7 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_one_of=[("object_id", "title")],
-        ids=("repository",), non_empty=("title",),
+        ids=("repository", "object_id"), positive=("version", "owner_id"), non_empty=("title",),
     )
     module.ensure(LrObjectResource)
 

@@ -157,7 +157,7 @@ def main():
             link=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("object_id", "repositories")],
-        ids=("repositories",), non_negative=("offset",),
+        ids=("repositories", "object_id"), positive=("version",), non_negative=("offset",),
     )
     module.run(lambda: describe_objects(module))
 

@@ -46,12 +46,13 @@ options:
     type: raw
   org_units:
     description:
-      - Only the trusts in these org units.
+      - Only the trusts in these org units. Requires O(repository) (it filters that repository's
+        trusts); without it the task fails before any request.
     type: list
     elements: int
   roles:
     description:
-      - Only the trusts of these roles.
+      - Only the trusts of these roles. Requires O(repository), as O(org_units) does.
     type: list
     elements: int
 seealso:
@@ -125,7 +126,8 @@ def main():
         repository=dict(type="raw"),
         org_units=dict(type="list", elements="int"),
         roles=dict(type="list", elements="int"),
-    ), ids=("org_unit_id", "repository", "org_units", "roles"))
+    ), ids=("org_unit_id", "repository", "org_units", "roles"),
+        required_by={"org_units": "repository", "roles": "repository"})
     module.run(lambda: describe_repositories(module))
 
 

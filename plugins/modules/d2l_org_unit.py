@@ -118,7 +118,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.courses import OrgUnitResource
+from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import OrgUnitResource
 
 
 NOT_CUSTOM = {

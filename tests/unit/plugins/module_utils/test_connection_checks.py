@@ -19,9 +19,9 @@ import pytest
 from ansible_collections.d2l.brightspace.plugins.module_utils.caches import TokenLocationError, check_token_cache
 from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import validate_callback_url
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError
-from ansible_collections.d2l.brightspace.plugins.module_utils.module import (
-    build_client, check_ca_path, connection_argument_spec, host_problem)
-from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import ValidationError
+from ansible_collections.d2l.brightspace.plugins.module_utils.connection import build_client, check_ca_path, host_problem
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import connection_argument_spec
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import ValidationError
 
 KEY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "fixtures", "service-user",
                         "private-key.pem")

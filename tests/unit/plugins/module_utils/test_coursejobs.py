@@ -14,7 +14,7 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import 
     COURSE_COMPONENTS, CopyJobs, ImportJobs, canonical_components, check_course_package,
     validate_callback_url)
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceHTTPError
-from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import ValidationError
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import ValidationError
 
 from d2l_unit_helpers import multipart_part
 

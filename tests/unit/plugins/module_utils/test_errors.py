@@ -72,3 +72,18 @@ def test_job_errors_carry_the_result():
     result = {"job_id": "tok", "status": "FAILED"}
     assert JobFailedError("failed", result).result is result
     assert WaitTimeoutError("timed out", result).result is result
+
+
+def test_not_resent_is_the_one_rule_for_uncertain_writes():
+    from ansible_collections.d2l.brightspace.plugins.module_utils.errors import (
+        BrightspaceConnectionError, UncertainWriteError, not_resent)
+    lost = BrightspaceConnectionError("POST", "/d2l/api/le/1.74/import/6612/copy/", "connection reset")
+    lost.ambiguous = True
+    with pytest.raises(UncertainWriteError) as info:
+        not_resent(lost, "the job may have been queued all the same")
+    assert str(info.value).endswith("; the job may have been queued all the same")
+    assert info.value.result == {"changed": True}
+    plain = BrightspaceConnectionError("POST", "/x", "refused")  # never sent: not ambiguous
+    with pytest.raises(BrightspaceConnectionError) as info:
+        not_resent(plain, "unused")
+    assert info.value is plain

@@ -14,9 +14,10 @@ import requests
 from ansible_collections.d2l.brightspace.plugins.module_utils.auth import (
     BearerAuth, IdKeyAuth, RefreshTokenAuth, ServiceUserAuth)
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceHTTPError
-from ansible_collections.d2l.brightspace.plugins.module_utils.module import (
-    DEFAULT_CACHE, Ensure, Resource, build_auth, build_client, connection_argument_spec)
-from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import ValidationError
+from ansible_collections.d2l.brightspace.plugins.module_utils.connection import DEFAULT_CACHE, build_auth, build_client
+from ansible_collections.d2l.brightspace.plugins.module_utils.ensure import Ensure, Resource
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import connection_argument_spec
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import ValidationError
 
 OAUTH = dict(refresh_token="rt", client_id="cid", client_secret="sec")
 KEY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "fixtures", "service-user",

@@ -1,14 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PagedResultSet (bookmark) and ObjectListPage (Next) iterators."""
+"""paging.py: PagedResultSet (bookmark) and offset/count pages (the LR search)."""
 
 from __future__ import annotations
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.paging import object_list_page, paged_result_set
+from ansible_collections.d2l.brightspace.plugins.module_utils.paging import offset_pages, paged_result_set
 
 ORGS = "/d2l/api/lp/1.47/orgstructure/"
-OBJECTS = "/d2l/api/lr/1.3/objects/"
 
 
 def page(items, bookmark=None, more=False):
@@ -34,7 +33,6 @@ def test_paged_result_set_limit_stops_requesting(http, make_client):
 
 def test_paged_result_set_limit_zero_returns_nothing(http, make_client):
     assert list(paged_result_set(make_client(), ORGS, limit=0)) == []
-    assert list(object_list_page(make_client(), OBJECTS, limit=0)) == []
 
 
 def test_paged_result_set_stops_on_repeated_or_missing_bookmark(http, make_client):
@@ -50,18 +48,30 @@ def test_paged_result_set_empty(http, make_client):
     assert list(paged_result_set(make_client(), ORGS)) == []
 
 
-def test_object_list_page_follows_next(http, make_client):
-    http.expect("GET", OBJECTS, query={"pagesize": "2"},
-                answer={"Next": "https://school.example.com/d2l/api/lr/1.3/objects/?pagesize=2&page=2",
-                        "Objects": [{"Id": 1}, {"Id": 2}]})
-    http.expect("GET", OBJECTS, query={"pagesize": "2", "page": "2"},
-                answer={"Next": "/d2l/api/lr/1.3/objects/?pagesize=2&page=3", "Objects": [{"Id": 3}, {"Id": 4}]})
-    http.expect("GET", OBJECTS, query={"pagesize": "2", "page": "3"}, answer={"Next": None, "Objects": [{"Id": 5}]})
-    items = list(object_list_page(make_client(), OBJECTS, {"pagesize": 2}))
-    assert [i["Id"] for i in items] == [1, 2, 3, 4, 5]
+def _pages(total, size):
+    """A fetch(offset, count) over ``total`` numbered items, recording what was asked."""
+    asked = []
+
+    def fetch(offset, count):
+        asked.append((offset, count))
+        return {"TotalResults": total, "Results": list(range(offset, min(offset + count, total, offset + size)))}
+    return fetch, asked
 
 
-def test_object_list_page_limit(http, make_client):
-    http.expect("GET", OBJECTS, answer={"Next": "/d2l/api/lr/1.3/objects/?page=2", "Objects": [{"Id": 1}, {"Id": 2}]})
-    items = list(object_list_page(make_client(), OBJECTS, limit=2))
-    assert [i["Id"] for i in items] == [1, 2]
+def test_offset_pages_walks_to_the_total():
+    fetch, asked = _pages(5, 2)
+    assert offset_pages(fetch, page_size=2) == [0, 1, 2, 3, 4]
+    assert asked == [(0, 2), (2, 2), (4, 2)]
+
+
+def test_offset_pages_limit_and_start():
+    fetch, asked = _pages(10, 4)
+    assert offset_pages(fetch, limit=5, page_size=4, offset=3) == [3, 4, 5, 6, 7]
+    assert asked == [(3, 4), (7, 1)]  # the last page asks for what is left of the limit
+
+
+def test_offset_pages_stops_at_a_short_page_and_at_limit_zero():
+    fetch, asked = _pages(10, 3)  # the service answers fewer than asked
+    assert offset_pages(fetch, page_size=5) == [0, 1, 2]
+    assert asked == [(0, 5)]
+    assert offset_pages(fetch, limit=0) == []

@@ -13,7 +13,7 @@ from requests_toolbelt.multipart.decoder import MultipartDecoder
 from requests_toolbelt.multipart.encoder import MultipartEncoder
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError, BrightspaceHTTPError
-from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import ValidationError
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import ValidationError
 from ansible_collections.d2l.brightspace.plugins.module_utils.uploads import (
     FileSlice, file_name_header, multipart_upload, resumable_upload)
 

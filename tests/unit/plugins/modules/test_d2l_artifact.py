@@ -47,6 +47,21 @@ def test_link_unchanged_sends_one_get(http, args):
     assert result["changed"] is False and result["artifact"]["id"] == 9001
 
 
+@pytest.mark.parametrize("given", [{"chunk_size": 1048576}, {"upload": "resumable"}, {"force": True}])
+def test_file_options_given_for_a_link_are_a_warning(http, args, given):
+    expect_mine(http, LINK, FILE)
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", url="https://example.edu/lab", **given))
+    assert result["changed"] is False and not result.get("failed")
+    name = sorted(given)[0]
+    assert "%s has no effect unless kind is file (it is link here): it was ignored" % name in str(result["warnings"])
+
+
+def test_file_options_with_their_defaults_are_no_warning(http, args):
+    expect_mine(http, LINK, FILE)
+    result = run_module(d2l_artifact.main, args(kind="link", name="Lab rules", url="https://example.edu/lab"))
+    assert "no effect" not in str(result.get("warnings"))
+
+
 def test_update_link_sends_the_whole_block(http, args):
     expect_mine(http, LINK)
     http.expect("POST", EP + "/artifact/link/9001",
@@ -202,7 +217,7 @@ def test_a_failed_delete_of_the_old_artifact_says_what_to_do(http, args, report2
     (dict(kind="file", name="x", url="https://x.y/"), "url applies to kind=link only"),
     (dict(kind="file", name="x", src="/no/such/file"), "src: no such file '/no/such/file'"),
     (dict(kind="file", name="x", src="/tmp"), "src: '/tmp' is a directory; give the file the artifact holds"),
-    (dict(kind="file", object_id=-4), "object_id must be a positive ePortfolio object id, got -4"),
+    (dict(kind="file", object_id=-4), "object_id must be a positive id, got -4"),
     (dict(kind="link"), "one of the following is required: object_id, name"),
 ])
 def test_bad_input_before_any_request(http, args, given, message):

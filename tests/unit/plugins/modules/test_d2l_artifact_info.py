@@ -119,8 +119,8 @@ def test_a_refused_list_names_the_route(http, args):
 
 
 @pytest.mark.parametrize("given, message", [
-    (dict(object_id=0), "object_id must be a positive ePortfolio object id, got 0"),
-    (dict(object_id=-3, kind="link"), "object_id must be a positive ePortfolio object id, got -3"),
+    (dict(object_id=0), "object_id must be a positive id, got 0"),
+    (dict(object_id=-3, kind="link"), "object_id must be a positive id, got -3"),
     (dict(comments=True), "comments needs object_id: comments are read one artifact at a time"),
     (dict(object_id=9001, name="Lab rules"), "parameters are mutually exclusive: object_id|name"),
     (dict(kind="reflection"), "value of kind must be one of: link, file, got: reflection"),

@@ -129,6 +129,24 @@ def test_failed_job_fails_with_its_token(http, args, status):
     assert result["job_token"] == "tok-3" and result["status"] == status
 
 
+@pytest.mark.parametrize("started", [True, False])
+def test_a_status_read_refused_for_good_fails_with_the_token(http, args, started):
+    """A 403 on the status route (not retried): the job may still run, so the failure carries its
+    token, and changed when this task started it."""
+    if started:
+        expect_id_checks(http)
+        http.expect("POST", COPY, json={"SourceOrgUnitId": 6609, "Components": None, "CallbackUrl": None},
+                    status=202, answer={"JobToken": "tok-9"})
+    else:  # attached: source and target are still looked up (the copy route holds the target's id)
+        expect_lookups(http)
+    http.expect("GET", COPY + "tok-9", status=403, answer={"Message": "Not authorized to view this job"})
+    given = dict(source=6609, target=6612) if started else dict(job_token="tok-9")
+    result = run_module(d2l_copy_job.main, args(**given))
+    assert result["failed"] is True and result["job_token"] == "tok-9"
+    assert result["changed"] is started
+    assert "GET" in result["msg"] and "403" in result["msg"]
+
+
 @pytest.mark.parametrize("unknown, message", [
     ("target", "target: no course offering with id 6612 exists"),
     ("source", "source: no org unit with id 6609 exists"),
@@ -171,6 +189,7 @@ def test_ambiguous_start_is_not_resent(http, args):
     result = run_module(d2l_copy_job.main, args(source=6609, target=6612))
     assert result["failed"] is True
     assert "the course copy job may have been queued all the same: it was not started again" in result["msg"]
+    assert result["changed"] is True  # a change may have happened
 
 
 @pytest.mark.parametrize("given, message", [

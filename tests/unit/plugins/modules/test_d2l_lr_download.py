@@ -6,14 +6,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
 
 import pytest
 
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_lr_download
 
-from d2l_lr_helpers import LR
+from d2l_lr_helpers import HIT, LR, PROPS, expect_search
 from d2l_lr_helpers import args  # noqa: F401  pylint: disable=unused-import
 from d2l_unit_helpers import run_module
 
@@ -60,4 +59,45 @@ def test_download_refused_by_an_lr_result(http, args, tmp_path):
                 answer={"ExecutionStatus": 2, "ExecutionMessage": "Object 1001 is not an asset"})
     result = run_module(d2l_lr_download.main, args(object_id=1001, what="file", dest=str(tmp_path / "x")))
     assert result["failed"] is True and result["msg"].endswith("Object 1001 is not an asset")
-    assert os.listdir(str(tmp_path)) == ["tokens.json"] or os.listdir(str(tmp_path)) == []
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_download_by_repository_and_title_as_d2l_lr_object_finds_it(http, args, tmp_path):
+    """The natural key of d2l_lr_object: the search by title, the properties, then the package;
+    a second run reads the id remembered beside the token cache (no search)."""
+    dest = tmp_path / "golf.zip"
+    expect_search(http, HIT)
+    http.expect("GET", LR + "/objects/1001/properties/", answer=PROPS)
+    http.expect("GET", LR + "/objects/1001/download/", text="package bytes", content_type="application/zip")
+    result = run_module(d2l_lr_download.main, args(repository=1, title="Golf", dest=str(dest)))
+    assert result["changed"] is True and result["object_id"] == 1001 and dest.read_bytes() == b"package bytes"
+    http.expect("GET", LR + "/objects/1001/properties/", answer=PROPS)
+    http.expect("GET", LR + "/objects/1001/download/", text="package bytes", content_type="application/zip")
+    again = run_module(d2l_lr_download.main, args(repository=1, title="Golf", dest=str(dest)))
+    assert again["changed"] is False and again["object_id"] == 1001
+
+
+def test_download_by_a_title_nothing_has(http, args, tmp_path):
+    expect_search(http)
+    result = run_module(d2l_lr_download.main, args(repository=1, title="Golf", dest=str(tmp_path / "x.zip")))
+    assert result["failed"] is True and result["msg"] == "title: no learning object titled 'Golf' in repository 1"
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_download_by_a_title_several_share(http, args, tmp_path):
+    expect_search(http, HIT, dict(HIT, IdentId=1002))
+    result = run_module(d2l_lr_download.main, args(repository=1, title="Golf", dest=str(tmp_path / "x.zip")))
+    assert result["failed"] is True
+    assert result["msg"] == "2 learning objects in repository 1 are titled 'Golf' (ids 1001, 1002): give object_id"
+
+
+@pytest.mark.parametrize("given, message", [
+    ({"title": "Golf"}, "parameters are required together: repository, title"),
+    ({"repository": 1}, "parameters are required together: repository, title"),
+    ({"object_id": 1001, "repository": 1, "title": "Golf"}, "parameters are mutually exclusive: object_id|title"),
+    ({}, "one of the following is required: object_id, title"),
+])
+def test_the_key_is_object_id_or_repository_and_title(http, args, tmp_path, given, message):
+    result = run_module(d2l_lr_download.main, args(dest=str(tmp_path / "x.zip"), **given))
+    assert result["failed"] is True and message in result["msg"], result["msg"]
+    assert not http.calls

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_lr_repository_info
 
 from d2l_lr_helpers import LR, OK
@@ -26,3 +28,11 @@ def test_repository_trusts_flattened(http, args):
                                 {"org_unit_id": 6606, "role_id": 110, "trusts": trust}]
     bad = run_module(d2l_lr_repository_info.main, args(trusts=["Publsh"]))
     assert bad["failed"] is True and bad["msg"].startswith("trusts: unknown trust name(s) Publsh; valid: ViewItems")
+
+
+@pytest.mark.parametrize("given", [{"org_units": [6606]}, {"roles": [104]}, {"org_units": [6606], "roles": [104]}])
+def test_trust_filters_without_a_repository_are_refused_before_any_request(http, args, given):
+    result = run_module(d2l_lr_repository_info.main, args(**given))
+    assert result["failed"] is True
+    assert "missing parameter(s) required by '%s': repository" % sorted(given)[0] in result["msg"]
+    assert not http.calls

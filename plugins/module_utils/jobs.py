@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The job path: start (or attach to) one asynchronous job, then wait for it.
+
+``Job`` declares a kind of job (implemented per API family); ``JobRun`` runs one, with the
+rule for uncertain starts (never resent). Like the ensure engine, it imports nothing from
+Ansible and works on any ``context`` with ``params``, ``client``, ``check_mode``, ``_diff`` and
+``warn()``.
+"""
+
+from __future__ import annotations
+
+from .errors import BrightspaceError, JobFailedError, ValidationError, WaitTimeoutError, not_resent
+from .waiter import wait_for_job
+
+
+class Job:
+    """A kind of asynchronous job a module starts, declared in module_utils like a ``Resource``.
+
+    Subclasses set ``kind`` (a ``waiter.JOB_KINDS`` key) and ``label``, and implement
+    ``prepare()`` (check the options, resolve references; returns the job's description, which
+    is returned and shown in diff mode), ``start(spec)`` (returns the job token) and
+    ``status(spec, token)`` (one status read).
+    """
+
+    kind = None
+    label = "job"
+    token_option = "job_token"  # the option that attaches to an existing job
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+
+    def prepare(self):
+        raise NotImplementedError
+
+    def satisfied(self, spec):
+        """A result dict when there is nothing to do (no job started), else None."""
+        return None
+
+    def finish(self, spec, token, waited):
+        """Work after the job finished (e.g. fetch its output); returns extra result fields."""
+        return {}
+
+    def start(self, spec):
+        raise NotImplementedError
+
+    def status(self, spec, token):
+        raise NotImplementedError
+
+
+class JobRun:
+    """Start or attach, then wait: the one path of every job module.
+
+    - ``job_token`` given: attach to that job (started earlier, or elsewhere) and wait for it;
+      nothing is started, so the task reports no change.
+    - otherwise start a job (a change). Check mode starts nothing and reads nothing more.
+    - ``wait`` (default) polls through ``waiter.wait_for_job``; a failed job or a timed-out wait
+      fails the task with the job token, its last status and the history, so a later task can
+      wait again with ``job_token``.
+    A start that fails ambiguously (5xx, dropped connection) is never resent: the service may
+    have queued the job, and there is no route to list jobs and find it again.
+    """
+
+    def __init__(self, module, job):
+        self.module = module
+        self.job = job
+        self.check = module.check_mode
+
+    def run(self):
+        params = self.module.params
+        spec = self.job.prepare()
+        option = self.job.token_option
+        token = params.get(option)
+        if token is not None and not str(token).strip():
+            raise ValidationError("%s must not be empty" % option)
+        started = False
+        if not token:
+            done = self.job.satisfied(spec)
+            if done is not None:
+                result = self.result(False, spec, None, None)
+                result.update(done)
+                return result
+            if self.check:
+                return self.result(True, spec, None, None)
+            token = self.start(spec)
+            started = True
+        wait = bool(params.get("wait", True)) and not self.check
+        try:
+            waited = wait_for_job(lambda: self.job.status(spec, token), self.job.kind, token, wait=wait,
+                                  wait_timeout=params.get("wait_timeout") or 0,
+                                  poll_interval=params.get("poll_interval") or 0, resume_option=option)
+        except (JobFailedError, WaitTimeoutError) as exc:
+            exc.result = self.result(started, spec, token, exc.result)
+            raise
+        except BrightspaceError as exc:
+            # a status read that failed for good (403, 404, a refused token): the job may still
+            # run, so the failure carries its token (and changed, when this task started it)
+            if not isinstance(getattr(exc, "result", None), dict):
+                exc.result = self.result(started, spec, token, None)
+            raise
+        result = self.result(started, spec, token, waited)
+        if waited.get("finished") and not self.check:
+            try:
+                extra = self.job.finish(spec, token, waited)
+            except BrightspaceError as exc:
+                exc.result = result
+                raise
+            changed = extra.pop("changed", None)
+            result.update(extra)
+            if changed:
+                result["changed"] = True
+        return result
+
+    def start(self, spec):
+        try:
+            return self.job.start(spec)
+        except BrightspaceError as exc:
+            not_resent(exc, "the %s job may have been queued all the same: it was not started again. Check "
+                            "the target before running the task again" % self.job.label)
+
+    def result(self, started, spec, token, waited):
+        waited = dict(waited or {})
+        waited.pop("job_id", None)
+        result = dict(spec)
+        result.update({"changed": started or (token is None and self.check), self.job.token_option: token,
+                       "status": waited.get("status"), "finished": waited.get("finished", False),
+                       "duration": waited.get("duration", 0.0), "polls": waited.get("polls", 0),
+                       "history": waited.get("history", [])})
+        if "last_error" in waited:
+            result["last_error"] = waited["last_error"]
+        if self.module._diff:  # pylint: disable=protected-access
+            job = dict(spec)
+            job[self.job.token_option] = token
+            result["diff"] = {"before": job if not result["changed"] else {}, "after": job}
+        return result
