@@ -589,8 +589,13 @@ def build(tmp, package, portfolio):
                 wrong_int("org_unit_id"),
                 list_of("trusts", TEXT.filter(lambda s: s.strip()).map(lambda s: "No" + s), r"trust", "unknown"),
                 list_of("org_units", BAD_INT, TYPE, "not integers", remove=("type",)),
-                list_of("org_units", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive", remove=("type",)),
-                list_of("roles", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive", remove=("type",)),
+                # org_units and roles filter one repository's trusts: they require repository
+                list_of("org_units", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive", remove=("type",)).map(
+                    lambda c: _with(c, repository=1)),
+                list_of("roles", NOT_POSITIVE_ID, NOT_POSITIVE, "not positive", remove=("type",)).map(
+                    lambda c: _with(c, repository=1)),
+                one("org_units: without repository", "org_units", st.just([6606]), r"required by 'org_units': repository",
+                    remove=("type",)),
                 one("repository: a list or dict", "repository", CONTAINERS, TYPE + "|repository", remove=("type",)),
                 negative_id("repository", remove=("type",)),
                 one("repository: other digits than 0-9", "repository", OTHER_DIGITS, NOT_FOUND, local=False, remove=("type",)),
