@@ -159,7 +159,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.courses import CourseOfferings, course_offering_state
+from ansible_collections.d2l.brightspace.plugins.module_utils.courses import CourseOfferingsApi, course_offering_state
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError
 from ansible_collections.d2l.brightspace.plugins.module_utils.connection import CONNECTION_OPTIONS, build_client
 from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import COURSE_OFFERING, is_id_reference
@@ -218,7 +218,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             client = build_client(params)
             for warning in client.warnings:
                 display.warning("d2l.brightspace.courses: %s" % warning)
-            api = CourseOfferings(client)
+            api = CourseOfferingsApi(client)
             listed = api.orgunits.search(COURSE_OFFERING, code_contains=self.get_option("code_contains"))
             courses = []
             for item in listed:

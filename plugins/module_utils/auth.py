@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Authentication for the Brightspace client: bearer tokens, OAuth 2.0 and ID-key signing.
+"""Authentication for the Brightspace client: bearer tokens and OAuth 2.0 (ID-key signing, the
+third scheme, is ``idkey.IdKeyAuth``; the OAuth token cache is ``tokens.TokenCache``).
 
 Every scheme has the same three hooks the client calls:
 
@@ -17,47 +18,18 @@ OAuth 2.0 has two grants here (NOTES.md, "Authentication"):
 * ``ServiceUserAuth``: a service user's app, the client credentials grant with a private-key
   JWT client assertion (RFC 7523); Brightspace has no client-secret variant of that grant.
 
-The OAuth token cache
----------------------
-Brightspace refresh tokens are single use: every refresh returns a new access token and a new
-refresh token, and the old refresh token stops working. A playbook runs each task in its own
-process, several at a time (forks), so the current refresh token must outlive the process that
-received it. ``TokenCache`` keeps it in one JSON file (mode 0600 in a 0700 directory) shared by
-every task on the machine; a grant happens under an exclusive ``flock`` on a sibling lock file,
-and a process that waited for the lock re-reads the cache first, so only one process asks the
-token endpoint and the others use its result.
-
-There is one entry per rotation chain (token URL, client id and the fingerprints of every
-refresh token of the chain) and one per service client and scope. A chain's entry keeps a
-fingerprint of EVERY link: a link is spent once rotated, but the token a playbook was started
-with (or any later one someone copied from the cache) must keep mapping to the newest one, and
-a spent token must never reach the endpoint again, so no link is ever pruned. A link costs 33
-bytes; a chain rotated every hour for a year is under 300 kB.
-
-A rotated refresh token never exists only in memory: before a refresh is sent, the new cache
-file is created beside the old one with its space reserved (``caches.PendingFile``), so a
-directory or disk that cannot take it fails the task while the old token is still unspent;
-after the answer, the new tokens are written, flushed and fsynced, then renamed over the cache.
-A cache file that cannot be read (another owner, open permissions, a directory, a symbolic link
-leading out of a private directory, not JSON) is refused with a message naming ``token_cache``
-and is never replaced, so no other chain in it is wiped.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import os
-import re
-import stat
 import time
 import unicodedata
 import uuid
 
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import urlsplit
 
 try:
     import jwt
@@ -88,26 +60,13 @@ except ImportError:  # pragma: no cover - the client reports requests missing
     def requote_uri(uri):
         return uri
 
-from .caches import (PendingFile, TokenLocationError, directory_problem, ensure_private_directory,
-                     exclusive_lock, write_private_json)
 from .errors import BrightspaceAuthError, MissingLibraryError, extract_message, scrub
+from .tokens import LINK_CHARS, TokenCache, chain_link, fingerprint
 
 DEFAULT_TOKEN_URL = "https://auth.brightspace.com/core/connect/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300  # seconds: a client assertion is used once, at once
-LINK_CHARS = 32  # hex characters of a chain link's fingerprint (128 bits)
 
-# NOTE: NOTES.md, "Authentication": a bad clock gets 403 "Timestamp out of range <server time>".
-TIMESTAMP_OUT_OF_RANGE = re.compile(r"Timestamp out of range\s*(\d+)")
-
-
-def fingerprint(secret):
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def _link(secret):
-    """The fingerprint a chain keeps of one of its refresh tokens."""
-    return fingerprint(secret)[:LINK_CHARS]
 
 
 def origin(url):
@@ -180,102 +139,6 @@ class BearerAuth:
         return [self.token]
 
 
-class TokenCache:
-    """The shared OAuth token cache file. See the module docstring."""
-
-    option = "token_cache"
-
-    def __init__(self, path):
-        self.path = os.path.abspath(os.path.expanduser(path))
-
-    def _refuse(self, what):
-        raise TokenLocationError("%s: %s; it was left as it is and no token in it was used or replaced. "
-                                 "Fix it, move it away, or choose another token_cache" % (self.option, what))
-
-    def _target(self):
-        """The file the tokens live in (a symbolic link's target) and its ``stat``, or None when
-        it does not exist yet; refuses a place or a file that is not this user's alone."""
-        directory = os.path.dirname(self.path)
-        if directory_problem(directory):
-            ensure_private_directory(directory, self.option)  # raises TokenLocationError
-        try:
-            info = os.lstat(self.path)
-        except FileNotFoundError:
-            return self.path, None
-        except OSError as exc:
-            self._refuse("%s cannot be read (%s)" % (self.path, exc.strerror))
-        target = self.path
-        if stat.S_ISLNK(info.st_mode):
-            target = os.path.realpath(self.path)
-            problem = directory_problem(os.path.dirname(target))
-            if problem:
-                self._refuse("%s is a symbolic link to %s, outside a private directory (its directory %s)"
-                             % (self.path, target, problem))
-            try:
-                info = os.stat(target)
-            except FileNotFoundError:
-                return target, None
-            except OSError as exc:
-                self._refuse("%s (a link to %s) cannot be read (%s)" % (self.path, target, exc.strerror))
-        if stat.S_ISDIR(info.st_mode):
-            self._refuse("%s is a directory, not a token cache file" % target)
-        if not stat.S_ISREG(info.st_mode):
-            self._refuse("%s is not a regular file" % target)
-        if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            self._refuse("%s belongs to another user (uid %d)" % (target, info.st_uid))
-        if info.st_mode & 0o077:
-            self._refuse("%s is open to other users (mode %04o); run chmod 600 on it if it is yours"
-                         % (target, stat.S_IMODE(info.st_mode)))
-        return target, info
-
-    def read(self):
-        target, info = self._target()
-        if info is None:
-            return {}
-        try:
-            with open(target, "r", encoding="utf-8") as handle:
-                data = json.load(handle)
-        except OSError as exc:
-            self._refuse("%s cannot be read (%s)" % (target, exc.strerror))
-        except ValueError:
-            self._refuse("%s is not a token cache (not JSON)" % target)
-        if not isinstance(data, dict):
-            self._refuse("%s is not a token cache (not a JSON object)" % target)
-        return data
-
-    def _writable_target(self):
-        target, _info = self._target()
-        ensure_private_directory(os.path.dirname(target), self.option)
-        return target
-
-    def write(self, data):
-        write_private_json(self._writable_target(), data)
-
-    def reserve(self, size):
-        """A ``PendingFile`` that will replace the cache, made now (see the module docstring)."""
-        target = self._writable_target()
-        try:
-            return PendingFile.reserve(target, size)
-        except OSError as exc:
-            raise TokenLocationError(
-                "%s: cannot write the token cache %s (%s); nothing was sent to the token endpoint, so "
-                "the refresh token is still valid" % (self.option, target, exc.strerror or exc))
-
-    @contextlib.contextmanager
-    def locked(self):
-        """Exclusive lock held while a token is fetched (released when the process dies)."""
-        target = self._writable_target()
-        try:
-            lock = exclusive_lock(target)
-            lock.__enter__()  # pylint: disable=unnecessary-dunder-call  # only its own OSError is ours
-        except OSError as exc:
-            raise TokenLocationError(
-                "%s: cannot lock the token cache (%s.lock: %s); nothing was sent to the token endpoint, so the "
-                "refresh token is still valid" % (self.option, target, exc.strerror or exc))
-        try:
-            yield
-        finally:
-            lock.__exit__(None, None, None)
 
 
 class _TokenEndpointAuth:
@@ -445,7 +308,7 @@ class RefreshTokenAuth(_TokenEndpointAuth):
     def _find(self, data):
         # An entry belongs to our chain if the token we were given is one of its links; other
         # chains of the same client (other users) keep their own entries.
-        mine = _link(self.refresh_token)
+        mine = chain_link(self.refresh_token)
         for slot, entry in data.items():
             if isinstance(entry, dict) and entry.get("client") == self.key and \
                     any(str(link)[:LINK_CHARS] == mine for link in entry.get("chain", [])):
@@ -463,10 +326,10 @@ class RefreshTokenAuth(_TokenEndpointAuth):
         new = super()._entry(entry, body)
         spent = entry.get("refresh_token") or self.refresh_token
         rotated = body.get("refresh_token") or spent
-        chain = [str(link)[:LINK_CHARS] for link in entry.get("chain", [])] or [_link(self.refresh_token)]
+        chain = [str(link)[:LINK_CHARS] for link in entry.get("chain", [])] or [chain_link(self.refresh_token)]
         for token in (spent, rotated):
-            if _link(token) not in chain:
-                chain.append(_link(token))
+            if chain_link(token) not in chain:
+                chain.append(chain_link(token))
         new.update({"client": self.key, "refresh_token": rotated, "chain": chain})
         return new
 
@@ -579,56 +442,3 @@ class ServiceUserAuth(_TokenEndpointAuth):
     def _form(self, entry):
         return {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
                 "client_assertion": self.assertion(), "scope": self.scope}
-
-
-class IdKeyAuth:
-    """Legacy ID-key signing (NOTES.md): x_a, x_b, x_c, x_d, x_t on every request."""
-
-    kind = "idkey"
-    KEEP_SIGNATURES = 64
-
-    def __init__(self, app_id, app_key, user_id, user_key, clock=time.time):
-        self.app_id = app_id
-        self.app_key = app_key
-        self.user_id = user_id
-        self.user_key = user_key
-        self.clock = clock
-        self.skew = 0
-        self._skew_fixed = False
-        self._signatures = []
-
-    @staticmethod
-    def sign(key, base):
-        digest = hmac.new(key.encode("utf-8"), base.encode("utf-8"), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-
-    @staticmethod
-    def base_string(method, path, timestamp):
-        # NOTE: D2L's SDKs sign the path as sent (percent-encoded), lower-cased, then decoded once
-        # with "+" read as a space: the Python SDK's D2LUserContext._build_tokens_for_path uses
-        # urllib.parse.unquote_plus(path.lower()); the .NET SDK HttpUtility.UrlDecode.
-        return "%s&%s&%s" % (method.upper(), unquote_plus(path.lower()), timestamp)
-
-    def apply(self, method, url, headers, params):
-        timestamp = int(self.clock()) + self.skew
-        # the path exactly as requests will send it (it re-quotes what is not already quoted)
-        base = self.base_string(method, urlsplit(requote_uri(url)).path, timestamp)
-        params["x_a"] = self.app_id
-        params["x_b"] = self.user_id
-        params["x_c"] = self.sign(self.app_key, base)
-        params["x_d"] = self.sign(self.user_key, base)
-        params["x_t"] = str(timestamp)
-        self._signatures = (self._signatures + [params["x_c"], params["x_d"]])[-self.KEEP_SIGNATURES:]
-
-    def recover(self, response):
-        if response.status_code != 403 or self._skew_fixed:
-            return False
-        match = TIMESTAMP_OUT_OF_RANGE.search(response.text or "")
-        if not match:
-            return False
-        self.skew = int(match.group(1)) - int(self.clock())
-        self._skew_fixed = True
-        return True
-
-    def secrets(self):
-        return [self.app_key, self.user_key] + list(self._signatures)

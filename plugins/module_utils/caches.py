@@ -35,13 +35,9 @@ try:
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None
 
-from .errors import BrightspaceError
+from .errors import BrightspaceError, TokenLocationError
 
 DISCOVERY_TTL = 600  # seconds a discovered fact (versions, org unit types) is reused across tasks
-
-
-class TokenLocationError(BrightspaceError):
-    """The token cache would be written where other users can read or change it."""
 
 
 def directory_problem(directory):

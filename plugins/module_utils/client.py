@@ -184,23 +184,25 @@ class BrightspaceClient:
             raise error
 
     def get_json(self, route, params=None, expect=(200,)):
-        return _json(self.request("GET", route, params=params, expect=expect), "GET", route)
+        return decode_json(self.request("GET", route, params=params, expect=expect), "GET", route)
 
     def send_json(self, method, route, body=None, params=None, expect=(200,), idempotent=None):
         """POST/PUT/DELETE a JSON block; returns the parsed answer, or None for an empty one."""
         response = self.request(method, route, params=params, json_body=body, expect=expect,
                                 idempotent=idempotent)
-        return _json(response, method, route)
+        return decode_json(response, method, route)
 
     def get_or_none(self, route, params=None):
         """GET a resource that may not exist: its JSON, or None on 404."""
         response = self.request("GET", route, params=params, expect=(200, 404))
         if response.status_code == 404:
             return None
-        return _json(response, "GET", route)
+        return decode_json(response, "GET", route)
 
 
-def _json(response, method, route):
+def decode_json(response, method, route):
+    """The JSON an answer carries (None for an empty body); a body that is not JSON fails, naming
+    the method, the route and the status. The one place answers are decoded."""
     text = response.text
     if not text.strip():
         return None

@@ -22,9 +22,10 @@ import unicodedata
 
 from urllib.parse import urlsplit
 
-from .auth import BearerAuth, DEFAULT_TOKEN_URL, IdKeyAuth, RefreshTokenAuth, ServiceUserAuth
+from .auth import BearerAuth, DEFAULT_TOKEN_URL, RefreshTokenAuth, ServiceUserAuth
 from .caches import check_token_cache
 from .client import BrightspaceClient
+from .idkey import IdKeyAuth
 from .errors import ValidationError
 from .orgunits import shown_code
 

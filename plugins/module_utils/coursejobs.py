@@ -13,8 +13,8 @@ import os
 from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError
 from .connection import check_http_url
 from .jobs import Job
-from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnits, id_of_reference
-from .courses import CourseOfferings
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnitsApi, id_of_reference
+from .courses import CourseOfferingsApi
 from .packages import check_source, check_zip
 from .uploads import multipart_upload
 
@@ -30,7 +30,7 @@ _COMPONENT_BY_KEY = dict((name.lower(), name) for name in COURSE_COMPONENTS)
 
 # NOTE: courses.txt documents the import routes under the "unstable" API contract only ("API
 # Versions: unstable"), while D2L's scope table (SCOPES.md) writes them with a version segment
-# ("A real tenant may serve either"). ImportJobs tries the "unstable" contract first and, when the
+# ("A real tenant may serve either"). CourseImportApi tries the "unstable" contract first and, when the
 # service answers 404 there, the latest discovered le version; the contract that answered is kept
 # in the discovery cache, so later tasks go straight to it.
 IMPORT_API_VERSION = "unstable"
@@ -91,7 +91,7 @@ def check_course_package(path, option="src"):
     return {"path": path, "file_name": os.path.basename(path), "size": os.path.getsize(path)}
 
 
-class CopyJobs:
+class CourseCopyApi:
     """The copy job routes (le)."""
 
     def __init__(self, client):
@@ -112,7 +112,7 @@ class CopyJobs:
         return (self.client.get_json(self.route(target_id, token)) or {}).get("Status")
 
 
-class ImportJobs:
+class CourseImportApi:
     """The course import routes (le): the ``unstable`` contract, or a numbered le version."""
 
     CACHE_KEY = "import_contract"
@@ -186,7 +186,7 @@ class CourseJob(Job):
 
     def __init__(self, module):
         super().__init__(module)
-        self.orgunits = OrgUnits(self.client)
+        self.orgunits = OrgUnitsApi(self.client)
 
     def resolve_offering(self, ref, option):
         """Id of a course offering given by id or code. In check mode an offering that does not
@@ -205,11 +205,11 @@ class CourseJob(Job):
 
     def check_target(self, target_id):
         """A target given by id is checked before the job starts (a code was looked up already)."""
-        if CourseOfferings(self.client).get(target_id) is None:
+        if CourseOfferingsApi(self.client).get(target_id) is None:
             raise NotFoundError("target: no course offering with id %s exists" % target_id)
 
 
-class CopyJob(CourseJob):
+class CourseCopyJob(CourseJob):
     kind = "copy"
     label = "course copy"
 
@@ -217,8 +217,8 @@ class CopyJob(CourseJob):
         params = self.module.params
         components = canonical_components(params.get("components"))
         callback_url = validate_callback_url(params.get("callback_url"))
-        OrgUnits.check_reference(params["target"], "target")
-        OrgUnits.check_reference(params["source"], "source")
+        OrgUnitsApi.check_reference(params["target"], "target")
+        OrgUnitsApi.check_reference(params["source"], "source")
         target_id = self.resolve_offering(params["target"], "target")
         source_id = self.resolve_source(params["source"])
         if not params.get("job_token"):  # the job starts: ids must name what exists, before the POST
@@ -226,7 +226,7 @@ class CopyJob(CourseJob):
                 self.check_target(target_id)
             if self.by_id(params["source"]) and self.orgunits.get(source_id) is None:
                 raise NotFoundError("source: no org unit with id %s exists" % source_id)
-        self.api = CopyJobs(self.client)
+        self.api = CourseCopyApi(self.client)
         return {"target_id": target_id, "source_id": source_id, "components": components,
                 "callback_url": callback_url}
 
@@ -251,7 +251,7 @@ class CopyJob(CourseJob):
         return self.api.status(spec["target_id"], token)
 
 
-class ImportJob(CourseJob):
+class CourseImportJob(CourseJob):
     kind = "import"
     label = "course import"
 
@@ -261,9 +261,9 @@ class ImportJob(CourseJob):
         if not params.get("job_token"):  # attaching to a running import needs no package
             package = check_course_package(params.get("src"))
         callback_url = validate_callback_url(params.get("callback_url"))
-        OrgUnits.check_reference(params["target"], "target")
+        OrgUnitsApi.check_reference(params["target"], "target")
         target_id = self.resolve_offering(params["target"], "target")
-        self.api = ImportJobs(self.client)
+        self.api = CourseImportApi(self.client)
         if self.by_id(params["target"]) and package is not None:  # before the package is streamed
             self.check_target(target_id)
         return {"target_id": target_id, "package": package, "callback_url": callback_url}

@@ -13,15 +13,15 @@ from __future__ import annotations
 from .ensure import Resource, predicted
 from .normalize import basic_org_unit, utc_datetime
 from .errors import ValidationError
-from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnits, as_id, is_id_reference, validate_code
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnitsApi, as_id, is_id_reference, validate_code
 
 
-class CourseOfferings:
+class CourseOfferingsApi:
     """The course offering routes of courses.txt."""
 
     def __init__(self, client):
         self.client = client
-        self.orgunits = OrgUnits(client)
+        self.orgunits = OrgUnitsApi(client)
 
     def route(self, template="courses/", *args):
         return self.client.route("lp", template, *args)
@@ -71,12 +71,12 @@ class CourseOfferings:
         return self.client.get_json(self.route("courses/schema"))
 
 
-class CourseTemplates:
+class CourseTemplatesApi:
     """The course template routes of courses.txt."""
 
     def __init__(self, client):
         self.client = client
-        self.orgunits = OrgUnits(client)
+        self.orgunits = OrgUnitsApi(client)
 
     def route(self, template="coursetemplates/", *args):
         return self.client.route("lp", template, *args)
@@ -150,7 +150,7 @@ class CourseOfferingResource(Resource):
 
     def __init__(self, module):
         super().__init__(module)
-        self.api = CourseOfferings(self.client)
+        self.api = CourseOfferingsApi(self.client)
 
     def desired(self):
         params = self.module.params
@@ -252,7 +252,7 @@ class CourseTemplateResource(Resource):
 
     def __init__(self, module):
         super().__init__(module)
-        self.api = CourseTemplates(self.client)
+        self.api = CourseTemplatesApi(self.client)
 
     def desired(self):
         params = self.module.params
@@ -278,7 +278,7 @@ class CourseTemplateResource(Resource):
 
     def same(self, name, before, wanted):
         if name == "parent_org_units":
-            return OrgUnits.same_refs(wanted, self.found_parents)
+            return OrgUnitsApi.same_refs(wanted, self.found_parents)
         return super().same(name, before, wanted)
 
     def preview(self, desired):
@@ -325,7 +325,7 @@ def describe_courses(module):
     params = module.params
     client = module.client
     templates = params["kind"] == "template"
-    api = CourseTemplates(client) if templates else CourseOfferings(client)
+    api = CourseTemplatesApi(client) if templates else CourseOfferingsApi(client)
     type_name = COURSE_TEMPLATE if templates else COURSE_OFFERING
 
     def full(org_unit_id):

@@ -175,3 +175,16 @@ def extract_message(response):
             return text[start + 7:end].strip()
         return "HTML error page"
     return text[:500]
+
+
+class LrError(BrightspaceError):
+    """An LR action answered ExecutionStatus ERROR (HTTP 200)."""
+
+    def __init__(self, method, route, message):
+        super().__init__("%s %s failed: the Learning Repository answered ERROR: %s"
+                         % (method, route, message or "(no message)"))
+        self.service_message = message
+
+
+class TokenLocationError(BrightspaceError):
+    """The token cache would be written where other users can read or change it."""

@@ -119,7 +119,7 @@ def is_id_reference(ref):
     return isinstance(ref, int) and not isinstance(ref, bool)
 
 
-class OrgUnits:
+class OrgUnitsApi:
     def __init__(self, client):
         self.client = client
         self._types = None
@@ -291,7 +291,7 @@ class OrgUnitResource(Resource):
 
     def __init__(self, module):
         super().__init__(module)
-        self.orgunits = OrgUnits(self.client)
+        self.orgunits = OrgUnitsApi(self.client)
 
     def desired(self):
         params = self.module.params
@@ -325,7 +325,7 @@ class OrgUnitResource(Resource):
 
     def same(self, name, before, wanted):
         if name == "parents":
-            return OrgUnits.same_refs(wanted, self.found_parents)
+            return OrgUnitsApi.same_refs(wanted, self.found_parents)
         return super().same(name, before, wanted)
 
     def preview(self, desired):

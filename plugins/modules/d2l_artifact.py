@@ -212,7 +212,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio import ArtifactResource
+from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio.artifacts import ArtifactResource
 
 
 def main():

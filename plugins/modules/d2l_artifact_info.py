@@ -103,7 +103,7 @@ artifacts:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio import describe_artifacts
+from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio.artifacts import describe_artifacts
 
 
 def main():

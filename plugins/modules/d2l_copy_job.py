@@ -162,7 +162,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import CopyJob
+from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import CourseCopyJob
 
 
 def main():
@@ -173,7 +173,7 @@ def main():
         callback_url=dict(type="str"),
         job_token=dict(type="str", no_log=False),
     ), wait=True, ids=("source", "target"), non_empty=("job_token",), codes=("source", "target"))
-    module.run_job(CopyJob)
+    module.run_job(CourseCopyJob)
 
 
 if __name__ == "__main__":

@@ -146,7 +146,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import ImportJob
+from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import CourseImportJob
 
 
 def main():
@@ -156,7 +156,7 @@ def main():
         callback_url=dict(type="str"),
         job_token=dict(type="str", no_log=False),
     ), wait=True, required_one_of=[("src", "job_token")], ids=("target",), non_empty=("job_token",), codes=("target",))
-    module.run_job(ImportJob)
+    module.run_job(CourseImportJob)
 
 
 if __name__ == "__main__":

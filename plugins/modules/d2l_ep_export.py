@@ -177,7 +177,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio import ExportJob
+from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio.jobs import EpExportJob
 
 
 def main():
@@ -198,7 +198,7 @@ def main():
         mutually_exclusive=[("object_ids", "all")],
         ids=("export_id",),
     )
-    module.run_job(ExportJob)
+    module.run_job(EpExportJob)
 
 
 if __name__ == "__main__":

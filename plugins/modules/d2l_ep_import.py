@@ -135,7 +135,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio import ImportRun
+from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio.jobs import EpImportJob
 
 
 def main():
@@ -148,7 +148,7 @@ def main():
         ),
         wait=True,
     )
-    module.run(ImportRun(module).run)
+    module.run(EpImportJob(module).run)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.lr import download_object
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr.info import download_object
 
 
 def main():

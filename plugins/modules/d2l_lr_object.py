@@ -210,7 +210,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.lr import LrObjectResource
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr.objects import LrObjectResource
 
 
 def main():

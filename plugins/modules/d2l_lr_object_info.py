@@ -139,7 +139,7 @@ total:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.lr import describe_objects
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr.info import describe_objects
 
 
 def main():

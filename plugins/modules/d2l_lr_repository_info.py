@@ -115,7 +115,7 @@ trusts:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
-from ansible_collections.d2l.brightspace.plugins.module_utils.lr import describe_repositories
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr.info import describe_repositories
 
 
 def main():

@@ -507,7 +507,7 @@ def test_hidden_object_converges_on_a_rerun(hidden):
     "d2l_lr_object finds an object by its title through objects/search/, which leaves out objects hidden "
     "from search for a caller without See All Hidden Objects: from a controller without the ids cache "
     "(another machine, an AWX job, a cleared cache) the re-run does not see the hidden object it published "
-    "and publishes a duplicate (module side: plugins/module_utils/lr.py LrObjectResource.find)"))
+    "and publishes a duplicate (module side: plugins/module_utils/lr/objects.py LrObjectResource.find)"))
 def test_hidden_object_converges_from_a_fresh_controller(hidden):
     first, fresh = hidden[0], hidden[2]
     assert len(fresh["objects"]) == 1, "a duplicate was published: %r" % [o["IdentId"] for o in fresh["objects"]]

@@ -17,8 +17,9 @@ import threading
 import pytest
 import requests
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.auth import (
-    IdKeyAuth, RefreshTokenAuth, fingerprint)
+from ansible_collections.d2l.brightspace.plugins.module_utils.auth import RefreshTokenAuth
+from ansible_collections.d2l.brightspace.plugins.module_utils.idkey import IdKeyAuth
+from ansible_collections.d2l.brightspace.plugins.module_utils.tokens import fingerprint
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import (
     BrightspaceAuthError, BrightspaceHTTPError)
 

@@ -12,10 +12,11 @@ import stat
 
 import pytest
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.auth import TokenCache
+from ansible_collections.d2l.brightspace.plugins.module_utils.tokens import TokenCache
 from ansible_collections.d2l.brightspace.plugins.module_utils.caches import (
-    DiscoveryCache, IdCache, TokenLocationError, directory_problem, ensure_private_directory)
-from ansible_collections.d2l.brightspace.plugins.module_utils.courses import CourseOfferings
+    DiscoveryCache, IdCache, directory_problem, ensure_private_directory)
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import TokenLocationError
+from ansible_collections.d2l.brightspace.plugins.module_utils.courses import CourseOfferingsApi
 
 from d2l_unit_helpers import BASE
 
@@ -133,12 +134,12 @@ def test_id_cache_ignores_values_that_are_not_ids(tmp_path):
     assert [ids.get("Course Offering", code) for code in "ABC"] == [None, None, None]
 
 
-# -- CourseOfferings.find with the id cache ------------------------------------------------
+# -- CourseOfferingsApi.find with the id cache ------------------------------------------------
 
 @pytest.fixture
 def offerings(make_client, tmp_path):
     client = make_client(id_cache=str(tmp_path / "ids.json"))
-    return CourseOfferings(client)
+    return CourseOfferingsApi(client)
 
 
 def expect_lookup(http, code, *items):
@@ -151,7 +152,7 @@ def test_find_looks_up_once_then_reads_by_id(http, offerings, make_client, tmp_p
     http.expect("GET", "/d2l/api/lp/1.47/courses/6606", answer=offering(6606, "BIO"))
     assert offerings.find("BIO")["Identifier"] == "6606"
     # the next task (a new process, a new client) reads the offering directly: one GET
-    again = CourseOfferings(make_client(id_cache=str(tmp_path / "ids.json")))
+    again = CourseOfferingsApi(make_client(id_cache=str(tmp_path / "ids.json")))
     http.expect("GET", "/d2l/api/lp/1.47/courses/6606", answer=offering(6606, "BIO"))
     assert again.find("BIO")["Identifier"] == "6606"
 

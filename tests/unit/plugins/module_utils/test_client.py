@@ -13,7 +13,8 @@ import pytest
 import requests
 
 from ansible_collections.d2l.brightspace.plugins.module_utils import client as client_mod
-from ansible_collections.d2l.brightspace.plugins.module_utils.auth import BearerAuth, IdKeyAuth
+from ansible_collections.d2l.brightspace.plugins.module_utils.auth import BearerAuth
+from ansible_collections.d2l.brightspace.plugins.module_utils.idkey import IdKeyAuth
 from ansible_collections.d2l.brightspace.plugins.module_utils.client import (
     DISCOVERY_TTL, USER_AGENT, BrightspaceClient)
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import (

@@ -16,7 +16,8 @@ from unittest import mock
 import certifi
 import pytest
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.caches import TokenLocationError, check_token_cache
+from ansible_collections.d2l.brightspace.plugins.module_utils.caches import check_token_cache
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import TokenLocationError
 from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import validate_callback_url
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError
 from ansible_collections.d2l.brightspace.plugins.module_utils.connection import build_client, check_ca_path, host_problem

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import (
-    COURSE_COMPONENTS, CopyJobs, ImportJobs, canonical_components, check_course_package,
+    COURSE_COMPONENTS, CourseCopyApi, CourseImportApi, canonical_components, check_course_package,
     validate_callback_url)
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceHTTPError
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import ValidationError
@@ -128,7 +128,7 @@ def test_copy_start_and_status(http, make_client):
                       "CallbackUrl": "https://hooks.example.com/x?a=1"},
                 status=202, answer={"JobToken": "tok-1"})
     http.expect("GET", "/d2l/api/le/1.74/import/6612/copy/tok-1", answer={"Status": "PROCESSING"})
-    jobs = CopyJobs(client)
+    jobs = CourseCopyApi(client)
     assert jobs.start(6612, 6609, ["Content", "Quizzes"], "https://hooks.example.com/x?a=1") == "tok-1"
     assert jobs.status(6612, "tok-1") == "PROCESSING"
 
@@ -137,7 +137,7 @@ def test_copy_all_components_sends_null(http, make_client):
     http.expect("POST", "/d2l/api/le/1.74/import/6612/copy/",
                 json={"SourceOrgUnitId": 6609, "Components": None, "CallbackUrl": None},
                 status=202, answer={"JobToken": "tok-2"})
-    assert CopyJobs(make_client()).start(6612, "6609") == "tok-2"
+    assert CourseCopyApi(make_client()).start(6612, "6609") == "tok-2"
 
 
 def test_copy_start_is_never_resent_after_503(http, make_client):
@@ -145,14 +145,14 @@ def test_copy_start_is_never_resent_after_503(http, make_client):
                 json={"SourceOrgUnitId": 6609, "Components": None, "CallbackUrl": None},
                 status=503, text="Service Unavailable")
     with pytest.raises(BrightspaceHTTPError) as info:
-        CopyJobs(make_client()).start(6612, 6609)
+        CourseCopyApi(make_client()).start(6612, 6609)
     assert info.value.ambiguous is True
     assert str(info.value).startswith("POST /d2l/api/le/1.74/import/6612/copy/ failed: 503")
 
 
 def test_copy_token_is_quoted_in_the_route(http, make_client):
     http.expect("GET", "/d2l/api/le/1.74/import/6612/copy/a%2Fb", answer={"Status": "COMPLETE"})
-    assert CopyJobs(make_client()).status(6612, "a/b") == "COMPLETE"
+    assert CourseCopyApi(make_client()).status(6612, "a/b") == "COMPLETE"
 
 
 def test_import_streams_the_package_as_part_file_on_the_unstable_contract(http, make_client):
@@ -164,7 +164,7 @@ def test_import_streams_the_package_as_part_file_on_the_unstable_contract(http, 
                 answer={"JobToken": "imp-1"})
     http.expect("GET", "/d2l/api/le/unstable/import/6612/imports/imp-1",
                 answer={"JobToken": "imp-1", "TargetOrgUnitId": 6612, "Status": "IMPORTING"})
-    jobs = ImportJobs(make_client())
+    jobs = CourseImportApi(make_client())
     assert jobs.start(6612, D2L_PACKAGE, "https://hooks.example.com/i") == "imp-1"
     assert jobs.status(6612, "imp-1") == "IMPORTING"
 
@@ -172,4 +172,4 @@ def test_import_streams_the_package_as_part_file_on_the_unstable_contract(http, 
 def test_import_without_job_token_in_answer(http, make_client):
     http.expect("POST", "/d2l/api/le/unstable/import/6612/imports/", answer={})
     with pytest.raises(ValidationError, match="^POST /d2l/api/le/unstable/import/6612/imports/ answered without a JobToken$"):
-        ImportJobs(make_client()).start(6612, D2L_PACKAGE)
+        CourseImportApi(make_client()).start(6612, D2L_PACKAGE)

@@ -11,8 +11,8 @@ import certifi
 import pytest
 import requests
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.auth import (
-    BearerAuth, IdKeyAuth, RefreshTokenAuth, ServiceUserAuth)
+from ansible_collections.d2l.brightspace.plugins.module_utils.auth import BearerAuth, RefreshTokenAuth, ServiceUserAuth
+from ansible_collections.d2l.brightspace.plugins.module_utils.idkey import IdKeyAuth
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceHTTPError
 from ansible_collections.d2l.brightspace.plugins.module_utils.connection import DEFAULT_CACHE, build_auth, build_client
 from ansible_collections.d2l.brightspace.plugins.module_utils.ensure import Ensure, Resource

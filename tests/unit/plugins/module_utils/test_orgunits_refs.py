@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""OrgUnits.resolve / resolve_all: an id that will be written into a reference is read first."""
+"""OrgUnitsApi.resolve / resolve_all: an id that will be written into a reference is read first."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import value_problems
 from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import (
-    OrgUnits, UnknownIdError, ascii_digits, id_of_reference, shown_code)
+    OrgUnitsApi, UnknownIdError, ascii_digits, id_of_reference, shown_code)
 
 OUTYPES = "/d2l/api/lp/1.47/outypes/"
 TYPES = [{"Id": 2, "Code": "Course Template", "Name": "Course Template"},
@@ -23,14 +23,14 @@ def unit(org_unit_id, type_id, type_name):
 
 
 def test_an_id_is_taken_as_is_unless_verified(http, make_client):
-    orgunits = OrgUnits(make_client())
+    orgunits = OrgUnitsApi(make_client())
     assert orgunits.resolve(6606, "Course Template", "template") == 6606
     assert orgunits.resolve("id:6606", "Course Template", "template") == 6606
     assert http.sent() == []
 
 
 def test_a_verified_id_must_exist_and_have_the_type(http, make_client):
-    orgunits = OrgUnits(make_client())
+    orgunits = OrgUnitsApi(make_client())
     http.expect("GET", "/d2l/api/lp/1.47/orgstructure/6606", answer=unit(6606, 2, "Course Template"))
     http.expect("GET", OUTYPES, answer=TYPES)
     assert orgunits.resolve(6606, "Course Template", "template", verify=True) == 6606
@@ -43,7 +43,7 @@ def test_a_verified_id_must_exist_and_have_the_type(http, make_client):
 
 
 def test_resolve_all_reads_only_ids_that_are_not_current_parents(http, make_client):
-    orgunits = OrgUnits(make_client())
+    orgunits = OrgUnitsApi(make_client())
     current = {6606: "SCI", 6608: "ARTS"}
     http.expect("GET", "/d2l/api/lp/1.47/orgstructure/7000", answer=unit(7000, 5, "Semester"))
     assert orgunits.resolve_all(["SCI", 6608, 7000], "parents", current) == [6606, 6608, 7000]

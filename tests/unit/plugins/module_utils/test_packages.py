@@ -16,8 +16,9 @@ import zipfile
 import pytest
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import check_course_package
-from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio import ArtifactResource, check_package
-from ansible_collections.d2l.brightspace.plugins.module_utils.lr import check_scorm
+from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio.artifacts import ArtifactResource
+from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio.routes import check_package
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr.routes import check_scorm
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import ValidationError
 from ansible_collections.d2l.brightspace.plugins.module_utils.packages import (
     check_source, check_zip, control_characters, unsafe_member)

@@ -14,8 +14,9 @@ import pytest
 import requests
 
 from ansible_collections.d2l.brightspace.plugins.module_utils import caches
-from ansible_collections.d2l.brightspace.plugins.module_utils.auth import RefreshTokenAuth, TokenCache
-from ansible_collections.d2l.brightspace.plugins.module_utils.caches import TokenLocationError
+from ansible_collections.d2l.brightspace.plugins.module_utils.auth import RefreshTokenAuth
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import TokenLocationError
+from ansible_collections.d2l.brightspace.plugins.module_utils.tokens import TokenCache
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceAuthError
 
 from d2l_unit_helpers import FakeTime
@@ -85,7 +86,7 @@ def test_a_chain_link_costs_a_short_fingerprint(http, auth, wall, cache_path):
 
 
 def test_old_full_length_fingerprints_still_map(http, auth, cache_path, wall):
-    from ansible_collections.d2l.brightspace.plugins.module_utils.auth import fingerprint
+    from ansible_collections.d2l.brightspace.plugins.module_utils.tokens import fingerprint
     os.makedirs(os.path.dirname(cache_path), mode=0o700)
     client = fingerprint("%s\n%s" % (TOKEN_URL, "demo-client"))
     old = {"slot": {"client": client, "access_token": "at-old", "expires_at": NOW - 1, "lifetime": 3600,

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.lr import normalize_keywords
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr.routes import normalize_keywords
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_lr_object
 
 from d2l_lr_helpers import HIT, LR, OK, PACKAGES, PROPS, SCORM, content, expect_search

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.lr import parse_dublin_core
+from ansible_collections.d2l.brightspace.plugins.module_utils.lr.routes import parse_dublin_core
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_lr_object_info
 
 from d2l_lr_helpers import HIT, LR, OK
