@@ -13,7 +13,7 @@ from __future__ import annotations
 from .ensure import Resource, predicted
 from .normalize import basic_org_unit, utc_datetime
 from .errors import ValidationError
-from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnitsApi, as_id, is_id_reference, validate_code
+from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnitsApi, WithParents, as_id, is_id_reference, validate_code
 
 
 class CourseOfferingsApi:
@@ -176,13 +176,13 @@ class CourseOfferingResource(Resource):
     def find(self):
         return self.api.find(self.module.params["code"])
 
-    def normalize(self, raw):
+    def normalize(self, raw, related):
         return course_offering_state(raw)
 
-    def same(self, name, before, wanted):
+    def same(self, name, before, wanted, related):
         if name in ("template", "semester") and isinstance(wanted, str):
             return before.get(name + "_code") == wanted
-        return super().same(name, before, wanted)
+        return super().same(name, before, wanted, related)
 
     def resolved(self, desired):
         """``desired`` with the template and semester references resolved to ids."""
@@ -219,10 +219,10 @@ class CourseOfferingResource(Resource):
         # CreateCourseOffering has no IsActive: set it afterwards when the user asked for a value
         # the service did not choose.
         if "is_active" in desired and created.get("IsActive") != desired["is_active"]:
-            created = self.update(created, {"is_active": desired["is_active"]}, desired)
+            created = self.update(created, {"is_active": desired["is_active"]}, desired, {})
         return created
 
-    def update(self, raw, changes, desired):
+    def update(self, raw, changes, desired, related):
         state = course_offering_state(raw)
         state.update(changes)
         info = {
@@ -239,82 +239,52 @@ class CourseOfferingResource(Resource):
         self.api.delete(raw["Identifier"], raw.get("Code"))
 
 
-class CourseTemplateResource(Resource):
+class CourseTemplateResource(WithParents):
     """``d2l_course_template``: a course template keyed by ``code``."""
-
-    found_parents = None  # {id: code} of the template found, when parents are compared
 
     label = "course template"
     result_key = "course_template"
     key = "code"
     compare = ("name", "parent_org_units")
     required_to_create = ("name",)
+    parents_option = "parent_org_units"
 
     def __init__(self, module):
         super().__init__(module)
         self.api = CourseTemplatesApi(self.client)
 
+    def orgunits_api(self):
+        return self.api.orgunits
+
     def desired(self):
-        params = self.module.params
-        validate_code(params["code"], "code")
-        desired = self.module.given("name")
-        if params["state"] == "present" and params.get("parent_org_units") is not None:
-            # kept as given: codes are matched against the current parents' codes first
-            desired["parent_org_units"] = list(params["parent_org_units"])
-        return desired
+        validate_code(self.module.params["code"], "code")
+        return self.desired_parents(self.module.given("name"))
 
     def find(self):
-        found = self.api.orgunits.find_by_code(self.module.params["code"], COURSE_TEMPLATE)
-        if found is None:
-            return None
         # The look-up's OrgUnitProperties carry every CourseTemplate field (Identifier, Code,
-        # Name, Path): no second GET. Parents are read only when they are compared.
-        if self.module.params.get("parent_org_units") is not None and self.module.params["state"] == "present":
-            found["_parents"] = self.found_parents = self.api.orgunits.parents(found["Identifier"])
-        return found
+        # Name, Path): no second GET. Parents are read only when they are compared (related).
+        return self.api.orgunits.find_by_code(self.module.params["code"], COURSE_TEMPLATE)
 
-    def normalize(self, raw):
-        return course_template_state(raw, list(raw["_parents"]) if "_parents" in raw else None)
-
-    def same(self, name, before, wanted):
-        if name == "parent_org_units":
-            return OrgUnitsApi.same_refs(wanted, self.found_parents)
-        return super().same(name, before, wanted)
+    def normalize(self, raw, related):
+        return course_template_state(raw, list(related["parents"]) if "parents" in related else None)
 
     def preview(self, desired):
-        desired = dict(desired)
-        if desired.get("parent_org_units") is not None:
-            given = desired["parent_org_units"]
-            desired["parent_org_units"] = predicted(
-                self.module, lambda: self.api.orgunits.resolve_all(given, "parent_org_units"), given)
-        after = super().preview(desired)
+        after = super().preview(self.preview_parents(desired))
         after["code"] = self.module.params["code"]
         return after
 
     def create(self, desired):
-        parents = desired.get("parent_org_units")
-        if parents:
-            parents = self.api.orgunits.resolve_all(parents, "parent_org_units")
-        else:
-            parents = [int(self.api.orgunits.root()["Identifier"])]
+        parents = self.parents_to_create(desired)
         body = {"Name": desired["name"], "Code": self.module.params["code"],
                 "Path": self.module.params.get("path") or "", "ParentOrgUnitIds": parents}
-        created = self.api.create(body)
-        created["_parents"] = dict((p, None) for p in parents)
-        return created
+        return self.api.create(body), {"parents": dict((p, None) for p in parents)}
 
-    def update(self, raw, changes, desired):
+    def update(self, raw, changes, desired, related):
         org_unit_id = raw["Identifier"]
         if "name" in changes:
             self.api.update(org_unit_id, {"Name": changes["name"], "Code": raw["Code"]})
-        if "parent_org_units" in changes:
-            current = raw.get("_parents") or {}
-            wanted = self.api.orgunits.resolve_all(changes["parent_org_units"], "parent_org_units", current)
-            self.api.orgunits.set_parents(org_unit_id, wanted, list(current))
-        updated = self.api.get(org_unit_id)
-        if "_parents" in raw:
-            updated["_parents"] = self.api.orgunits.parents(org_unit_id)
-        return updated
+        self.update_parents(org_unit_id, changes, related)
+        return self.api.get(org_unit_id), self.related_after(org_unit_id, related)
 
     def delete(self, raw):
         self.api.delete(raw["Identifier"])

@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ensure engine: one path for every resource a module (or, later, a catalog) manages.
 
-    find by natural key -> normalise -> compare only the options the user gave
-    -> create / update / delete / nothing
+    plan:  find by natural key -> related reads -> normalise -> compare only the options the
+           user gave (the cheap ones, then the expensive ones) -> a Plan: create / update /
+           delete / nothing, with before and after
+    apply: the plan's writes (none in check mode) -> the result
 
 ``Resource`` declares a kind of thing (implemented per API family); ``Ensure`` runs one. The
 engine imports nothing from Ansible: it works on any ``context`` with ``params``, ``client``,
@@ -21,16 +23,31 @@ from .errors import (BrightspaceError, BrightspaceHTTPError, NotFoundError, Unce
 class Resource:
     """A kind of thing the API manages, declared by a module and implemented in module_utils.
 
-    Subclasses set ``label`` (for messages), ``result_key`` (the key of the returned state),
-    ``compare`` (option names compared with the current state), ``immutable`` (options that
-    cannot change after creation, with the reason) and implement ``desired``, ``find``,
-    ``normalize``, ``create``, ``update``, ``delete``. ``desired`` returns only the options the
-    user gave, normalised the way ``normalize`` presents the current state, so the two compare.
+    Declarations: ``label`` (for messages), ``result_key`` (the key of the returned state),
+    ``key`` (the option holding the natural key) and ``lock_scope``, ``compare`` (option names
+    compared with the current state), ``expensive`` (those among them that cost a request or a
+    download to observe, compared only after the cheap ones), ``immutable`` (options that cannot
+    change after creation, with the reason) and ``required_to_create``.
+
+    Hooks, none of which keeps state on ``self`` between steps:
+
+    - ``desired()``: only the options the user gave, normalised the way ``normalize`` presents
+      the current state, so the two compare; ``required(desired)``: what a create needs.
+    - ``find()``: the service's block by natural key, or None; ``related(raw)``: the reads that
+      go with it (an org unit's parents), as a dict, ``{}`` by default.
+    - ``normalize(raw, related)``: the module's view; ``same(name, before, wanted, related)``:
+      one cheap comparison, without side effects; ``observe(name, before, raw, related)``: the
+      current value of an ``expensive`` option (a content checksum), run by the engine once
+      the cheap comparisons are done, recorded in ``before``.
+    - ``preview(desired)``: the predicted state of a new resource in check mode.
+    - ``create(desired)`` and ``update(raw, changes, desired, related)`` write and return the
+      new block, or ``(block, related)``; ``delete(raw)``.
     """
 
     label = "resource"
     result_key = "resource"
     compare = ()
+    expensive = ()
     immutable = {}
     required_to_create = ()
     key = None  # the option that holds the natural key (code, name, title, or an id)
@@ -43,24 +60,36 @@ class Resource:
     def desired(self):
         raise NotImplementedError
 
+    def required(self, desired):
+        """What a create needs: option names, or (key in desired, option name) where they differ."""
+        return self.required_to_create
+
     def find(self):
         raise NotImplementedError
 
-    def normalize(self, raw):
+    def related(self, raw):
+        return {}
+
+    def normalize(self, raw, related):
         raise NotImplementedError
 
     def create(self, desired):
         raise NotImplementedError
 
-    def update(self, raw, changes, desired):
+    def update(self, raw, changes, desired, related):
         raise NotImplementedError
 
     def delete(self, raw):
         raise NotImplementedError
 
-    def same(self, name, before, wanted):
+    def same(self, name, before, wanted, related):
         """Whether option ``name`` already has the ``wanted`` value in the ``before`` state."""
         return _same(before.get(name), wanted)
+
+    def observe(self, name, before, raw, related):
+        """The current value of the ``expensive`` option ``name``, or None when it is not
+        observed this run (``same`` then decides without it)."""
+        raise NotImplementedError
 
     def lock_key(self):
         """What processes ensuring this same resource take turns on (``caches.KeyLocks``), or
@@ -86,8 +115,45 @@ def _same(current, wanted):
     return current == wanted
 
 
+def _written(answer, related):
+    """A write's answer: the block, or (block, related)."""
+    if isinstance(answer, tuple):
+        return answer
+    return answer, related
+
+
+CREATE, UPDATE, DELETE, NOTHING = "create", "update", "delete", "nothing"
+
+
+class Plan:
+    """What ensuring one resource does: ``action`` (create, update, delete or nothing),
+    ``before`` and ``after`` (the predicted state; None for a create outside check mode, where
+    the service's answer gives it), ``changes`` (option → wanted value), and what applying it
+    needs (``raw``, ``related``, ``desired``). Planning reads and never writes."""
+
+    __slots__ = ("action", "before", "after", "changes", "raw", "related", "desired")
+
+    def __init__(self, action, before=None, after=None, changes=None, raw=None, related=None, desired=None):
+        self.action = action
+        self.before = before
+        self.after = after
+        self.changes = changes or {}
+        self.raw = raw
+        self.related = related or {}
+        self.desired = desired or {}
+
+    @property
+    def changed(self):
+        return self.action != NOTHING
+
+    def __repr__(self):
+        return "Plan(%s, changes=%r)" % (self.action, sorted(self.changes))
+
+
 class Ensure:
-    """One run of the ensure path (kept apart so each step reads as a sentence)."""
+    """One resource ensured: ``plan()`` reads and decides, ``apply(plan)`` writes (nothing in
+    check mode) and returns the result; ``run()`` does both, taking turns with other processes
+    ensuring the same natural key."""
 
     CREATE_ATTEMPTS = 3
 
@@ -99,53 +165,88 @@ class Ensure:
     def run(self):
         desired = self.resource.desired()
         if self.check:  # nothing is written: no need to take turns
-            return self.converge(desired)
+            return self.apply(self.plan(desired))
         locks = getattr(self.resource.client, "locks", None)
         if locks is None:
-            return self.converge(desired)
+            return self.apply(self.plan(desired))
         with locks.hold(type(self.resource).__name__, self.resource.lock_key()):
-            return self.converge(desired)
+            return self.apply(self.plan(desired))
 
-    def converge(self, desired):
+    # -- planning: reads only -------------------------------------------------------------
+    def plan(self, desired=None):
+        if desired is None:
+            desired = self.resource.desired()
         state = self.module.params.get("state") or "present"
         raw = self.resource.find()
-        before = self.resource.normalize(raw) if raw is not None else None
+        if raw is None:
+            if state == "absent":
+                return Plan(NOTHING, desired=desired)
+            self.check_required(desired)
+            after = self.resource.preview(desired) if self.check else None
+            return Plan(CREATE, None, after, desired=desired)
+        related = self.resource.related(raw)
+        before = self.resource.normalize(raw, related)
         if state == "absent":
-            if before is None:
-                return self.result(False, None, None)
-            if not self.check:
-                self.writing(self.resource.delete, raw)
-            return self.result(True, before, None)
-        if before is None:
-            # an entry is an option name, or (key in desired, option name) when they differ
-            required = [item if isinstance(item, tuple) else (item, item) for item in self.resource.required_to_create]
-            missing = [option for key, option in required if desired.get(key) is None]
-            if missing:
-                raise ValidationError("%s %s does not exist; to create it, give %s" % (
-                    self.resource.label, self.identity(), ", ".join(missing)))
-            if self.check:
-                return self.result(True, None, self.resource.preview(desired))
-            try:
-                return self.result(True, None, self.resource.normalize(self.writing(self.create, desired)))
-            except BrightspaceHTTPError as exc:
-                raw = self.created_meanwhile(exc)
-            before = self.resource.normalize(raw)
-        changes = dict((name, value) for name, value in desired.items()
-                       if name in self.resource.compare and not self.resource.same(name, before, value))
+            return Plan(DELETE, before, None, raw=raw, related=related, desired=desired)
+        return self.plan_update(raw, related, before, desired)
+
+    def plan_update(self, raw, related, before, desired):
+        resource = self.resource
+        wanted = dict((name, value) for name, value in desired.items() if name in resource.compare)
+        changes = dict((name, value) for name, value in wanted.items()
+                       if name not in resource.expensive and not resource.same(name, before, value, related))
+        for name in resource.expensive:  # only once the cheap comparisons are done
+            if name in wanted:
+                observed = resource.observe(name, before, raw, related)
+                if observed is not None:  # None: not observed (the resource's same() decides)
+                    before = dict(before)
+                    before[name] = observed
+                if not resource.same(name, before, wanted[name], related):
+                    changes[name] = wanted[name]
         for name in changes:
-            if name in self.resource.immutable:
+            if name in resource.immutable:
                 raise ValidationError("%s %s: %s cannot change from %r to %r: %s" % (
-                    self.resource.label, self.identity(), name, before.get(name), changes[name],
-                    self.resource.immutable[name]))
+                    resource.label, self.identity(), name, before.get(name), changes[name], resource.immutable[name]))
         if not changes:
-            return self.result(False, before, before)
+            return Plan(NOTHING, before, before, raw=raw, related=related, desired=desired)
         after = dict(before)
         after.update(changes)
-        if not self.check:
-            updated = self.writing(self.resource.update, raw, changes, desired)
-            if updated is not None:
-                after = self.resource.normalize(updated)
-        return self.result(True, before, after)
+        return Plan(UPDATE, before, after, changes, raw, related, desired)
+
+    def check_required(self, desired):
+        required = [item if isinstance(item, tuple) else (item, item) for item in self.resource.required(desired)]
+        missing = [option for key, option in required if desired.get(key) is None]
+        if missing:
+            raise ValidationError("%s %s does not exist; to create it, give %s" % (
+                self.resource.label, self.identity(), ", ".join(missing)))
+
+    # -- applying: the writes ---------------------------------------------------------------
+    def apply(self, plan):
+        if plan.action == NOTHING:
+            return self.result(False, plan.before, plan.after)
+        if self.check:
+            return self.result(True, plan.before, plan.after)
+        if plan.action == DELETE:
+            self.writing(self.resource.delete, plan.raw)
+            return self.result(True, plan.before, None)
+        if plan.action == CREATE:
+            try:
+                raw, related = _written(self.writing(self.create, plan.desired), {})
+            except BrightspaceHTTPError as exc:
+                raw = self.created_meanwhile(exc)
+                related = self.resource.related(raw)
+                again = self.plan_update(raw, related, self.resource.normalize(raw, related), plan.desired)
+                return self.apply(again)
+            return self.result(True, None, self.resource.normalize(raw, related))
+        updated = self.writing(self.resource.update, plan.raw, plan.changes, plan.desired, plan.related)
+        after = plan.after
+        if updated is not None:
+            raw, related = _written(updated, plan.related)
+            after = self.resource.normalize(raw, related)
+            for name in self.resource.expensive:  # observed, not read back: what was written
+                if name in plan.after:
+                    after[name] = plan.after[name]
+        return self.result(True, plan.before, after)
 
     def writing(self, step, *args):
         """Run a step that writes. NOTE: when it fails after one of its writes was accepted (a 2xx
@@ -175,7 +276,7 @@ class Ensure:
                     raise
                 found = self.resource.find()
                 if found is not None:
-                    return found
+                    return found, self.resource.related(found)
         raise BrightspaceError("unreachable")  # pragma: no cover
 
     def created_meanwhile(self, exc):

@@ -278,7 +278,62 @@ class OrgUnitsApi:
         self.client.send_json("DELETE", self.route("orgstructure/recyclebin/{}", org_unit_id))
 
 
-class OrgUnitResource(Resource):
+class WithParents(Resource):
+    """A resource whose parents are compared: ``parents_option`` names the option (a list of ids
+    or codes). The parents are a related read (``related``: ``{"parents": {id: code}}``), made
+    only when the option is given for state=present; codes and ids already among them need no
+    look-up."""
+
+    parents_option = "parents"
+
+    def orgunits_api(self):
+        raise NotImplementedError
+
+    def desired_parents(self, desired):
+        params = self.module.params
+        if params["state"] == "present" and params.get(self.parents_option) is not None:
+            # kept as given: codes are matched against the current parents' codes first
+            desired[self.parents_option] = list(params[self.parents_option])
+        return desired
+
+    def related(self, raw):
+        params = self.module.params
+        if params.get(self.parents_option) is not None and params["state"] == "present":
+            return {"parents": self.orgunits_api().parents(raw["Identifier"])}
+        return {}
+
+    def same(self, name, before, wanted, related):
+        if name == self.parents_option:
+            return OrgUnitsApi.same_refs(wanted, related.get("parents") or {})
+        return super().same(name, before, wanted, related)
+
+    def preview_parents(self, desired):
+        desired = dict(desired)
+        if desired.get(self.parents_option) is not None:
+            given = desired[self.parents_option]
+            desired[self.parents_option] = predicted(
+                self.module, lambda: self.orgunits_api().resolve_all(given, self.parents_option), given)
+        return desired
+
+    def parents_to_create(self, desired):
+        """The parent ids of a new org unit: those given, else the organization (the root)."""
+        parents = desired.get(self.parents_option)
+        if parents:
+            return self.orgunits_api().resolve_all(parents, self.parents_option)
+        return [int(self.orgunits_api().root()["Identifier"])]
+
+    def update_parents(self, org_unit_id, changes, related):
+        if self.parents_option in changes:
+            current = related.get("parents") or {}
+            wanted = self.orgunits_api().resolve_all(changes[self.parents_option], self.parents_option, current)
+            self.orgunits_api().set_parents(org_unit_id, wanted, list(current))
+
+    def related_after(self, org_unit_id, related):
+        """The related reads after an update: the parents read again when they were compared."""
+        return {"parents": self.orgunits_api().parents(org_unit_id)} if "parents" in related else {}
+
+
+class OrgUnitResource(WithParents):
     """``d2l_org_unit``: a semester, department or other custom org unit keyed by code and type."""
 
     label = "org unit"
@@ -287,30 +342,24 @@ class OrgUnitResource(Resource):
     lock_scope = ("type",)  # a code is unique per org unit type
     compare = ("name", "parents")
     required_to_create = ("name",)
-    found_parents = None  # {id: code} of the org unit found, when parents are compared
 
     def __init__(self, module):
         super().__init__(module)
         self.orgunits = OrgUnitsApi(self.client)
 
+    def orgunits_api(self):
+        return self.orgunits
+
     def desired(self):
         params = self.module.params
         validate_code(params["code"], "code")
         self.orgunits.type_info(params["type"])  # unknown type: fail before anything else
-        desired = self.module.given("name")
-        if params["state"] == "present" and params.get("parents") is not None:
-            desired["parents"] = list(params["parents"])
-        return desired
+        return self.desired_parents(self.module.given("name"))
 
     def find(self):
-        found = self.orgunits.find_by_code(self.module.params["code"], self.module.params["type"])
-        if found is None:
-            return None
-        if self.module.params.get("parents") is not None and self.module.params["state"] == "present":
-            found["_parents"] = self.found_parents = self.orgunits.parents(found["Identifier"])
-        return found
+        return self.orgunits.find_by_code(self.module.params["code"], self.module.params["type"])
 
-    def normalize(self, raw):
+    def normalize(self, raw, related):
         state = {
             "id": as_id(raw.get("Identifier")),
             "name": raw.get("Name"),
@@ -319,48 +368,28 @@ class OrgUnitResource(Resource):
             "type": (raw.get("Type") or {}).get("Code"),
             "type_id": as_id((raw.get("Type") or {}).get("Id")),
         }
-        if "_parents" in raw:
-            state["parents"] = sorted(raw["_parents"])
+        if "parents" in related:
+            state["parents"] = sorted(related["parents"])
         return state
 
-    def same(self, name, before, wanted):
-        if name == "parents":
-            return OrgUnitsApi.same_refs(wanted, self.found_parents)
-        return super().same(name, before, wanted)
-
     def preview(self, desired):
-        desired = dict(desired)
-        if desired.get("parents") is not None:
-            given = desired["parents"]
-            desired["parents"] = predicted(self.module, lambda: self.orgunits.resolve_all(given, "parents"), given)
-        after = super().preview(desired)
+        after = super().preview(self.preview_parents(desired))
         after.update(code=self.module.params["code"], type=self.module.params["type"])
         return after
 
     def create(self, desired):
-        parents = desired.get("parents")
-        if parents:
-            parents = self.orgunits.resolve_all(parents, "parents")
-        else:
-            parents = [int(self.orgunits.root()["Identifier"])]
+        parents = self.parents_to_create(desired)
         created = self.orgunits.create(self.module.params["type"], desired["name"], self.module.params["code"], parents)
-        created["_parents"] = dict((p, None) for p in parents)
-        return created
+        return created, {"parents": dict((p, None) for p in parents)}
 
-    def update(self, raw, changes, desired):
+    def update(self, raw, changes, desired, related):
         org_unit_id = raw["Identifier"]
         if "name" in changes:
             props = self.orgunits.get(org_unit_id)
             props["Name"] = changes["name"]
             self.orgunits.update(props)
-        current = raw.get("_parents") or {}
-        if "parents" in changes:
-            wanted = self.orgunits.resolve_all(changes["parents"], "parents", current)
-            self.orgunits.set_parents(org_unit_id, wanted, list(current))
-        updated = self.orgunits.get(org_unit_id)
-        if "_parents" in raw:
-            updated["_parents"] = self.orgunits.parents(org_unit_id)
-        return updated
+        self.update_parents(org_unit_id, changes, related)
+        return self.orgunits.get(org_unit_id), self.related_after(org_unit_id, related)
 
     def delete(self, raw):
         self.orgunits.delete(raw["Identifier"])

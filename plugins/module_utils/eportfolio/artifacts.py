@@ -54,7 +54,6 @@ class ArtifactResource(Resource):
     lock_scope = ("kind",)
     result_key = "artifact"
     compare = ("name", "description", "allow_comments", "url", "file_name", "file_size")
-    required_to_create = ("name",)
 
     def __init__(self, module):
         super().__init__(module)
@@ -76,7 +75,6 @@ class ArtifactResource(Resource):
                 if not url.startswith(("http://", "https://")) or not url.split("://", 1)[1]:
                     raise ValidationError("url must be an absolute http:// or https:// URL, got '%s'" % url)
                 desired["url"] = url
-            self.required_to_create = ("name", "url")
         else:
             if params.get("url") is not None:
                 raise ValidationError("url applies to kind=link only")
@@ -87,8 +85,10 @@ class ArtifactResource(Resource):
                 self.check_src(src)
                 desired["file_name"] = os.path.basename(src)
                 desired["file_size"] = os.path.getsize(src)
-            self.required_to_create = ("name", ("file_name", "src"))
         return desired
+
+    def required(self, desired):
+        return ("name", "url") if self.kind == "link" else ("name", ("file_name", "src"))
 
     @staticmethod
     def check_src(src):
@@ -121,21 +121,18 @@ class ArtifactResource(Resource):
         needed = "Url" if self.kind == "link" else "FileSize"
         return item if needed in item else self.api.get(item["ObjectId"], self.kind)
 
-    def normalize(self, raw):
+    def normalize(self, raw, related):
         state = artifact_state(raw)
         state["kind"] = self.kind
-        if raw.get("_replaced"):  # set by replace_content: how the new content got there
-            state["content_replaced"] = raw["_replaced"]
-        if raw.get("_previous_id"):
-            state["previous_id"] = raw["_previous_id"]
+        state.update(related)  # after replace_content: content_replaced (how), previous_id
         return state
 
-    def same(self, name, before, wanted):
+    def same(self, name, before, wanted, related):
         if name in ("file_name", "file_size") and self.module.params.get("force"):
             return False
         if name == "description":
             return (before.get(name) or "") == (wanted or "")
-        return super().same(name, before, wanted)
+        return super().same(name, before, wanted, related)
 
     def preview(self, desired):
         other_kind = ("url",) if self.kind == "file" else ("file_name", "file_size")
@@ -177,7 +174,7 @@ class ArtifactResource(Resource):
             created = self.api.update("file", created["ObjectId"], self.block(created, desired))
         return created
 
-    def update(self, raw, changes, desired):
+    def update(self, raw, changes, desired, related):
         body = self.block(raw, desired)
         if self.kind == "file" and ("file_name" in changes or "file_size" in changes):
             src = self.module.params.get("src")
@@ -207,8 +204,7 @@ class ArtifactResource(Resource):
         body.update(upload)
         current = self.api.get(old_id, self.kind)
         if current is not None and self.holds(current, raw, upload):
-            current["_replaced"] = "in_place"
-            return current
+            return current, {"content_replaced": "in_place"}
         fresh = dict(body, ObjectId=0)
         uploads = iter([upload])  # the key the update did not take, then (if refused) a new upload
         created = with_upload(lambda: next(uploads, None) or self.upload(src),
@@ -225,9 +221,7 @@ class ArtifactResource(Resource):
         self.module.warn("ePortfolio artifact '%s': the service kept the old content when updated with a new upload, "
                          "so the content was replaced by a new artifact %s and the old artifact %s was deleted "
                          "(its comments are gone)" % (raw.get("Name"), new_id, old_id))
-        created["_replaced"] = "new_artifact"
-        created["_previous_id"] = old_id
-        return created
+        return created, {"content_replaced": "new_artifact", "previous_id": old_id}
 
     @staticmethod
     def holds(current, old, upload):

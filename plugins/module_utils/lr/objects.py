@@ -129,6 +129,7 @@ class LrObjectResource(Resource):
     result_key = "object"
     compare = ("title", "description", "keywords", "status", "hidden_from_search", "publicly_available",
                "owner_id", "content")
+    expensive = ("content",)  # a download of the latest version, and its sha256
     required_to_create = ("title", ("content", "src"))
 
     def __init__(self, module):
@@ -137,7 +138,6 @@ class LrObjectResource(Resource):
         self.key = "object_id" if module.params.get("object_id") is not None else "title"
         self.repository_id = None
         self.titles = None  # LrTitles of the repository, once desired() resolved it
-        self.remote_digest = None
 
     def desired(self):
         params = self.module.params
@@ -180,25 +180,26 @@ class LrObjectResource(Resource):
             return latest
         return self.api.properties(latest["IdentId"], version)
 
-    def normalize(self, raw):
-        state = object_state(raw)
-        if self.remote_digest is not None:
-            state["content"] = self.remote_digest
-        return state
+    def normalize(self, raw, related):
+        return object_state(raw)
 
-    def same(self, name, before, wanted):
+    def checks_content(self):
+        params = self.module.params
+        return not params.get("force") and (params.get("content_check") or "none") != "none"
+
+    def observe(self, name, before, raw, related):
+        """The latest version's sha256 (a download) when the content is compared; None (not
+        observed) with force or content_check=none."""
+        return self.remote_content_digest(before) if self.checks_content() else None
+
+    def same(self, name, before, wanted, related):
         if name == "content":
-            params = self.module.params
-            if params.get("force"):
+            if self.module.params.get("force"):
                 return False
-            if (params.get("content_check") or "none") == "none":
-                return True
-            self.remote_digest = self.remote_content_digest(before)
-            before["content"] = self.remote_digest
-            return self.remote_digest == wanted
+            return before.get("content") == wanted if self.checks_content() else True
         if name == "description":
             return (before.get(name) or "") == (wanted or "")
-        return super().same(name, before, wanted)
+        return super().same(name, before, wanted, related)
 
     def remote_content_digest(self, before):
         """sha256 of the latest version's bytes (downloadfile/ for assets, download/ otherwise)."""
@@ -232,7 +233,7 @@ class LrObjectResource(Resource):
         object_id = published["IdentId"]
         props = self.api.properties(object_id)
         wanted = dict((k, v) for k, v in desired.items() if k != "content")
-        if any(not self.same(name, object_state(props), value) for name, value in wanted.items()):
+        if any(not self.same(name, object_state(props), value, {}) for name, value in wanted.items()):
             self.api.set_properties(object_id, properties_input(props, wanted))
             props = self.api.properties(object_id)
         self.remember(props)
@@ -247,7 +248,7 @@ class LrObjectResource(Resource):
                     object_id, props.get("Title"), self.repository_id, object_id))
         return props
 
-    def update(self, raw, changes, desired):
+    def update(self, raw, changes, desired, related):
         params = self.module.params
         object_id = raw["IdentId"]
         version = params.get("version")
@@ -264,9 +265,7 @@ class LrObjectResource(Resource):
                                 "published again. Check the object's versions before running the task again" % object_id)
             latest = self.api.properties(object_id)
             self.api.set_properties(object_id, properties_input(dict(raw, Version=latest.get("Version")), wanted))
-            updated = self.api.properties(object_id)
-            self.remote_digest = desired["content"]
-            return updated
+            return self.api.properties(object_id)
         self.api.set_properties(object_id, properties_input(current, wanted), version)
         return self.api.properties(object_id, version)
 

@@ -207,7 +207,7 @@ class FakeCourse(Resource):
             return self.found_after_error
         return self.existing
 
-    def normalize(self, raw):
+    def normalize(self, raw, related):
         return {"id": int(raw["Identifier"]), "name": raw["Name"], "code": raw["Code"],
                 "active": raw["IsActive"], "template": raw["Template"]}
 
@@ -218,7 +218,7 @@ class FakeCourse(Resource):
         return {"Identifier": "6609", "Name": desired["name"], "Code": desired["code"],
                 "IsActive": desired.get("active", True), "Template": desired["template"]}
 
-    def update(self, raw, changes, desired):
+    def update(self, raw, changes, desired, related):
         self.calls.append(("update", changes))
         updated = dict(raw)
         updated.update({"Name": changes.get("name", raw["Name"]), "IsActive": changes.get("active", raw["IsActive"])})
