@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The job path: start (or attach to) one asynchronous job, then wait for it.
 
-``Job`` declares a kind of job (implemented per API family); ``JobRun`` runs one, with the
-rule for uncertain starts (never resent). Like the ensure engine, it imports nothing from
+``Job`` declares a kind of job (implemented per API family), ``TasksJob`` one that a single
+request starts as several tasks (the ePortfolio import into several users); ``JobRun`` runs
+either, with check mode, diff and the one rule for uncertain starts (never resent). Like the ensure engine, it imports nothing from
 Ansible and works on any ``context`` with ``params``, ``client``, ``check_mode``, ``_diff`` and
 ``warn()``.
 """
@@ -50,6 +51,44 @@ class Job:
         raise NotImplementedError
 
 
+class TasksJob(Job):
+    """A job that one request starts as several tasks (an ePortfolio import into several users),
+    each waited for on its own. There is no token to attach to: a run starts once (never resent
+    after an uncertain start) and waits on every task.
+
+    Subclasses implement ``prepare()``, ``start(spec)`` (returns the service's answer),
+    ``status(spec, token)``, and: ``fields()`` (the result's task fields before anything started,
+    as in check mode), ``started(spec, answer)`` (the result fields the answer gives),
+    ``tasks(spec, result)`` (``[(token, info)]`` to wait on), ``task_failed(spec, token, info,
+    exc)`` (a task dict for a status read that failed for good, or None to fail the run) and
+    ``verdict(result)`` (the result, or raise with it).
+    """
+
+    token_option = None
+
+    def fields(self):
+        return {}
+
+    def started(self, spec, answer):
+        raise NotImplementedError
+
+    def tasks(self, spec, result):
+        raise NotImplementedError
+
+    def task_failed(self, spec, token, info, exc):
+        return None
+
+    def task_done(self, spec, token, info, waited):
+        """The task dict of a task waited for."""
+        task = dict(info)
+        task.update({"status": waited["status"], "status_name": waited["status_name"],
+                     "finished": waited["finished"], "duration": waited["duration"]})
+        return task
+
+    def verdict(self, result):
+        return result
+
+
 class JobRun:
     """Start or attach, then wait: the one path of every job module.
 
@@ -71,6 +110,8 @@ class JobRun:
     def run(self):
         params = self.module.params
         spec = self.job.prepare()
+        if isinstance(self.job, TasksJob):
+            return self.run_tasks(spec)
         option = self.job.token_option
         token = params.get(option)
         if token is not None and not str(token).strip():
@@ -112,6 +153,39 @@ class JobRun:
             if changed:
                 result["changed"] = True
         return result
+
+    def run_tasks(self, spec):
+        """Start once, then wait on each task the answer names (see ``TasksJob``)."""
+        params = self.module.params
+        result = dict(spec)
+        result["changed"] = True
+        result.update(self.job.fields())
+        if self.module._diff:  # pylint: disable=protected-access
+            result["diff"] = {"before": {}, "after": dict(spec)}
+        if self.check:
+            return result
+        answer = self.start(spec)
+        try:
+            result.update(self.job.started(spec, answer))
+            result["jobs"] = []
+            for token, info in self.job.tasks(spec, result):
+                try:
+                    waited = wait_for_job(lambda: self.job.status(spec, token), self.job.kind, token,
+                                          wait=bool(params.get("wait", True)),
+                                          wait_timeout=params.get("wait_timeout") or 0,
+                                          poll_interval=params.get("poll_interval") or 0, resume_option=None)
+                except BrightspaceError as exc:
+                    task = self.job.task_failed(spec, token, info, exc)
+                    if task is None:
+                        raise
+                    result["jobs"].append(task)
+                    continue
+                result["jobs"].append(self.job.task_done(spec, token, info, waited))
+        except BrightspaceError as exc:
+            if not isinstance(getattr(exc, "result", None), dict):
+                exc.result = result  # started: changed, with what is known of the tasks
+            raise
+        return self.job.verdict(result)
 
     def start(self, spec):
         try:

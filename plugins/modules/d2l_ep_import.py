@@ -148,7 +148,7 @@ def main():
         ),
         wait=True,
     )
-    module.run(EpImportJob(module).run)
+    module.run_job(EpImportJob)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ import os
 import stat
 
 from ..downloads import check_destination, download, file_digest, parse_mode
-from ..errors import BrightspaceError, BrightspaceHTTPError, ValidationError, not_resent
-from ..jobs import Job
-from ..waiter import JOB_KINDS, wait_for_job
+from ..errors import BrightspaceError, BrightspaceHTTPError, ValidationError
+from ..jobs import Job, TasksJob
+from ..waiter import JOB_KINDS
 from .routes import FLAGS_CHANGED_IN, JOB_COMPLETE_WITH_ERRORS, EportfolioApi, check_package, single_number
 
 
@@ -104,7 +104,7 @@ class EpExportJob(Job):
 
 # ---------------------------------------------------------------------------------- import
 
-class EpImportJob:
+class EpImportJob(TasksJob):
     """d2l_ep_import: send the package once (one form part per target user), then wait on every
     job the caller may read.
 
@@ -113,12 +113,15 @@ class EpImportJob:
     their ids, and not waited for.
     """
 
+    kind = "eportfolio"
+    label = "ePortfolio import"
+
     def __init__(self, module):
-        self.module = module
-        self.api = EportfolioApi(module.client)
+        super().__init__(module)
+        self.api = EportfolioApi(self.client)
         self.caller_id = None
 
-    def run(self):
+    def prepare(self):
         params = self.module.params
         package = check_package(params.get("src"))
         users = params.get("target_users")
@@ -129,34 +132,34 @@ class EpImportJob:
             if bad:
                 raise ValidationError("target_users must be positive user ids, got %s" % bad)
             users = [int(u) for u in users]
-        details = bool(params.get("details"))
-        result = {"changed": True, "package": package, "target_users": users, "jobs": [],
-                  "successful_job_ids": [], "failed_user_ids": [], "error_messages": [],
-                  "import_job_result_type": None}
-        if self.module._diff:  # pylint: disable=protected-access
-            result["diff"] = {"before": {}, "after": {"package": package, "target_users": users}}
-        if self.module.check_mode:
-            return result
-        try:
-            answer = self.api.start_import(package["path"], users, details)
-        except BrightspaceError as exc:
-            not_resent(exc, "the ePortfolio import job may have been queued all the same: it was not started "
-                            "again. Check the target before running the task again")
-        if details:
+        return {"package": package, "target_users": users}
+
+    def fields(self):
+        return {"jobs": [], "successful_job_ids": [], "failed_user_ids": [], "error_messages": [],
+                "import_job_result_type": None}
+
+    def start(self, spec):
+        return self.api.start_import(spec["package"]["path"], spec["target_users"], bool(self.module.params.get("details")))
+
+    def started(self, spec, answer):
+        if self.module.params.get("details"):
             answer = answer or {}
-            job_ids = [int(i) for i in answer.get("SuccessfulJobIds") or []]
-            result.update({"import_job_result_type": answer.get("ImportJobResultType"),
-                           "failed_user_ids": [int(u) for u in answer.get("FailedUserIds") or []],
-                           "error_messages": list(answer.get("ErrorMessages") or [])})
-        else:
-            if not isinstance(answer, list):
-                answer = [single_number(answer, "an import task id", "POST", self.api.route("import/new"))]
-            job_ids = [int(i) for i in answer]
-        result["successful_job_ids"] = job_ids
-        job_users = self.users_of(job_ids, users, result["failed_user_ids"])
-        for job_id, user in zip(job_ids, job_users):
-            result["jobs"].append(self.wait(job_id, user))
-        return self.verdict(result)
+            return {"successful_job_ids": [int(i) for i in answer.get("SuccessfulJobIds") or []],
+                    "import_job_result_type": answer.get("ImportJobResultType"),
+                    "failed_user_ids": [int(u) for u in answer.get("FailedUserIds") or []],
+                    "error_messages": list(answer.get("ErrorMessages") or [])}
+        if not isinstance(answer, list):
+            answer = [single_number(answer, "an import task id", "POST", self.api.route("import/new"))]
+        return {"successful_job_ids": [int(i) for i in answer]}
+
+    def tasks(self, spec, result):
+        job_ids = result["successful_job_ids"]
+        users = self.users_of(job_ids, spec["target_users"], result["failed_user_ids"])
+        return [(job_id, {"job_id": job_id, "user_id": user, "readable": True, "status": None, "status_name": None,
+                          "finished": False}) for job_id, user in zip(job_ids, users)]
+
+    def status(self, spec, token):
+        return self.api.import_status(token)
 
     @staticmethod
     def users_of(job_ids, users, failed):
@@ -168,17 +171,12 @@ class EpImportJob:
             return [None] * len(job_ids)
         return remaining
 
-    def wait(self, job_id, user):
-        params = self.module.params
-        job = {"job_id": job_id, "user_id": user, "readable": True, "status": None, "status_name": None,
-               "finished": False}
-        try:
-            waited = wait_for_job(lambda: self.api.import_status(job_id), "eportfolio", job_id,
-                                  wait=params.get("wait", True), wait_timeout=params.get("wait_timeout") or 0,
-                                  poll_interval=params.get("poll_interval") or 0, resume_option=None)
-        except BrightspaceHTTPError as exc:
+    def task_failed(self, spec, token, info, exc):
+        job = dict(info)
+        user = info["user_id"]
+        if isinstance(exc, BrightspaceHTTPError):
             if exc.status != 403:
-                raise
+                return None
             if self.own(user):
                 # the caller's own job: a 403 is the caller's role lacking the permission to see it
                 job.update({"readable": False, "failed": True, "message": str(exc)})
@@ -186,15 +184,15 @@ class EpImportJob:
             job.update({"readable": False, "message": "the job belongs to user %s: read its status in that "
                         "user's context" % user})
             return job
-        except BrightspaceError as exc:
-            result = getattr(exc, "result", None) or {}
-            job.update({"status": result.get("status"), "status_name": result.get("status_name"),
-                        "finished": result.get("finished", False), "message": str(exc)})
-            return job
-        job.update({"status": waited["status"], "status_name": waited["status_name"],
-                    "finished": waited["finished"], "duration": waited["duration"]})
+        result = getattr(exc, "result", None) or {}
+        job.update({"status": result.get("status"), "status_name": result.get("status_name"),
+                    "finished": result.get("finished", False), "message": str(exc)})
+        return job
+
+    def task_done(self, spec, token, info, waited):
+        job = super().task_done(spec, token, info, waited)
         if waited["status"] == JOB_COMPLETE_WITH_ERRORS:
-            self.module.warn("ePortfolio import job %s (user %s) completed with errors" % (job_id, user))
+            self.module.warn("ePortfolio import job %s (user %s) completed with errors" % (token, info["user_id"]))
         return job
 
     def own(self, user):
@@ -203,7 +201,7 @@ class EpImportJob:
         if user is None:
             return True
         if self.caller_id is None:
-            me = self.module.client.get_json(self.module.client.route("lp", "users/whoami")) or {}
+            me = self.client.get_json(self.client.route("lp", "users/whoami")) or {}
             self.caller_id = int(me["Identifier"]) if str(me.get("Identifier", "")).isdigit() else -1
         return int(user) == self.caller_id
 

@@ -109,3 +109,16 @@ def test_a_403_on_the_callers_own_import_job_fails_naming_the_permission(http, a
     assert result["failed"] is True
     assert result["msg"].startswith("GET /d2l/api/eP/2.5/import/7005/status failed: 403 Forbidden: No permission")
     assert "(this needs the role permission to see the import task, eportfolio-import-export.txt)" in result["msg"]
+
+
+def test_a_status_read_that_fails_for_good_reports_the_started_jobs_and_a_change(http, args, package):
+    """One result contract on the job path: the import was sent, so a failure after it reports
+    changed and the job ids it started, never a bare message."""
+    http.expect("POST", EP + "/import/new", answer=[7003, 7004])
+    http.expect("GET", EP + "/import/7003/status", status=404,
+                answer={"type": "", "status": 404, "title": "Not Found", "detail": "No such task"},
+                content_type="application/problem+json")
+    result = run_module(d2l_ep_import.main, args(src=package))
+    assert result["failed"] is True and result["changed"] is True
+    assert result["successful_job_ids"] == [7003, 7004] and result["jobs"] == []
+    assert "GET %s/import/7003/status" % EP in result["msg"] and "404" in result["msg"]
