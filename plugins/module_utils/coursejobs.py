@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: d2l.brightspace contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Course copy jobs and course package imports (courses.txt, "Copying courses", "Importing
+"""Course copy jobs and course package imports (the Courses reference page, "Copying courses", "Importing
 courses"): the routes, the component names, the local package check, and the two ``Job``
 declarations the modules run through ``BrightspaceModule.run_job``.
 """
@@ -18,7 +18,7 @@ from .courses import CourseOfferingsApi
 from .packages import check_source, check_zip
 from .uploads import multipart_upload
 
-# courses.txt, COURSECOMPONENT_T
+# the Courses reference page, COURSECOMPONENT_T
 COURSE_COMPONENTS = (
     "AttendanceRegisters", "Classlists", "Checklists", "Competencies", "Content", "CourseFiles",
     "Discussions", "DisplaySettings", "Dropbox", "Faq", "Forms", "Glossary", "Grades",
@@ -28,7 +28,7 @@ COURSE_COMPONENTS = (
 )
 _COMPONENT_BY_KEY = dict((name.lower(), name) for name in COURSE_COMPONENTS)
 
-# NOTE: courses.txt documents the import routes under the "unstable" API contract only ("API
+# NOTE: the Courses reference page documents the import routes under the "unstable" API contract only ("API
 # Versions: unstable"), while D2L's scope table (SCOPES.md) writes them with a version segment
 # ("A real tenant may serve either"). CourseImportApi tries the "unstable" contract first and, when the
 # service answers 404 there, the latest discovered le version; the contract that answered is kept

@@ -16,18 +16,36 @@ from .errors import ValidationError
 from .orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnitsApi, WithParents, as_id, is_id_reference, validate_code
 
 
-class CourseOfferingsApi:
-    """The course offering routes of courses.txt."""
+class _CourseRoutes:
+    """What the course offering and course template routes share: ``segment/``,
+    ``segment/{id}`` (GET, PUT, DELETE) and ``segment/schema``, in the lp product."""
+
+    segment = None
 
     def __init__(self, client):
         self.client = client
         self.orgunits = OrgUnitsApi(client)
 
-    def route(self, template="courses/", *args):
-        return self.client.route("lp", template, *args)
+    def route(self, template=None, *args):
+        return self.client.route("lp", template or self.segment + "/", *args)
 
     def get(self, org_unit_id):
-        return self.client.get_or_none(self.route("courses/{}", org_unit_id))
+        return self.client.get_or_none(self.route(self.segment + "/{}", org_unit_id))
+
+    def put(self, org_unit_id, info):
+        return self.client.send_json("PUT", self.route(self.segment + "/{}", org_unit_id), info)
+
+    def remove(self, org_unit_id):
+        self.client.send_json("DELETE", self.route(self.segment + "/{}", org_unit_id))
+
+    def schema(self):
+        return self.client.get_json(self.route(self.segment + "/schema"))
+
+
+class CourseOfferingsApi(_CourseRoutes):
+    """The course offering routes (the reference page "Course offerings, templates, schemas")."""
+
+    segment = "courses"
 
     def find(self, code):
         """The CourseOffering with this code, or None.
@@ -60,41 +78,27 @@ class CourseOfferingsApi:
 
     def update(self, org_unit_id, info):
         """PUT a complete CourseOfferingInfo: the service replaces every field."""
-        return self.client.send_json("PUT", self.route("courses/{}", org_unit_id), info)
+        return self.put(org_unit_id, info)
 
     def delete(self, org_unit_id, code=None):
-        self.client.send_json("DELETE", self.route("courses/{}", org_unit_id))
+        self.remove(org_unit_id)
         if code is not None:
             self.client.ids.drop(COURSE_OFFERING, code)
 
-    def schema(self):
-        return self.client.get_json(self.route("courses/schema"))
 
+class CourseTemplatesApi(_CourseRoutes):
+    """The course template routes (the reference page "Course offerings, templates, schemas")."""
 
-class CourseTemplatesApi:
-    """The course template routes of courses.txt."""
-
-    def __init__(self, client):
-        self.client = client
-        self.orgunits = OrgUnitsApi(client)
-
-    def route(self, template="coursetemplates/", *args):
-        return self.client.route("lp", template, *args)
-
-    def get(self, org_unit_id):
-        return self.client.get_or_none(self.route("coursetemplates/{}", org_unit_id))
+    segment = "coursetemplates"
 
     def create(self, body):
         return self.client.send_json("POST", self.route(), body)
 
     def update(self, org_unit_id, info):
-        return self.client.send_json("PUT", self.route("coursetemplates/{}", org_unit_id), info)
+        return self.put(org_unit_id, info)
 
     def delete(self, org_unit_id):
-        self.client.send_json("DELETE", self.route("coursetemplates/{}", org_unit_id))
-
-    def schema(self):
-        return self.client.get_json(self.route("coursetemplates/schema"))
+        self.remove(org_unit_id)
 
 
 def course_offering_state(block):
@@ -203,18 +207,12 @@ class CourseOfferingResource(Resource):
     def create(self, desired):
         params = self.module.params
         desired = self.resolved(desired)
-        body = {
-            "Name": desired["name"],
-            "Code": params["code"],
-            "Path": params.get("path") or "",
-            "CourseTemplateId": desired["template"],
-            "SemesterId": desired.get("semester"),
-            "StartDate": desired.get("start_date"),
-            "EndDate": desired.get("end_date"),
-            "LocaleId": params.get("locale_id"),
-            "ForceLocale": bool(params.get("force_locale")),
-            "ShowAddressBook": bool(params.get("show_address_book")),
-        }
+        # CreateCourseOffering: what the user gave, then the options that only a create takes
+        body = {"Name": desired["name"], "Code": params["code"], "Path": params.get("path") or "",
+                "CourseTemplateId": desired["template"], "SemesterId": desired.get("semester"),
+                "StartDate": desired.get("start_date"), "EndDate": desired.get("end_date"),
+                "LocaleId": params.get("locale_id"), "ForceLocale": bool(params.get("force_locale")),
+                "ShowAddressBook": bool(params.get("show_address_book"))}
         created = self.api.create(body)
         # CreateCourseOffering has no IsActive: set it afterwards when the user asked for a value
         # the service did not choose.

@@ -20,7 +20,16 @@ from .errors import (BrightspaceError, BrightspaceHTTPError, NotFoundError, Unce
                      ValidationError)
 
 
-class Resource:
+class Declared:
+    """What a module declares in module_utils (a ``Resource`` or a ``jobs.Job``): bound to the
+    running context (``module``: ``params``, ``client``, ``check_mode``, ``_diff``, ``warn()``)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+
+
+class Resource(Declared):
     """A kind of thing the API manages, declared by a module and implemented in module_utils.
 
     Declarations: ``label`` (for messages), ``result_key`` (the key of the returned state),
@@ -52,10 +61,6 @@ class Resource:
     required_to_create = ()
     key = None  # the option that holds the natural key (code, name, title, or an id)
     lock_scope = ()  # further options that make the natural key unique (an org unit's type, ...)
-
-    def __init__(self, module):
-        self.module = module
-        self.client = module.client
 
     def desired(self):
         raise NotImplementedError

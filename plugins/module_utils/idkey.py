@@ -8,11 +8,13 @@ sign every request; no token endpoint, nothing cached. It has the hooks every sc
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import re
 import time
 
+from typing import Callable, List
 from urllib.parse import unquote_plus, urlsplit
 
 try:
@@ -25,21 +27,21 @@ except ImportError:  # pragma: no cover - the client reports requests missing
 TIMESTAMP_OUT_OF_RANGE = re.compile(r"Timestamp out of range\s*(\d+)")
 
 
+@dataclasses.dataclass
 class IdKeyAuth:
     """Legacy ID-key signing (NOTES.md): x_a, x_b, x_c, x_d, x_t on every request."""
 
     kind = "idkey"
     KEEP_SIGNATURES = 64
 
-    def __init__(self, app_id, app_key, user_id, user_key, clock=time.time):
-        self.app_id = app_id
-        self.app_key = app_key
-        self.user_id = user_id
-        self.user_key = user_key
-        self.clock = clock
-        self.skew = 0
-        self._skew_fixed = False
-        self._signatures = []
+    app_id: str
+    app_key: str = dataclasses.field(repr=False)
+    user_id: str
+    user_key: str = dataclasses.field(repr=False)
+    clock: Callable[[], float] = time.time
+    skew: int = 0
+    _skew_fixed: bool = False
+    _signatures: List[str] = dataclasses.field(default_factory=list, repr=False)
 
     @staticmethod
     def sign(key, base):

@@ -12,11 +12,12 @@ Ansible and works on any ``context`` with ``params``, ``client``, ``check_mode``
 
 from __future__ import annotations
 
+from .ensure import Declared
 from .errors import BrightspaceError, JobFailedError, ValidationError, WaitTimeoutError, not_resent
 from .waiter import wait_for_job
 
 
-class Job:
+class Job(Declared):
     """A kind of asynchronous job a module starts, declared in module_utils like a ``Resource``.
 
     Subclasses set ``kind`` (a ``waiter.JOB_KINDS`` key) and ``label``, and implement
@@ -28,10 +29,6 @@ class Job:
     kind = None
     label = "job"
     token_option = "job_token"  # the option that attaches to an existing job
-
-    def __init__(self, module):
-        self.module = module
-        self.client = module.client
 
     def prepare(self):
         raise NotImplementedError

@@ -19,44 +19,44 @@ _ID = r"[^/]+"
 
 # (method, route pattern below /d2l/api/, permission as the page words it, page)
 TABLE = (
-    # courses.txt
-    ("POST", r"lp/%s/courses/" % _V, "manage or create courses", "courses.txt"),
-    ("POST", r"lp/%s/coursetemplates/" % _V, "manage or create courses and templates", "courses.txt"),
-    ("POST", r"le/%s/import/%s/copy/" % (_V, _ID), "create course copy job requests", "courses.txt"),
-    ("GET", r"le/%s/import/%s/copy/%s" % (_V, _ID, _ID), "retrieve the status of copy jobs", "courses.txt"),
-    ("GET", r"le/%s/import/%s/imports/%s" % (_V, _ID, _ID), "retrieve the status of import jobs", "courses.txt"),
-    # eportfolio-artifacts.txt
-    ("DELETE", r"eP/%s/artifact/(?:file/|link/)?%s" % (_V, _ID), "delete the artifact", "eportfolio-artifacts.txt"),
-    ("GET", r"eP/%s/artifact/(?:file/|link/)?%s" % (_V, _ID), "see the artifact", "eportfolio-artifacts.txt"),
-    ("POST", r"eP/%s/artifact/file/%s" % (_V, _ID), "update file artifacts", "eportfolio-artifacts.txt"),
-    ("POST", r"eP/%s/artifact/link/%s" % (_V, _ID), "update link artifacts", "eportfolio-artifacts.txt"),
-    # eportfolio-import-export.txt
-    ("POST", r"eP/%s/export/new" % _V, "export the identified ePortfolio objects", "eportfolio-import-export.txt"),
+    # the Courses reference page
+    ("POST", r"lp/%s/courses/" % _V, "manage or create courses", "the Courses reference page"),
+    ("POST", r"lp/%s/coursetemplates/" % _V, "manage or create courses and templates", "the Courses reference page"),
+    ("POST", r"le/%s/import/%s/copy/" % (_V, _ID), "create course copy job requests", "the Courses reference page"),
+    ("GET", r"le/%s/import/%s/copy/%s" % (_V, _ID, _ID), "retrieve the status of copy jobs", "the Courses reference page"),
+    ("GET", r"le/%s/import/%s/imports/%s" % (_V, _ID, _ID), "retrieve the status of import jobs", "the Courses reference page"),
+    # the ePortfolio artifacts reference page
+    ("DELETE", r"eP/%s/artifact/(?:file/|link/)?%s" % (_V, _ID), "delete the artifact", "the ePortfolio artifacts reference page"),
+    ("GET", r"eP/%s/artifact/(?:file/|link/)?%s" % (_V, _ID), "see the artifact", "the ePortfolio artifacts reference page"),
+    ("POST", r"eP/%s/artifact/file/%s" % (_V, _ID), "update file artifacts", "the ePortfolio artifacts reference page"),
+    ("POST", r"eP/%s/artifact/link/%s" % (_V, _ID), "update link artifacts", "the ePortfolio artifacts reference page"),
+    # the ePortfolio import and export reference page
+    ("POST", r"eP/%s/export/new" % _V, "export the identified ePortfolio objects", "the ePortfolio import and export reference page"),
     ("POST", r"eP/%s/export/new/all" % _V, "export the current user's ePortfolio objects",
-     "eportfolio-import-export.txt"),
+     "the ePortfolio import and export reference page"),
     ("GET", r"eP/%s/export/%s/(?:status|package)" % (_V, _ID), "see the export task",
-     "eportfolio-import-export.txt"),
+     "the ePortfolio import and export reference page"),
     ("POST", r"eP/%s/import/(?:new|newwithdetails)" % _V, "import ePortfolio objects (into other users: for them)",
-     "eportfolio-import-export.txt"),
-    ("GET", r"eP/%s/import/%s/status" % (_V, _ID), "see the import task", "eportfolio-import-export.txt"),
-    # learning-repository.txt ("Permissions: Caller must have permission to ...")
-    ("GET", r"lr/%s/objects/search/" % _V, "Search the repositories listed", "learning-repository.txt"),
+     "the ePortfolio import and export reference page"),
+    ("GET", r"eP/%s/import/%s/status" % (_V, _ID), "see the import task", "the ePortfolio import and export reference page"),
+    # the Learning Repository objects reference page ("Permissions: Caller must have permission to ...")
+    ("GET", r"lr/%s/objects/search/" % _V, "Search the repositories listed", "the Learning Repository objects reference page"),
     ("GET", r"lr/%s/objects/%s/(?:%s/)?(?:download|downloadfile)/" % (_V, _ID, _ID), "Retrieve Objects from the LOR",
-     "learning-repository.txt"),
+     "the Learning Repository objects reference page"),
     ("GET", r"lr/%s/objects/%s/(?:%s/)?link/" % (_V, _ID, _ID), "Create Links to Objects in the LOR",
-     "learning-repository.txt"),
+     "the Learning Repository objects reference page"),
     ("GET", r"lr/%s/objects/%s/%s/metadata/" % (_V, _ID, _ID), "View Metadata on the object's repository",
-     "learning-repository.txt"),
-    ("GET", r"lr/%s/objects/%s/(?:%s/)?properties/" % (_V, _ID, _ID), "Search the LOR", "learning-repository.txt"),
+     "the Learning Repository objects reference page"),
+    ("GET", r"lr/%s/objects/%s/(?:%s/)?properties/" % (_V, _ID, _ID), "Search the LOR", "the Learning Repository objects reference page"),
     ("POST", r"lr/%s/objects/%s/(?:%s/)?properties/" % (_V, _ID, _ID),
-     "Manage My Objects (your own) or Manage All Objects in the LOR", "learning-repository.txt"),
-    ("PUT", r"lr/%s/objects/" % _V, "Publish to the LOR", "learning-repository.txt"),
-    ("POST", r"lr/%s/objects/%s/" % (_V, _ID), "Publish to the LOR and Version Items", "learning-repository.txt"),
-    ("POST", r"lr/%s/%s/upload(?:/publish)?" % (_V, _ID), "Publish to the LOR", "learning-repository.txt"),
-    ("PUT", r"lr/%s/%s/upload/publish/%s" % (_V, _ID, _ID), "Publish to the LOR", "learning-repository.txt"),
-    ("GET", r"lr/%s/repository/%s/listorgUnittrusts/" % (_V, _ID), "Publish to the LOR", "learning-repository.txt"),
-    ("GET", r"lr/%s/repositories/all/" % _V, "Publish to the LOR", "learning-repository.txt"),
-    ("GET", r"lr/%s/repositories/%s/" % (_V, _ID), "Publish to the LOR", "learning-repository.txt"),
+     "Manage My Objects (your own) or Manage All Objects in the LOR", "the Learning Repository objects reference page"),
+    ("PUT", r"lr/%s/objects/" % _V, "Publish to the LOR", "the Learning Repository objects reference page"),
+    ("POST", r"lr/%s/objects/%s/" % (_V, _ID), "Publish to the LOR and Version Items", "the Learning Repository objects reference page"),
+    ("POST", r"lr/%s/%s/upload(?:/publish)?" % (_V, _ID), "Publish to the LOR", "the Learning Repository objects reference page"),
+    ("PUT", r"lr/%s/%s/upload/publish/%s" % (_V, _ID, _ID), "Publish to the LOR", "the Learning Repository objects reference page"),
+    ("GET", r"lr/%s/repository/%s/listorgUnittrusts/" % (_V, _ID), "Publish to the LOR", "the Learning Repository objects reference page"),
+    ("GET", r"lr/%s/repositories/all/" % _V, "Publish to the LOR", "the Learning Repository objects reference page"),
+    ("GET", r"lr/%s/repositories/%s/" % (_V, _ID), "Publish to the LOR", "the Learning Repository objects reference page"),
 )
 _COMPILED = [(method, re.compile(r"^/d2l/api/%s$" % pattern), permission, page)
              for method, pattern, permission, page in TABLE]

@@ -23,8 +23,11 @@ handle the auth hooks (401 refresh, ID-key clock skew) and a single time budget 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
+
+from typing import Callable, Optional
 
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
 RETRY_STATUSES = frozenset([502, 503, 504])
@@ -39,17 +42,21 @@ def _number(value, default=None):
         return default
 
 
+@dataclasses.dataclass
 class RetryPolicy:
-    def __init__(self, budget=120.0, base_delay=0.5, max_delay=10.0, clock=time.monotonic,
-                 sleep=time.sleep, rand=random.random):
-        self.budget = float(budget)
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.clock = clock
-        self.sleep = sleep
-        self.rand = rand
-        self.slept = 0.0
-        self.retries = 0
+    """When and how long to wait before sending a request again (the retry budget in seconds)."""
+
+    budget: float = 120.0
+    base_delay: float = 0.5
+    max_delay: float = 10.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    rand: Callable[[], float] = random.random
+    slept: float = 0.0
+    retries: int = 0
+
+    def __post_init__(self):
+        self.budget = float(self.budget)
 
     def start(self):
         """A new request: returns its deadline."""
@@ -82,16 +89,16 @@ class RetryPolicy:
         return True
 
 
+@dataclasses.dataclass
 class RateLimiter:
     """Reads the rate-limit headers of every response and paces the next request."""
 
-    def __init__(self, clock=time.monotonic, sleep=time.sleep):
-        self.clock = clock
-        self.sleep = sleep
-        self.remaining = None
-        self.reset_at = None
-        self.cost = DEFAULT_COST
-        self.paused = 0.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    remaining: Optional[float] = None
+    reset_at: Optional[float] = None
+    cost: float = DEFAULT_COST
+    paused: float = 0.0
 
     def observe(self, response):
         remaining = _number(response.headers.get("X-Rate-Limit-Remaining"))

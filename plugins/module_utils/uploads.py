@@ -39,7 +39,7 @@ _LOOKS_EXTENDED = re.compile(r"^[!#$%&+\-^_`{}~0-9A-Za-z]+'[A-Za-z0-9-]*'")
 def file_name_header(name, option="src"):
     """The ``X-Upload-File-Name`` value for ``name``.
 
-    NOTE: evidence: the pages (eportfolio-artifacts.txt, learning-repository.txt) say only that
+    NOTE: evidence: the pages (the ePortfolio artifacts reference page, the Learning Repository objects reference page) say only that
     the header "indicates the file name", and NOTES.md gives no encoding. D2L's own utility
     library (d2lvalence_util) has no resumable upload; the public Brightspace clients that do
     (a PHP client's ResumableFileUploader, a Python client's dropbox feedback upload) send the

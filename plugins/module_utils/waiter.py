@@ -37,11 +37,11 @@ class JobKind:
 
 
 JOB_KINDS = {
-    # courses.txt, COPYJOBSTATUS_T
+    # the Courses reference page, COPYJOBSTATUS_T
     "copy": JobKind("course copy", done=["COMPLETE"], failed=["FAILED", "CANCELLED"]),
-    # courses.txt, IMPORTJOBSTATUS_T
+    # the Courses reference page, IMPORTJOBSTATUS_T
     "import": JobKind("course import", done=["COMPLETED"], failed=["IMPORTFAILED"]),
-    # eportfolio-import-export.txt, JOBSTATUS (integers)
+    # the ePortfolio import and export reference page, JOBSTATUS (integers)
     "eportfolio": JobKind("ePortfolio", done=[2, 3], failed=[1], warn=[3], names={
         0: "Queued", 1: "Aborted", 2: "Complete", 3: "CompleteWithErrors", 4: "Processing"}),
 }

@@ -108,8 +108,8 @@ class Case:
 def refusal_cases(w):
     """``w``: the world (tokens, ids, paths). ``hint``: (permission, page) of the collection's
     sentence, or None where the page names no permission (then no such sentence may appear)."""
-    lr_page, courses, ep, art = ("learning-repository.txt", "courses.txt", "eportfolio-import-export.txt",
-                                 "eportfolio-artifacts.txt")
+    lr_page, courses = "the Learning Repository objects reference page", "the Courses reference page"
+    ep, art = "the ePortfolio import and export reference page", "the ePortfolio artifacts reference page"
     return [
         # no page names a permission: the service's own 403 (the token's scope)
         Case("api_info_whoami", "d2l_api_info", {"whoami": True}, w["course_read"], "GET", r"/users/whoami$",
@@ -118,7 +118,7 @@ def refusal_cases(w):
              w["no_orgunit_create"], "POST", r"/orgstructure/$", ["403", "organizations:organization:create"]),
         Case("course_info_read", "d2l_course_info", {"id": w["course_a"]}, w["course_create"], "GET",
              r"/courses/%s$" % w["course_a"], ["403", "orgunits:course:read"]),
-        # courses.txt
+        # the Courses reference page
         Case("course_create", "d2l_course", {"code": "IT-PERM-NEW", "name": "IT new", "template": TEMPLATE},
              w[STUDENT], "POST", r"/lp/[^/]+/courses/$", ["403", "No permission to manage or create courses."],
              ("manage or create courses", courses)),
@@ -138,7 +138,7 @@ def refusal_cases(w):
              {"target": COURSE_B, "src": COURSE_PACKAGE, "poll_interval": 0.2},
              w[STUDENT], "POST", r"/import/%s/imports/$" % w["course_b"],
              ["403", "No permission to create course import job request."]),
-        # eportfolio-artifacts.txt: another user's artifact
+        # the ePortfolio artifacts reference page: another user's artifact
         Case("artifact_update_other", "d2l_artifact", {"kind": "link", "object_id": w["admin_link"],
                                                        "name": "IT taken", "url": "https://example.com/x"},
              w[STUDENT], "GET", r"/artifact/link/%s$" % w["admin_link"], ["403", "No permission to see artifact"],
@@ -149,7 +149,7 @@ def refusal_cases(w):
              ("see the artifact", art)),
         Case("artifact_info_other", "d2l_artifact_info", {"object_id": w["admin_link"]}, w[STUDENT], "GET",
              r"/artifact/%s$" % w["admin_link"], ["403", "No permission to see artifact"], ("see the artifact", art)),
-        # eportfolio-import-export.txt
+        # the ePortfolio import and export reference page
         Case("ep_export_not_owned", "d2l_ep_export", {"object_ids": [w["admin_link"]], "dest": w["dest"] + "-1.zip",
                                                       "poll_interval": 0.2},
              w[STUDENT], "POST", r"/export/new$", ["403", "No permission to export identified EP objects."],
@@ -174,7 +174,7 @@ def refusal_cases(w):
                                                                 "details": True, "poll_interval": 0.2},
              w[INSTRUCTOR], "POST", r"/import/newwithdetails$", ["403", "No permission to import EP objects.", "102"],
              ("import ePortfolio objects (into other users: for them)", ep)),
-        # learning-repository.txt: HTTP 200, ERROR, "No permission to ..."
+        # the Learning Repository objects reference page: HTTP 200, ERROR, "No permission to ..."
         Case("lr_object_publish", "d2l_lr_object", {"repository": 1, "title": "IT perm student", "src": SCORM},
              w[STUDENT], "PUT", r"/lr/[^/]+/objects/$",
              ["ERROR", "No permission to Publish to the LOR in repository 1", "Student (110)"],
@@ -212,20 +212,20 @@ def status_cases(w):
         Case("copy_job_status", "d2l_copy_job", {"source": COURSE_A, "target": COURSE_B, "poll_interval": 0.2},
              w["no_copy_status"], "GET", r"/import/%s/copy/[^/]+$" % w["course_b"],
              ["403", "No permission to retrieve status of copy job."],
-             ("retrieve the status of copy jobs", "courses.txt")),
+             ("retrieve the status of copy jobs", "the Courses reference page")),
         Case("course_import_status", "d2l_course_import", {"target": COURSE_B, "src": COURSE_PACKAGE,
                                                            "poll_interval": 0.2},
              w["no_import_status"], "GET", r"/import/%s/imports/[^/]+$" % w["course_b"],
              ["403", "No permission to retrieve status of import job."],
-             ("retrieve the status of import jobs", "courses.txt")),
+             ("retrieve the status of import jobs", "the Courses reference page")),
         Case("ep_export_status", "d2l_ep_export", {"all": True, "dest": w["dest"] + "-s.zip", "poll_interval": 0.2},
              w["no_export_status"], "GET", r"/export/\d+/status$",
              ["403", "No permission to see status of export task."],
-             ("see the export task", "eportfolio-import-export.txt")),
+             ("see the export task", "the ePortfolio import and export reference page")),
         Case("ep_import_own_status", "d2l_ep_import", {"src": w["package"], "poll_interval": 0.2},
              w["no_import_status_ep"], "GET", r"/import/\d+/status$",
              ["403", "No permission to see status of import task."],
-             ("see the import task", "eportfolio-import-export.txt")),
+             ("see the import task", "the ePortfolio import and export reference page")),
     ]
 
 

@@ -3,7 +3,7 @@
 The emulator takes the strict reading by default and can be switched to the other
 (``POST /_emulator/config``); each test here would fail if a module relied on one reading:
 
-* course import routes served only under ``unstable`` (courses.txt) or only with a version
+* course import routes served only under ``unstable`` (the Courses reference page) or only with a version
   (SCOPES.md): d2l_course_import works against both;
 * an ePortfolio package the emulator did not write (a zip of XML files): d2l_ep_import sends it
   as it is and the import lands in the target users' portfolios (``targetUsers`` parts, as D2L's
@@ -153,7 +153,7 @@ def test_an_upload_key_that_expired_before_the_publish_is_uploaded_again(emu, pl
 
 @pytest.mark.parametrize("lp", ["1.2", "1.25", "1.47"])
 def test_course_offerings_work_at_every_lp_version_the_pages_name(emu, playbook, tmp_path, lp):
-    """lp 1.2+ (courses.txt): the module sends only the fields every version has (the emulator
+    """lp 1.2+ (the Courses reference page): the module sends only the fields every version has (the emulator
     refuses Description before lp 1.26), and reads answers with or without the newer fields."""
     result = playbook(play(tmp_path, """
     - name: A template at lp %(lp)s

@@ -186,7 +186,7 @@ class ArtifactResource(Resource):
     def replace_content(self, raw, body, src):
         """New content for a file artifact, by documented operations only.
 
-        NOTE: eportfolio-artifacts.txt documents the update route as taking a FileArtifact block
+        NOTE: the ePortfolio artifacts reference page documents the update route as taking a FileArtifact block
         (UploadKey among its properties) but does not say that a new UploadKey replaces the
         content. So the update is sent with the new key, and its effect is read back: when the
         artifact now has the new file's name and size, the content was replaced in place (same

@@ -26,7 +26,7 @@ EPOBJ_NAMES = dict((value, name) for name, value in EPOBJ.items())
 KINDS = {"link": (EPOBJ["UrlArtifact"], "link"), "file": (EPOBJ["FileArtifact"], "file")}
 KIND_BY_TYPE = dict((type_id, kind) for kind, (type_id, _segment) in KINDS.items())
 
-# eportfolio-import-export.txt, JOBSTATUS
+# the ePortfolio import and export reference page, JOBSTATUS
 JOB_QUEUED, JOB_ABORTED, JOB_COMPLETE, JOB_COMPLETE_WITH_ERRORS, JOB_PROCESSING = 0, 1, 2, 3, 4
 # The include flags deprecated since eP API 2.1 and the one introduced with it.
 FLAGS_CHANGED_IN = (2, 1)
@@ -58,7 +58,7 @@ def single_number(answer, what, method, route):
 
 
 def upload_key_refused(exc):
-    """The 400 eportfolio-artifacts.txt documents for a key the service cannot attach ("Invalid
+    """The 400 the ePortfolio artifacts reference page documents for a key the service cannot attach ("Invalid
     upload key provided, or service could not find the file data"): expired, consumed or unknown,
     and nothing was created."""
     return isinstance(exc, BrightspaceHTTPError) and exc.status == 400 and "upload key" in str(exc).lower()

@@ -239,7 +239,7 @@ class LrObjectResource(Resource):
         self.remember(props)
         if props.get("HiddenFromSearchResults") and not self.api.sees_hidden(self.repository_id):
             # NOTE: the search this module finds objects by title with skips objects hidden from
-            # search for a caller without See All Hidden Objects (learning-repository.txt): only
+            # search for a caller without See All Hidden Objects (the Learning Repository objects reference page): only
             # the id kept in ids.json finds this one again.
             self.module.warn(
                 "learning object %s ('%s') is hidden from search, and you lack See All Hidden Objects in repository "

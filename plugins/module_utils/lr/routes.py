@@ -128,7 +128,7 @@ class LearningRepositoryApi:
 
     def sees_hidden(self, repository_id):
         """Whether the caller has See All Hidden Objects in ``repository_id``: only then does a
-        search find objects hidden from search (learning-repository.txt, LR_TRUST_T
+        search find objects hidden from search (the Learning Repository objects reference page, LR_TRUST_T
         SeeAllHiddenObjects; ``repositories/(type)/?trustParams=`` lists the repositories where
         the caller has the trusts). A refusal (the route needs Publish) counts as no."""
         try:
@@ -241,7 +241,7 @@ class LearningRepositoryApi:
 
 def file_key_refused(exc):
     """An ERROR result refusing the file key of a resumable upload (expired or unknown), which
-    publishes nothing. NOTE: learning-repository.txt gives no text for it; the emulator answers
+    publishes nothing. NOTE: the Learning Repository objects reference page gives no text for it; the emulator answers
     "Invalid file key", and a message naming the file key is taken as that refusal."""
     return isinstance(exc, LrError) and "file key" in str(exc).lower()
 

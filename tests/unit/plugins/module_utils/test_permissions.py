@@ -29,8 +29,8 @@ def test_the_pages_permission_of_each_route(method, route, permission):
 
 
 @pytest.mark.parametrize("method, route", [
-    ("GET", "/d2l/api/lp/1.47/courses/6612"),  # courses.txt lists no 403 for it
-    ("POST", "/d2l/api/lr/1.3/objects/1001/delete/"),  # learning-repository.txt names none
+    ("GET", "/d2l/api/lp/1.47/courses/6612"),  # the Courses reference page lists no 403 for it
+    ("POST", "/d2l/api/lr/1.3/objects/1001/delete/"),  # the Learning Repository objects reference page names none
     ("GET", "/d2l/api/lp/1.47/outypes/"),
 ])
 def test_routes_the_pages_name_no_permission_for(method, route):
@@ -42,7 +42,7 @@ def test_a_403_names_the_permission(http, make_client):
     with pytest.raises(BrightspaceHTTPError) as info:
         make_client().send_json("POST", "/d2l/api/lp/1.47/courses/", {})
     assert str(info.value) == ("POST /d2l/api/lp/1.47/courses/ failed: 403 Forbidden: Forbidden (this needs the role "
-                               "permission to manage or create courses, courses.txt)")
+                               "permission to manage or create courses, the Courses reference page)")
 
 
 def test_a_scope_403_is_not_blamed_on_the_role(http, make_client):

@@ -108,7 +108,7 @@ def test_a_refused_read_names_the_route_and_the_permission(http, args):
     result = run_module(d2l_artifact_info.main, args(object_id=9001, kind="link"))
     assert result["failed"] is True
     assert result["msg"] == "GET /d2l/api/eP/2.5/artifact/link/9001 failed: 403 Forbidden: No permission (this " \
-        "needs the role permission to see the artifact, eportfolio-artifacts.txt)"
+        "needs the role permission to see the artifact, the ePortfolio artifacts reference page)"
 
 
 def test_a_refused_list_names_the_route(http, args):

@@ -233,7 +233,7 @@ def test_a_refused_create_names_the_route_and_the_permission(http, args):
     result = run_module(d2l_course.main, args(**full()))
     assert result["failed"] is True
     assert result["msg"] == "POST /d2l/api/lp/1.47/courses/ failed: 403 Forbidden: No permission (this needs the " \
-        "role permission to manage or create courses, courses.txt)"
+        "role permission to manage or create courses, the Courses reference page)"
 
 
 def test_a_refused_update_names_the_route(http, args):

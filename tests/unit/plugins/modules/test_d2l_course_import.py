@@ -110,7 +110,7 @@ NOT_FOUND = {"Errors": [{"Message": "Not Found"}]}
 
 
 def test_a_tenant_serving_the_versioned_routes_only(http, args, tmp_path):
-    """courses.txt documents the import routes under `unstable`, SCOPES.md with a version: a 404
+    """the Courses reference page documents the import routes under `unstable`, SCOPES.md with a version: a 404
     under `unstable` sends the same package to the versioned route (a 404 created nothing), and the
     contract that answered is kept for the next task, which goes straight to it."""
     http.expect("GET", "/d2l/api/lp/1.47/courses/6612", answer={"Identifier": "6612"})

@@ -180,7 +180,7 @@ def test_a_refused_create_names_the_route_and_the_permission(http, args):
     result = run_module(d2l_course_template.main, args(name="Biology 101"))
     assert result["failed"] is True
     assert result["msg"] == "POST /d2l/api/lp/1.47/coursetemplates/ failed: 403 Forbidden: No permission (this needs " \
-        "the role permission to manage or create courses and templates, courses.txt)"
+        "the role permission to manage or create courses and templates, the Courses reference page)"
 
 
 def test_a_template_with_offerings_is_not_deleted(http, args):

@@ -108,7 +108,7 @@ def test_a_403_on_the_callers_own_import_job_fails_naming_the_permission(http, a
     result = run_module(d2l_ep_import.main, args(src=package))
     assert result["failed"] is True
     assert result["msg"].startswith("GET /d2l/api/eP/2.5/import/7005/status failed: 403 Forbidden: No permission")
-    assert "(this needs the role permission to see the import task, eportfolio-import-export.txt)" in result["msg"]
+    assert "(this needs the role permission to see the import task, the ePortfolio import and export reference page)" in result["msg"]
 
 
 def test_a_status_read_that_fails_for_good_reports_the_started_jobs_and_a_change(http, args, package):
