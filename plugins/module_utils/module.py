@@ -59,7 +59,7 @@ def wait_argument_spec():
     )
 
 
-def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), codes=(), positive=()):
+def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), codes=(), positive=(), minimums=None):
     """What is wrong with the option values beyond their declared types, one sentence each.
 
     AnsibleModule converts anything given to a ``str`` option into a string (a list becomes
@@ -96,6 +96,10 @@ def value_problems(spec, given, params, ids=(), non_empty=(), non_negative=(), c
         value = params.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:
             found.append("%s must be a positive number, got %d" % (name, value))
+    for name, (minimum, unit) in sorted((minimums or {}).items()):  # a chunk size
+        value = params.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value < minimum:
+            found.append("%s must be at least %d %s, got %d" % (name, minimum, unit, value))
     for name in non_empty:
         value = params.get(name)
         if isinstance(value, str) and not value.strip():
@@ -150,11 +154,12 @@ class BrightspaceModule(AnsibleModule):
     strings must not be blank; ``non_negative`` numbers must not be below zero; ``codes`` are codes
     (``str`` options) and org unit references by code (``raw`` options: their strings, ``id:N``
     aside) that must follow the code rules (``orgunits.validate_code``: no look-alike whitespace
-    or invisible characters, the service's length and characters).
+    or invisible characters, the service's length and characters); ``minimums`` maps an option
+    to ``(least value, unit)`` (a chunk size).
     """
 
     def __init__(self, argument_spec=None, wait=False, ids=(), non_empty=(), non_negative=(), codes=(), only_if=(),
-                 positive=(), **kwargs):
+                 positive=(), minimums=None, **kwargs):
         spec = connection_argument_spec()
         if wait:
             spec.update(wait_argument_spec())
@@ -166,7 +171,8 @@ class BrightspaceModule(AnsibleModule):
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
-        problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative, codes, positive)
+        problems = value_problems(spec, self._given, self.params, ids, non_empty, non_negative, codes, positive,
+                                  minimums)
         for name in ("wait_timeout", "poll_interval") if wait else ():  # time.sleep(1e10) would overflow
             problem = seconds_problem(self.params.get(name), name, positive=False)
             if problem and not any(found.startswith(name + " ") for found in problems):  # said already

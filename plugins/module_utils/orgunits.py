@@ -336,6 +336,13 @@ class WithParents(Resource):
 class OrgUnitResource(WithParents):
     """``d2l_org_unit``: a semester, department or other custom org unit keyed by code and type."""
 
+    # the types that are not custom, and what manages them instead
+    NOT_CUSTOM = {
+        "organization": "the organization is the root org unit; it is neither created nor deleted",
+        "course offering": "manage course offerings with d2l.brightspace.d2l_course",
+        "course template": "manage course templates with d2l.brightspace.d2l_course_template",
+    }
+
     label = "org unit"
     result_key = "org_unit"
     key = "code"
@@ -352,6 +359,9 @@ class OrgUnitResource(WithParents):
 
     def desired(self):
         params = self.module.params
+        not_custom = self.NOT_CUSTOM.get(params["type"].strip().lower())
+        if not_custom:
+            raise ValidationError("type '%s' is not a custom org unit type: %s" % (params["type"], not_custom))
         validate_code(params["code"], "code")
         self.orgunits.type_info(params["type"])  # unknown type: fail before anything else
         return self.desired_parents(self.module.given("name"))

@@ -26,6 +26,8 @@ from .errors import BrightspaceError, ValidationError
 from .packages import control_characters, shown
 
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
+MIN_CHUNK_SIZE = 1024  # the least chunk_size a module takes
+CHUNK_SIZE_RULE = {"chunk_size": (MIN_CHUNK_SIZE, "bytes")}  # declared by the modules that upload
 # Above this size ``upload: auto`` chooses the resumable upload (documented in the modules).
 RESUMABLE_THRESHOLD = 16 * 1024 * 1024
 MAX_RESUMES = 5

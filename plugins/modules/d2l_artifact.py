@@ -212,6 +212,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
+from ansible_collections.d2l.brightspace.plugins.module_utils.uploads import CHUNK_SIZE_RULE, DEFAULT_CHUNK_SIZE
 from ansible_collections.d2l.brightspace.plugins.module_utils.eportfolio.artifacts import ArtifactResource
 
 
@@ -226,13 +227,13 @@ def main():
             url=dict(type="str"),
             src=dict(type="path"),
             upload=dict(type="str", choices=["auto", "simple", "resumable"], default="auto"),
-            chunk_size=dict(type="int", default=8388608),
+            chunk_size=dict(type="int", default=DEFAULT_CHUNK_SIZE),
             force=dict(type="bool", default=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_one_of=[("object_id", "name")],
         non_empty=("name",), ids=("object_id",),
-        only_if=[("kind", "file", ("upload", "chunk_size", "force"))],
+        only_if=[("kind", "file", ("upload", "chunk_size", "force"))], minimums=CHUNK_SIZE_RULE,
     )
     module.ensure(ArtifactResource)
 

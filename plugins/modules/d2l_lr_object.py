@@ -46,6 +46,8 @@ options:
     description:
       - The local repository. An integer is a repository id; a string is the name of a
         repository the caller may search.
+      - With O(object_id), it must be the repository that holds the object; another one fails
+        the task before any write.
     type: raw
     required: true
   object_id:
@@ -210,6 +212,7 @@ diff:
 """
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import BrightspaceModule
+from ansible_collections.d2l.brightspace.plugins.module_utils.uploads import CHUNK_SIZE_RULE, DEFAULT_CHUNK_SIZE
 from ansible_collections.d2l.brightspace.plugins.module_utils.lr.objects import LrObjectResource
 
 
@@ -221,7 +224,7 @@ def main():
             title=dict(type="str"),
             src=dict(type="path"),
             upload=dict(type="str", choices=["auto", "simple", "resumable"], default="auto"),
-            chunk_size=dict(type="int", default=8388608),
+            chunk_size=dict(type="int", default=DEFAULT_CHUNK_SIZE),
             content_check=dict(type="str", choices=["none", "download"], default="none"),
             force=dict(type="bool", default=False),
             description=dict(type="str"),
@@ -235,6 +238,7 @@ def main():
         ),
         required_one_of=[("object_id", "title")],
         ids=("repository", "object_id"), positive=("version", "owner_id"), non_empty=("title",),
+        minimums=CHUNK_SIZE_RULE,
     )
     module.ensure(LrObjectResource)
 

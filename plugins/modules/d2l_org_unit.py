@@ -121,13 +121,6 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.module import Brig
 from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import OrgUnitResource
 
 
-NOT_CUSTOM = {
-    "organization": "the organization is the root org unit; it is neither created nor deleted",
-    "course offering": "manage course offerings with d2l.brightspace.d2l_course",
-    "course template": "manage course templates with d2l.brightspace.d2l_course_template",
-}
-
-
 def main():
     module = BrightspaceModule(argument_spec=dict(
         code=dict(type="str", required=True),
@@ -136,9 +129,6 @@ def main():
         parents=dict(type="list", elements="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     ), ids=("parents",), non_empty=("name", "type"), codes=("code", "parents"))
-    if module.params["type"].strip().lower() in NOT_CUSTOM:
-        module.fail_json(msg="type '%s' is not a custom org unit type: %s" % (
-            module.params["type"], NOT_CUSTOM[module.params["type"].strip().lower()]))
     module.ensure(OrgUnitResource)
 
 

@@ -78,8 +78,6 @@ class ArtifactResource(Resource):
         else:
             if params.get("url") is not None:
                 raise ValidationError("url applies to kind=link only")
-            if params.get("chunk_size") is not None and params["chunk_size"] < 1024:
-                raise ValidationError("chunk_size must be at least 1024 bytes, got %s" % params["chunk_size"])
             src = params.get("src")
             if src is not None and state == "present":
                 self.check_src(src)

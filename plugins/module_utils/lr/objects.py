@@ -142,8 +142,6 @@ class LrObjectResource(Resource):
     def desired(self):
         params = self.module.params
         state = params.get("state") or "present"
-        if params.get("chunk_size") is not None and params["chunk_size"] < 1024:
-            raise ValidationError("chunk_size must be at least 1024 bytes, got %s" % params["chunk_size"])
         desired = self.module.given("title", "description", "hidden_from_search", "publicly_available", "owner_id")
         if params.get("title") is not None and not params["title"].strip():
             raise ValidationError("title must not be empty")
@@ -167,6 +165,12 @@ class LrObjectResource(Resource):
                 if (params.get("state") or "present") == "present":
                     raise NotFoundError("object_id %s: %s" % (params["object_id"], exc.service_message))
                 return None
+            held_in = props.get("RepositoryId")
+            if held_in is not None and str(held_in).isdigit() and int(held_in) != self.repository_id:
+                # never act on an object outside the repository the task names
+                raise ValidationError("object_id %s is in repository %s, not in repository %s (repository): give "
+                                      "the repository that holds it" % (params["object_id"], held_in,
+                                                                        self.repository_id))
             return self.at_version(props)
         props = self.titles.find(params["title"])
         return self.at_version(props) if props is not None else None

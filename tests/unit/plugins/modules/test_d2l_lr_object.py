@@ -205,3 +205,14 @@ def test_a_hidden_object_the_caller_cannot_search_for_is_remembered_and_warned_o
     http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, Status=3, HiddenFromSearchResults=True))
     again = run_module(d2l_lr_object.main, args(repository=1, title="Golf", src=SCORM, hidden_from_search=True))
     assert again["changed"] is False and again["object"]["id"] == 1001, again
+
+
+@pytest.mark.parametrize("state", ["present", "absent"])
+def test_an_object_id_outside_the_repository_named_is_refused_without_a_write(http, args, state):
+    """No option is silently ignored: repository 1 does not hold object 1001 (it is in 2), so the
+    task fails naming both, and neither updates nor deletes the object."""
+    http.expect("GET", LR + "/objects/1001/properties/", answer=dict(PROPS, RepositoryId=2))
+    result = run_module(d2l_lr_object.main, args(repository=1, object_id=1001, description="x", state=state))
+    assert result["failed"] is True
+    assert result["msg"] == ("object_id 1001 is in repository 2, not in repository 1 (repository): give the "
+                             "repository that holds it")

@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.d2l.brightspace.plugins.module_utils.connection import MAX_SECONDS, seconds_problem
 from ansible_collections.d2l.brightspace.plugins.module_utils.module import value_problems
 from ansible_collections.d2l.brightspace.plugins.modules import (
-    d2l_copy_job, d2l_course, d2l_course_import, d2l_course_info, d2l_course_template, d2l_ep_export, d2l_lr_object,
+    d2l_artifact, d2l_copy_job, d2l_course, d2l_course_import, d2l_course_info, d2l_course_template, d2l_ep_export, d2l_lr_object,
     d2l_lr_object_info, d2l_lr_repository_info, d2l_org_unit)
 
 from d2l_unit_helpers import BASE, run_module
@@ -33,6 +33,7 @@ SPEC = dict(name=dict(type="str"), tags=dict(type="list", elements="str"), ref=d
     (dict(refs=["CODE", 1.5]), dict(ids=("refs",)), ["refs must be an id (a positive integer) or a code or name (a string), got 1.5"]),
     (dict(name=""), dict(non_empty=("name",)), ["name must not be empty"]),
     (dict(count=-2), dict(non_negative=("count",)), ["count must not be negative, got -2"]),
+    (dict(count=1023), dict(minimums={"count": (1024, "bytes")}), ["count must be at least 1024 bytes, got 1023"]),
     (dict(ref="A" * 51), dict(codes=("ref",)), ["ref '%s' is 51 characters long; org unit codes are at most 50" % ("A" * 51)]),
     (dict(refs=[6606, "OK", "B#1"]), dict(codes=("refs",)),
      ["refs 'B#1' contains the forbidden character(s) #; org unit codes may not contain any of \\ : * ? \" < > | ' # , % &"]),
@@ -43,12 +44,14 @@ def test_value_problems(given, rules, problems):
 
 @pytest.mark.parametrize("given", [
     dict(name="Bio", tags=["a"], ref="CODE", refs=[1, "CODE"], count=0),
+    dict(count=1024),
     dict(ref="id:6606", refs=["Sémestre-été_2026"]),
     dict(ref=6606, refs=None, name=None),
     {},
 ])
 def test_valid_values_have_no_problem(given):
-    rules = dict(ids=("ref", "refs"), non_empty=("name",), non_negative=("count",), codes=("ref", "refs"))
+    rules = dict(ids=("ref", "refs"), non_empty=("name",), non_negative=("count",), codes=("ref", "refs"),
+                 minimums={"count": (0, "items")})
     assert not value_problems(SPEC, given, given, **rules)
 
 
@@ -96,6 +99,8 @@ def args(tmp_path):
     (d2l_ep_export.main, dict(all=True, dest="/tmp/x.zip", export_id=0), "export_id must be a positive id, got 0"),
     (d2l_lr_object.main, dict(repository=0, object_id=1001), "repository must be a positive id, got 0"),
     (d2l_lr_object.main, dict(repository=1, title=" "), "title must not be empty"),
+    (d2l_lr_object.main, dict(repository=1, title="T", chunk_size=1023), "chunk_size must be at least 1024 bytes, got 1023"),
+    (d2l_artifact.main, dict(kind="file", name="A", chunk_size=0), "chunk_size must be at least 1024 bytes, got 0"),
     (d2l_lr_object.main, dict(repository=1, object_id=1001, keywords=[{"a": 1}]),
      "keywords must be a list of strings, got a list with a list or dict in it: [{'a': 1}]"),
     (d2l_lr_object_info.main, dict(query=["x"]), "query must be a string, got a list: ['x']"),
