@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from .client import decode_json
 from .errors import BrightspaceError, BrightspaceHTTPError, NotFoundError, ValidationError
 from .connection import check_http_url
 from .jobs import Job
@@ -162,11 +163,7 @@ class CourseImportApi:
             # NOTE: the page lists no status code for this POST; 200, 201 and 202 are all success.
             response = multipart_upload(self.client, "POST", route, path, field="file",
                                         content_type="application/zip", params=params, expect=(200, 201, 202))
-            try:
-                answer = response.json()
-            except ValueError:
-                answer = None
-            return _job_token(answer, "POST", route)
+            return _job_token(decode_json(response, "POST", route), "POST", route)
         return self._either(send)
 
     def status(self, target_id, token):

@@ -181,7 +181,7 @@ class LearningRepositoryApi:
         route = self.route("objects/{}/{}/metadata/", object_id, int(version))
         response = self.client.request("GET", route)
         if "json" in (response.headers.get("Content-Type") or ""):
-            self.checked(response.json(), "GET", route)
+            self.checked(decode_json(response, "GET", route), "GET", route)
         return response.text
 
     def link(self, object_id, version=None):
@@ -192,11 +192,12 @@ class LearningRepositoryApi:
                                                 "download" if what == "package" else "downloadfile"), object_id)
 
     def check_download(self, response, route):
-        """A download answered with JSON is an LR result (an ERROR), not the file."""
+        """A download answered with JSON is an LR result (an ERROR), not the file. A body that
+        does not parse as JSON is the file, whatever its Content-Type says."""
         if "json" in (response.headers.get("Content-Type") or ""):
             try:
-                answer = response.json()
-            except ValueError:
+                answer = decode_json(response, "GET", route)
+            except BrightspaceError:
                 return
             self.checked(answer, "GET", route)
             raise BrightspaceError("GET %s answered an LR result instead of the file" % route)

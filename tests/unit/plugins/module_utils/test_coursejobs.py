@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.d2l.brightspace.plugins.module_utils.coursejobs import (
     COURSE_COMPONENTS, CourseCopyApi, CourseImportApi, canonical_components, check_course_package,
     validate_callback_url)
-from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceHTTPError
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError, BrightspaceHTTPError
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import ValidationError
 
 from d2l_unit_helpers import multipart_part
@@ -172,4 +172,11 @@ def test_import_streams_the_package_as_part_file_on_the_unstable_contract(http, 
 def test_import_without_job_token_in_answer(http, make_client):
     http.expect("POST", "/d2l/api/le/unstable/import/6612/imports/", answer={})
     with pytest.raises(ValidationError, match="^POST /d2l/api/le/unstable/import/6612/imports/ answered without a JobToken$"):
+        CourseImportApi(make_client()).start(6612, D2L_PACKAGE)
+
+
+def test_import_answered_with_a_body_that_is_not_json(http, make_client):
+    http.expect("POST", "/d2l/api/le/unstable/import/6612/imports/", text="<html>gateway</html>", content_type="text/html")
+    with pytest.raises(BrightspaceError, match="^POST /d2l/api/le/unstable/import/6612/imports/ answered 200 with a body "
+                                               "that is not JSON$"):
         CourseImportApi(make_client()).start(6612, D2L_PACKAGE)
