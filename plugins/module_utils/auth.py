@@ -68,7 +68,6 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300  # seconds: a client assertion is used once, at once
 
 
-
 def origin(url):
     """``(scheme, host, port)`` of an absolute URL, with the scheme's default port filled in."""
     parts = urlsplit(url)
@@ -137,8 +136,6 @@ class BearerAuth:
 
     def secrets(self):
         return [self.token]
-
-
 
 
 class _TokenEndpointAuth:

@@ -35,7 +35,7 @@ try:
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None
 
-from .errors import BrightspaceError, TokenLocationError
+from .errors import TokenLocationError
 
 DISCOVERY_TTL = 600  # seconds a discovered fact (versions, org unit types) is reused across tasks
 
