@@ -12,7 +12,7 @@ from ansible_collections.d2l.brightspace.plugins.modules import d2l_course
 
 from d2l_unit_helpers import run_module
 from d2l_lp_helpers import (LP, NOT_FOUND, OFFERING_TYPE, ORGANIZATION_TYPE, SEMESTER_TYPE, TEMPLATE_TYPE,
-                            expect_code_lookup, lp_options, only_reads, page)
+                            expect_code_lookup, lp_options, only_reads)
 
 OUTYPES = [ORGANIZATION_TYPE, TEMPLATE_TYPE, OFFERING_TYPE, SEMESTER_TYPE]
 TEMPLATE = {"Identifier": "6610", "Name": "Biology 101", "Code": "BIO101", "Path": "", "Type": TEMPLATE_TYPE}
@@ -58,7 +58,6 @@ def expect_references(http):
     """The template and semester codes, each looked up within its type."""
     expect_code_lookup(http, "BIO101", "2", TEMPLATE)
     expect_code_lookup(http, "2026F", "5", SEMESTER)
-
 
 
 # -- check mode ---------------------------------------------------------------------------------
