@@ -1,10 +1,13 @@
 """Fixtures and helpers shared by the emulator tests of jobs and of the routes they use
 (test_coursejobs.py, test_ep_jobs.py, test_eportfolio.py, test_permissions.py,
-test_strict_readings.py).
+test_strict_readings.py; make_zip also by lr_helpers.py).
 
 A test file takes the fixtures by importing them (``from emu_helpers import client``) and keeps
 its own ``app`` (the job duration is its own); ``emu`` is conftest.py's.
 """
+import io
+import zipfile
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -34,6 +37,15 @@ def clock(emu):
     fake = Clock()
     emu.jobs.clock = fake
     return fake
+
+
+def make_zip(members):
+    """A zip (bytes) of {name: bytes|str}."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
 
 
 def assert_errors(r, status, fragment=""):

@@ -1,11 +1,9 @@
 """Course copy jobs, course import jobs, settling, content records and callbacks."""
 import http.server
-import io
 import json
 import os
 import threading
 import time
-import zipfile
 
 import pytest
 import requests
@@ -15,7 +13,7 @@ from brightspace_emulator.coursejobs import COURSE_COMPONENTS
 from brightspace_emulator.packages import analyse_package
 from brightspace_emulator.scopes import TABLE_SCOPES
 from conftest import BEARER, LP, corrupt_deflate, deflated_zip, make_offering, make_template, offering_body
-from emu_helpers import assert_errors, assert_problem
+from emu_helpers import assert_errors, assert_problem, make_zip
 from emu_helpers import client, clock  # noqa: F401  pylint: disable=unused-import
 
 LE = "/d2l/api/le/1.74"
@@ -83,14 +81,6 @@ IMPORT_FINAL = ("COMPLETED", "IMPORTFAILED")
 def package(name):
     with open(os.path.join(PACKAGES, name), "rb") as fh:
         return fh.read()
-
-
-def make_zip(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, text in files.items():
-            zf.writestr(name, text)
-    return buf.getvalue()
 
 
 CC_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>

@@ -18,7 +18,7 @@ from brightspace_emulator import epjobs as ej
 from brightspace_emulator import uploads as up
 from brightspace_emulator.scopes import TABLE_SCOPES
 from conftest import BEARER, corrupt_deflate, deflated_zip
-from emu_helpers import assert_errors, assert_problem
+from emu_helpers import assert_errors, assert_problem, make_zip
 from emu_helpers import client, clock  # noqa: F401  pylint: disable=unused-import
 from test_eportfolio import EP, link_body, listed, new_link, simple_upload, token_for
 
@@ -72,14 +72,6 @@ def start_import(client, content, targets=(), headers=BEARER, details=False,
     return client.post(f"{EP}/{route}", headers=headers,
                        files=[("file", (name, content, "application/zip"))] +
                        [("targetUsers", (None, str(t))) for t in targets])
-
-
-def make_zip(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def portfolio(client):

@@ -7,14 +7,13 @@ import json
 import os
 import re
 import time
-import zipfile
 
 import pytest
 
 from brightspace_emulator import Config, create_app
 from brightspace_emulator.__main__ import parse_args
 from conftest import BEARER, LP, make_template, offering_body
-from emu_helpers import assert_errors, assert_problem
+from emu_helpers import assert_errors, assert_problem, make_zip
 from emu_helpers import client  # noqa: F401  pylint: disable=unused-import
 from lr_helpers import LR, error, initiate, ok, properties_input, resumable_key
 from test_eportfolio import EP, attach, file_body, listed, resumable, simple_upload, token_for
@@ -27,14 +26,6 @@ UNSTABLE = "/d2l/api/le/unstable"
 @pytest.fixture
 def app():
     return create_app(Config(job_duration=0.2))
-
-
-def make_zip(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, content in files.items():
-            zf.writestr(name, content)
-    return buf.getvalue()
 
 
 def wait_status(client, url, headers=BEARER, finals=(1, 2, 3), timeout=5.0):
