@@ -2,7 +2,6 @@
 follows evidence), with a switch where the other reading must be testable too. Each test here
 fails on the emulator's earlier, more lenient behaviour."""
 import http.client
-import io
 import json
 import os
 import re
