@@ -62,7 +62,12 @@ _OCTAL = re.compile(r"^(?:0o?)?([0-7]{1,4})$", re.IGNORECASE)
 
 
 class Terminated(BaseException):
-    """Raised by the SIGTERM handler during a transfer, so every ``finally`` runs."""
+    """Raised by the SIGTERM handler during a transfer, so every ``finally`` runs. ``args`` is
+    ``(signum,)``; ``frame`` is the frame the signal interrupted, for the previous handler."""
+
+    def __init__(self, signum, frame=None):
+        super().__init__(signum)
+        self.frame = frame
 
 
 # ------------------------------------------------------------------------------ file names
@@ -219,10 +224,11 @@ def file_digest(path, block=BLOCK):
 def terminate_cleanly():
     """During the block, SIGTERM raises ``Terminated`` (as SIGINT raises KeyboardInterrupt), so
     the ``finally`` clauses remove temporary files; then the previous handler is restored. A
-    Python handler that was there is called (its program ends as it means to); under the default
-    handler a ``BrightspaceError`` says what happened, so a module ends with a clean failure
-    (the task's message) rather than a result Ansible cannot read. Outside the main thread, or
-    when SIGTERM is ignored, nothing changes."""
+    Python handler that was there is called with the signal number and the frame the signal
+    interrupted (its program ends as it means to); under the default handler a
+    ``BrightspaceError`` says what happened, so a module ends with a clean failure (the task's
+    message) rather than a result Ansible cannot read. Outside the main thread, or when SIGTERM
+    is ignored, nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -231,9 +237,9 @@ def terminate_cleanly():
         yield
         return
 
-    def handler(signum, frame):  # pylint: disable=unused-argument
+    def handler(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the clean-up is not interrupted again
-        raise Terminated(signum)
+        raise Terminated(signum, frame)
 
     signal.signal(signal.SIGTERM, handler)
     try:
@@ -241,7 +247,7 @@ def terminate_cleanly():
     except Terminated as exc:
         signal.signal(signal.SIGTERM, previous)
         if callable(previous):
-            previous(exc.args[0], None)
+            previous(exc.args[0], exc.frame)  # as the signal would have called it
         raise BrightspaceError("the download was stopped by SIGTERM; no partial file was left") from None
     finally:
         signal.signal(signal.SIGTERM, previous)

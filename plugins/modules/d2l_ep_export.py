@@ -29,6 +29,7 @@ author:
 extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.wait
+  - d2l.brightspace.download
   - d2l.brightspace.attributes
   - d2l.brightspace.attributes.JOB
 options:
@@ -69,16 +70,6 @@ options:
         a regular file or a directory) is made before the export starts.
     type: path
     required: true
-  mode:
-    description:
-      - The permissions of the file written, as for M(ansible.builtin.get_url) or M(ansible.builtin.file),
-        given as an octal string such as V("0644") (quote it in YAML) or a number such as V(0644).
-        Symbolic modes such as V(u=rw,g=r) are not taken.
-      - Without it, a file that is replaced keeps its mode, and a new file gets C(0666) minus the
-        umask. A file that is replaced always keeps its owner and group (as far as the user running
-        the module may set them).
-      - When O(dest) already holds the same bytes with another mode, only the mode is changed.
-    type: raw
   force:
     description:
       - Export and overwrite O(dest) even when the file exists.

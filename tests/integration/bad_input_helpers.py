@@ -6,7 +6,8 @@
 ``run_in_process`` feeds ``ANSIBLE_MODULE_ARGS`` the way ``ansible-playbook`` does and returns
 what the module printed (``exit_json`` or ``fail_json``). Any exception other than
 ``SystemExit`` coming out of ``main()`` is a bug: it is returned as ``{"exception": text}`` so
-the caller fails the example with the traceback.
+the caller fails the example with the traceback. ``in_process_runner`` binds it to an
+emulator's connection options.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 import traceback
 from unittest import mock
 
+import pytest
 from ansible.module_utils import basic
 
 EXCEPTION_REPR = re.compile(
@@ -66,6 +68,22 @@ def run_in_process(name, args, check_mode=False):
         return json.loads(text)
     except ValueError:
         return {"exception": "not JSON on stdout: %r" % text[:2000]}
+
+
+def in_process_runner(emulator, tmp_path_factory, directory):
+    """``run(name, args, check_mode=False)``: ``run_in_process`` with the connection options of
+    ``emulator`` (its URL, the demo bearer token, a token cache in a new temporary directory
+    named ``directory``), then ``args``. Skips the calling test unless the emulator has its
+    control API: the callers judge what the modules sent by its request log (``RequestLog``)."""
+    if not emulator.control:
+        pytest.skip("needs the emulator's request log")
+    base = tmp_path_factory.mktemp(directory)
+    connection = {"brightspace_url": emulator.url, "access_token": "demo-token",
+                  "token_cache": str(base / "cache" / "tokens.json")}
+
+    def run(name, args, check_mode=False):
+        return run_in_process(name, dict(connection, **args), check_mode=check_mode)
+    return run
 
 
 class RequestLog:

@@ -18,7 +18,7 @@ import stat
 
 import pytest
 
-from bad_input_helpers import RequestLog, run_in_process
+from bad_input_helpers import RequestLog, in_process_runner
 
 SCORM = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "fixtures", "packages",
                                      "singlesco_scorm12.zip"))
@@ -35,14 +35,10 @@ def mode_of(path):
 
 @pytest.fixture(scope="module")
 def world(emulator, tmp_path_factory):
-    if not emulator.control:
-        pytest.skip("needs the emulator's request log")
-    base = tmp_path_factory.mktemp("download-files")
-    connection = {"brightspace_url": emulator.url, "access_token": "demo-token",
-                  "token_cache": str(base / "cache" / "tokens.json")}
+    run_module = in_process_runner(emulator, tmp_path_factory, "download-files")
 
     def run(name, args, check_mode=False):
-        result = run_in_process(name, dict(connection, **args), check_mode=check_mode)
+        result = run_module(name, args, check_mode=check_mode)
         assert "exception" not in result, result["exception"]
         return result
 

@@ -24,7 +24,7 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bad_input_helpers import RequestLog, run_in_process
+from bad_input_helpers import RequestLog, in_process_runner
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "packages")
 SCORM = os.path.abspath(os.path.join(FIXTURES, "singlesco_scorm12.zip"))
@@ -111,14 +111,10 @@ def in_time(action, seconds=20):
 
 @pytest.fixture(scope="module")
 def world(emulator, tmp_path_factory):
-    if not emulator.control:
-        pytest.skip("needs the emulator's request log")
-    base = tmp_path_factory.mktemp("hostile")
-    connection = {"brightspace_url": emulator.url, "access_token": "demo-token",
-                  "token_cache": str(base / "cache" / "tokens.json")}
+    run_module = in_process_runner(emulator, tmp_path_factory, "hostile")
 
     def run(name, args, check_mode=False):
-        return in_time(lambda: run_in_process(name, dict(connection, **args), check_mode=check_mode))
+        return in_time(lambda: run_module(name, args, check_mode=check_mode))
 
     for name, args in (("d2l_course_template", {"code": "HOSTILE-TPL", "name": "Hostile template"}),
                        ("d2l_course", {"code": "HOSTILE-CRS", "name": "Hostile target", "template": "HOSTILE-TPL"})):

@@ -27,6 +27,10 @@ from conftest import BIN
 
 PACKAGES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "packages")
 PACKAGE = os.path.abspath(os.path.join(PACKAGES, "singlesco_scorm12.zip"))
+# the module's process is found, and watched until it is gone, through /proc (Linux's procfs)
+NEEDS_PROC = pytest.mark.skipif(not os.path.isdir("/proc/self"),
+                                reason="finds and watches the module's process through /proc (procfs), "
+                                       "which this system does not have")
 
 SETUP = """
 - hosts: localhost
@@ -116,6 +120,7 @@ def _sha256(path):
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX signals")
+@NEEDS_PROC
 @pytest.mark.parametrize("target, signum", [
     ("module", signal.SIGTERM),
     ("ansible-playbook", signal.SIGTERM),

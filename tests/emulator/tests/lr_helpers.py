@@ -1,9 +1,8 @@
 """Helpers shared by the Learning Repository tests (test_lr_*.py)."""
-import io
 import os
-import zipfile
 
 from conftest import BEARER
+from emu_helpers import make_zip
 
 LR = "/d2l/api/lr/1.3"
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "packages")
@@ -18,15 +17,6 @@ SEEDED_QUIZ = 1001
 def fixture_bytes(name):
     with open(os.path.join(FIXTURES, name), "rb") as fh:
         return fh.read()
-
-
-def make_zip(members):
-    """A zip (bytes) of {name: bytes|str}."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def scorm_zip(title="My SCORM module", extra=None):

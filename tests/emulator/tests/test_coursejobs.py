@@ -1,21 +1,20 @@
 """Course copy jobs, course import jobs, settling, content records and callbacks."""
 import http.server
-import io
 import json
 import os
 import threading
 import time
-import zipfile
 
 import pytest
 import requests
-from fastapi.testclient import TestClient
 
 from brightspace_emulator import Config, create_app
 from brightspace_emulator.coursejobs import COURSE_COMPONENTS
 from brightspace_emulator.packages import analyse_package
 from brightspace_emulator.scopes import TABLE_SCOPES
 from conftest import BEARER, LP, corrupt_deflate, deflated_zip, make_offering, make_template, offering_body
+from emu_helpers import assert_errors, assert_problem, make_zip
+from emu_helpers import client, clock  # noqa: F401  pylint: disable=unused-import
 
 LE = "/d2l/api/le/1.74"
 UNSTABLE = "/d2l/api/le/unstable"
@@ -26,37 +25,6 @@ PACKAGES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "pack
 @pytest.fixture
 def app():
     return create_app(Config(job_duration=0.3))
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
-    app.state.emu.close()
-
-
-@pytest.fixture
-def emu(app):
-    return app.state.emu
-
-
-@pytest.fixture
-def clock(emu):
-    """A frozen job clock: the test moves time with ``clock.at(seconds)``."""
-
-    class Clock:
-        start = 1_000_000.0
-        now = start
-
-        def __call__(self):
-            return self.now
-
-        def at(self, seconds):
-            self.now = self.start + seconds
-
-    fake = Clock()
-    emu.jobs.clock = fake
-    return fake
 
 
 @pytest.fixture
@@ -115,14 +83,6 @@ def package(name):
         return fh.read()
 
 
-def make_zip(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, text in files.items():
-            zf.writestr(name, text)
-    return buf.getvalue()
-
-
 CC_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 <manifest identifier="cc1" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
           xmlns:lom="http://ltsc.ieee.org/xsd/imsccv1p1/LOM/resource">
@@ -141,19 +101,6 @@ CC_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 
 def cc_package():
     return make_zip({"imsmanifest.xml": CC_MANIFEST, "page.html": "<p>hi</p>"})
-
-
-def assert_errors(r, status, fragment=""):
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/json"), r.headers
-    message = r.json()["Errors"][0]["Message"]
-    assert fragment in message, message
-
-
-def assert_problem(r, status, fragment=""):
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
-    assert fragment in r.json()["detail"], r.json()
 
 
 class Receiver:

@@ -11,7 +11,6 @@ import zipfile
 
 import pytest
 import requests
-from fastapi.testclient import TestClient
 
 from brightspace_emulator import Config, create_app
 from brightspace_emulator import eportfolio as ep
@@ -19,8 +18,9 @@ from brightspace_emulator import epjobs as ej
 from brightspace_emulator import uploads as up
 from brightspace_emulator.scopes import TABLE_SCOPES
 from conftest import BEARER, corrupt_deflate, deflated_zip
-from test_eportfolio import (EP, assert_errors, assert_problem, link_body, listed, new_link,
-                             simple_upload, token_for)
+from emu_helpers import assert_errors, assert_problem, make_zip
+from emu_helpers import client, clock  # noqa: F401  pylint: disable=unused-import
+from test_eportfolio import EP, link_body, listed, new_link, simple_upload, token_for
 
 DURATION = 0.2
 PROPS = ("Name", "Description", "AllowComments", "ObjectTypeId", "GeoTag")
@@ -32,37 +32,6 @@ NAME_RE = re.compile(r'^attachment; filename="eP_Export_Demo_Administrator_(\d{1
 @pytest.fixture
 def app():
     return create_app(Config(job_duration=DURATION))
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
-    app.state.emu.close()
-
-
-@pytest.fixture
-def emu(app):
-    return app.state.emu
-
-
-@pytest.fixture
-def clock(emu):
-    """A frozen job clock: the test moves time with ``clock.at(seconds)``."""
-
-    class Clock:
-        start = 1_000_000.0
-        now = start
-
-        def __call__(self):
-            return self.now
-
-        def at(self, seconds):
-            self.now = self.start + seconds
-
-    fake = Clock()
-    emu.jobs.clock = fake
-    return fake
 
 
 def export(client, ids, headers=BEARER, query=""):
@@ -103,14 +72,6 @@ def start_import(client, content, targets=(), headers=BEARER, details=False,
     return client.post(f"{EP}/{route}", headers=headers,
                        files=[("file", (name, content, "application/zip"))] +
                        [("targetUsers", (None, str(t))) for t in targets])
-
-
-def make_zip(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def portfolio(client):

@@ -10,6 +10,7 @@ from brightspace_emulator import eportfolio as ep
 from brightspace_emulator.middleware import DroppedConnection
 from brightspace_emulator.scopes import TABLE_SCOPES
 from conftest import BEARER, LP
+from emu_helpers import assert_errors, assert_problem
 
 EP = "/d2l/api/eP/2.5"
 UTC_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -162,19 +163,6 @@ def file_body(key, **over):
 
 def attach(client, key, headers=BEARER, **over):
     return client.post(f"{EP}/artifacts/file/new", headers=headers, json=file_body(key, **over))
-
-
-def assert_errors(r, status, fragment=""):
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/json"), r.headers
-    message = r.json()["Errors"][0]["Message"]
-    assert fragment in message, message
-
-
-def assert_problem(r, status, fragment=""):
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
-    assert fragment in r.json()["detail"], r.json()
 
 
 def listed(client, user):

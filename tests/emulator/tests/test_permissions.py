@@ -11,6 +11,7 @@ from brightspace_emulator import Config, create_app
 from brightspace_emulator import permissions as perms
 from brightspace_emulator.auth import idkey_base, sign
 from conftest import BEARER, LP, make_offering, make_template, offering_body
+from emu_helpers import client  # noqa: F401  pylint: disable=unused-import
 from lr_helpers import LR, PUBLISH_KEYS, SEEDED_QUIZ, error, ok, properties_input, scorm_zip
 
 LE = "/d2l/api/le/1.74"
@@ -22,13 +23,6 @@ ADMIN, INSTRUCTOR, STUDENT = "3", "104", "105"
 @pytest.fixture
 def app():
     return create_app(Config(job_duration=0.2))
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
-    app.state.emu.close()
 
 
 def token_for(client, user, scope="core:*:*"):

@@ -2,22 +2,20 @@
 follows evidence), with a switch where the other reading must be testable too. Each test here
 fails on the emulator's earlier, more lenient behaviour."""
 import http.client
-import io
 import json
 import os
 import re
 import time
-import zipfile
 
 import pytest
-from fastapi.testclient import TestClient
 
 from brightspace_emulator import Config, create_app
 from brightspace_emulator.__main__ import parse_args
 from conftest import BEARER, LP, make_template, offering_body
+from emu_helpers import assert_errors, assert_problem, make_zip
+from emu_helpers import client  # noqa: F401  pylint: disable=unused-import
 from lr_helpers import LR, error, initiate, ok, properties_input, resumable_key
-from test_eportfolio import (EP, assert_errors, assert_problem, attach, file_body, listed,
-                             resumable, simple_upload, token_for)
+from test_eportfolio import EP, attach, file_body, listed, resumable, simple_upload, token_for
 
 PACKAGE_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "packages")
 LE = "/d2l/api/le/1.74"
@@ -27,21 +25,6 @@ UNSTABLE = "/d2l/api/le/unstable"
 @pytest.fixture
 def app():
     return create_app(Config(job_duration=0.2))
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
-    app.state.emu.close()
-
-
-def make_zip(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, content in files.items():
-            zf.writestr(name, content)
-    return buf.getvalue()
 
 
 def wait_status(client, url, headers=BEARER, finals=(1, 2, 3), timeout=5.0):

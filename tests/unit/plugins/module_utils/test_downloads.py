@@ -12,6 +12,7 @@ import os
 import signal
 import stat
 import time
+import types
 
 import pytest
 import requests
@@ -155,9 +156,11 @@ def test_sigterm_mid_download_calls_the_handler_that_was_there(http, make_client
     seen = [str(dest)]
     _terminated_midway(monkeypatch, seen)
     called = []
+    frames = []
 
-    def program_handler(signum, frame):  # pylint: disable=unused-argument
+    def program_handler(signum, frame):
         called.append((signum, os.listdir(str(tmp_path))))  # the clean-up ran before it
+        frames.append(frame)
 
     previous = signal.signal(signal.SIGTERM, program_handler)
     try:
@@ -167,6 +170,10 @@ def test_sigterm_mid_download_calls_the_handler_that_was_there(http, make_client
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert called == [(signal.SIGTERM, [])]
+    # the frame the signal interrupted (the body being read, where os.kill ran), as the signal
+    # would have given it, not None
+    assert len(frames) == 1 and isinstance(frames[0], types.FrameType), frames
+    assert frames[0].f_code.co_name == "signalled", frames[0].f_code
 
 
 def test_the_handler_is_there_only_during_a_transfer():

@@ -10,19 +10,15 @@ import pytest
 
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_course
 
-from d2l_unit_helpers import BASE, run_module
+from d2l_unit_helpers import run_module
+from d2l_lp_helpers import (LP, NOT_FOUND, OFFERING_TYPE, ORGANIZATION_TYPE, SEMESTER_TYPE, TEMPLATE_TYPE,
+                            expect_code_lookup, lp_options, only_reads)
 
-LP = "/d2l/api/lp/1.47"
-OUTYPES = [{"Id": 1, "Code": "Organization", "Name": "Organization"},
-           {"Id": 2, "Code": "Course Template", "Name": "Course Template"},
-           {"Id": 3, "Code": "Course Offering", "Name": "Course Offering"},
-           {"Id": 5, "Code": "Semester", "Name": "Semester"}]
-TEMPLATE = {"Identifier": "6610", "Name": "Biology 101", "Code": "BIO101", "Path": "",
-            "Type": {"Id": 2, "Code": "Course Template", "Name": "Course Template"}}
-SEMESTER = {"Identifier": "6700", "Name": "Fall 2026", "Code": "2026F", "Path": "",
-            "Type": {"Id": 5, "Code": "Semester", "Name": "Semester"}}
+OUTYPES = [ORGANIZATION_TYPE, TEMPLATE_TYPE, OFFERING_TYPE, SEMESTER_TYPE]
+TEMPLATE = {"Identifier": "6610", "Name": "Biology 101", "Code": "BIO101", "Path": "", "Type": TEMPLATE_TYPE}
+SEMESTER = {"Identifier": "6700", "Name": "Fall 2026", "Code": "2026F", "Path": "", "Type": SEMESTER_TYPE}
 FOUND = {"Identifier": "6612", "Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "Path": "",
-         "Type": {"Id": 3, "Code": "Course Offering", "Name": "Course Offering"}}
+         "Type": OFFERING_TYPE}
 OFFERING = {"Identifier": "6612", "Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "IsActive": False,
             "Path": "/content/enforced/BIO101-F/", "StartDate": "2026-09-01T00:00:00.000Z",
             "EndDate": "2026-12-20T00:00:00.000Z",
@@ -35,21 +31,11 @@ STATE = {"id": 6612, "name": "Biology 101 (Fall 2026)", "code": "BIO101-F", "pat
 CREATE = {"Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "Path": "", "CourseTemplateId": 6610,
           "SemesterId": 6700, "StartDate": "2026-09-01T00:00:00.000Z", "EndDate": "2026-12-20T00:00:00.000Z",
           "LocaleId": None, "ForceLocale": False, "ShowAddressBook": False}
-NOT_FOUND = {"Errors": [{"Message": "Not Found"}]}
-
-
-def page(*items):
-    return {"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": list(items)}
 
 
 @pytest.fixture
 def args(tmp_path):
-    def make(**given):
-        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
-                      api_versions={"lp": "1.47"}, retry_budget=0.01, code="BIO101-F")
-        values.update(given)
-        return values
-    return make
+    return lp_options(tmp_path, code="BIO101-F")
 
 
 def full(**given):
@@ -63,24 +49,15 @@ def full(**given):
 def expect_lookup(http, *items, outypes=True):
     """The org unit types (read once, then from the discovery cache), the look-up by code, and
     the CourseOffering block of what was found."""
-    if outypes:
-        http.expect("GET", LP + "/outypes/", answer=OUTYPES)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIO101-F", "orgUnitType": "3"},
-                answer=page(*items))
+    expect_code_lookup(http, "BIO101-F", "3", *items, outypes=OUTYPES if outypes else None)
     if items:
         http.expect("GET", LP + "/courses/6612", answer=OFFERING)
 
 
 def expect_references(http):
     """The template and semester codes, each looked up within its type."""
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIO101", "orgUnitType": "2"},
-                answer=page(TEMPLATE))
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "2026F", "orgUnitType": "5"},
-                answer=page(SEMESTER))
-
-
-def only_reads(http):
-    return [method for method, _path in http.sent()] == ["GET"] * len(http.sent())
+    expect_code_lookup(http, "BIO101", "2", TEMPLATE)
+    expect_code_lookup(http, "2026F", "5", SEMESTER)
 
 
 # -- check mode ---------------------------------------------------------------------------------
@@ -101,7 +78,7 @@ def test_check_mode_resolves_the_references_and_writes_nothing(http, args):
 def test_check_mode_template_created_earlier_in_the_play_warns(http, args):
     expect_lookup(http)
     # the template first: not there, the prediction keeps the references as given
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIO101", "orgUnitType": "2"}, answer=page())
+    expect_code_lookup(http, "BIO101", "2")
     result = run_module(d2l_course.main, args(**full()), check_mode=True)
     assert result["changed"] is True and result["created"] is True
     assert (result["course"]["template"], result["course"]["semester"]) == ("BIO101", "2026F")
@@ -246,7 +223,7 @@ def test_a_refused_update_names_the_route(http, args):
 
 def test_a_template_code_that_names_nothing_fails_before_the_create(http, args):
     expect_lookup(http)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIO101", "orgUnitType": "2"}, answer=page())
+    expect_code_lookup(http, "BIO101", "2")
     result = run_module(d2l_course.main, args(**full()))
     assert result["failed"] is True and result["msg"] == "template: no Course Template with code 'BIO101' exists"
     assert only_reads(http)

@@ -10,14 +10,11 @@ import pytest
 
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_course_info
 
-from d2l_unit_helpers import BASE, run_module
+from d2l_unit_helpers import run_module
+from d2l_lp_helpers import (DEPARTMENT_TYPE, LP, NOT_FOUND, OFFERING_TYPE, ORGANIZATION_TYPE, SEMESTER_TYPE,
+                            TEMPLATE_TYPE, expect_code_lookup, lp_options, page)
 
-LP = "/d2l/api/lp/1.47"
-OUTYPES = [{"Id": 1, "Code": "Organization", "Name": "Organization"},
-           {"Id": 2, "Code": "Course Template", "Name": "Course Template"},
-           {"Id": 3, "Code": "Course Offering", "Name": "Course Offering"},
-           {"Id": 5, "Code": "Semester", "Name": "Semester"}]
-OFFERING_TYPE = {"Id": 3, "Code": "Course Offering", "Name": "Course Offering"}
+OUTYPES = [ORGANIZATION_TYPE, TEMPLATE_TYPE, OFFERING_TYPE, SEMESTER_TYPE]
 FOUND = {"Identifier": "6612", "Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "Path": "/content/bio/",
          "Type": OFFERING_TYPE}
 OFFERING = {"Identifier": "6612", "Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "IsActive": True,
@@ -29,23 +26,13 @@ STATE = {"id": 6612, "name": "Biology 101 (Fall 2026)", "code": "BIO101-F", "pat
          "template": 6610, "template_code": "BIO101", "semester": None, "semester_code": None,
          "department": 6650, "department_code": "BIOLOGY"}
 TEMPLATE = {"Identifier": "6610", "Code": "BIO101", "Name": "Biology 101", "Path": "/content/bio101/"}
-TEMPLATE_FOUND = dict(TEMPLATE, Type={"Id": 2, "Code": "Course Template", "Name": "Course Template"})
+TEMPLATE_FOUND = dict(TEMPLATE, Type=TEMPLATE_TYPE)
 TEMPLATE_STATE = {"id": 6610, "code": "BIO101", "name": "Biology 101", "path": "/content/bio101/"}
-NOT_FOUND = {"Errors": [{"Message": "Not Found"}]}
-
-
-def page(*items, bookmark=""):
-    return {"PagingInfo": {"Bookmark": bookmark, "HasMoreItems": bool(bookmark)}, "Items": list(items)}
 
 
 @pytest.fixture
 def args(tmp_path):
-    def make(**given):
-        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
-                      api_versions={"lp": "1.47"}, retry_budget=0.01)
-        values.update(given)
-        return values
-    return make
+    return lp_options(tmp_path)
 
 
 # -- by id ----------------------------------------------------------------------------------------
@@ -80,9 +67,7 @@ def test_template_by_id_not_found_is_an_empty_list(http, args):
 # -- by code --------------------------------------------------------------------------------------
 
 def test_offering_by_code_then_through_the_remembered_id(http, args):
-    http.expect("GET", LP + "/outypes/", answer=OUTYPES)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIO101-F", "orgUnitType": "3"},
-                answer=page(FOUND))
+    expect_code_lookup(http, "BIO101-F", "3", FOUND, outypes=OUTYPES)
     http.expect("GET", LP + "/courses/6612", answer=OFFERING)
     result = run_module(d2l_course_info.main, args(code="BIO101-F"))
     assert result["courses"] == [STATE]
@@ -94,25 +79,21 @@ def test_offering_by_code_then_through_the_remembered_id(http, args):
 
 
 def test_offering_by_code_not_found_is_an_empty_list(http, args):
-    http.expect("GET", LP + "/outypes/", answer=OUTYPES)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "NOPE", "orgUnitType": "3"}, answer=page())
+    expect_code_lookup(http, "NOPE", "3", outypes=OUTYPES)
     result = run_module(d2l_course_info.main, args(code="NOPE"))
     assert not result.get("failed"), result
     assert result["changed"] is False and result["courses"] == []
 
 
 def test_template_by_code_reads_the_template_block(http, args):
-    http.expect("GET", LP + "/outypes/", answer=OUTYPES)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIO101", "orgUnitType": "2"},
-                answer=page(TEMPLATE_FOUND))
+    expect_code_lookup(http, "BIO101", "2", TEMPLATE_FOUND, outypes=OUTYPES)
     http.expect("GET", LP + "/coursetemplates/6610", answer=TEMPLATE)
     result = run_module(d2l_course_info.main, args(kind="template", code="BIO101"))
     assert result["course_templates"] == [TEMPLATE_STATE]
 
 
 def test_template_by_code_not_found_is_an_empty_list(http, args):
-    http.expect("GET", LP + "/outypes/", answer=OUTYPES)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "NOPE", "orgUnitType": "2"}, answer=page())
+    expect_code_lookup(http, "NOPE", "2", outypes=OUTYPES)
     result = run_module(d2l_course_info.main, args(kind="template", code="NOPE"))
     assert result["course_templates"] == []
 
@@ -146,10 +127,8 @@ def test_an_empty_list_and_the_template_schema(http, args):
     http.expect("GET", LP + "/outypes/", answer=OUTYPES)
     http.expect("GET", LP + "/orgstructure/", query={"orgUnitType": "2", "orgUnitName": "Nothing"}, answer=page())
     http.expect("GET", LP + "/coursetemplates/schema",
-                answer=[{"Type": {"Id": 101, "Code": "Department", "Name": "Department"}, "IsNotAllowed": False,
-                         "IsRequired": True},
-                        {"Type": {"Id": 5, "Code": "Semester", "Name": "Semester"}, "IsNotAllowed": True,
-                         "IsRequired": False}])
+                answer=[{"Type": DEPARTMENT_TYPE, "IsNotAllowed": False, "IsRequired": True},
+                        {"Type": SEMESTER_TYPE, "IsNotAllowed": True, "IsRequired": False}])
     result = run_module(d2l_course_info.main, args(kind="template", name_contains="Nothing", schema=True))
     assert result["course_templates"] == []
     assert result["schema"] == [{"type": "Department", "type_id": 101, "is_not_allowed": False, "is_required": True},
@@ -175,9 +154,7 @@ def test_a_refused_read_names_method_route_status_and_message(http, args):
 
 
 def test_two_offerings_with_the_code_fail(http, args):
-    http.expect("GET", LP + "/outypes/", answer=OUTYPES)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIO101-F", "orgUnitType": "3"},
-                answer=page(FOUND, dict(FOUND, Identifier="6613")))
+    expect_code_lookup(http, "BIO101-F", "3", FOUND, dict(FOUND, Identifier="6613"), outypes=OUTYPES)
     result = run_module(d2l_course_info.main, args(code="BIO101-F"))
     assert result["failed"] is True
     assert result["msg"] == "org unit code 'BIO101-F' is ambiguous: 2 org units of type Course Offering have it " \

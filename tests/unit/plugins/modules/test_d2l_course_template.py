@@ -10,52 +10,27 @@ import pytest
 
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_course_template
 
-from d2l_unit_helpers import BASE, run_module
+from d2l_unit_helpers import run_module
+from d2l_lp_helpers import (BIOLOGY, DEPARTMENT_TYPE, LP, OFFERING_TYPE, ORGANIZATION_TYPE, ROOT, TEMPLATE_TYPE,
+                            expect_code_lookup, lp_options, only_reads, page)
 
-LP = "/d2l/api/lp/1.47"
-OUTYPES = [{"Id": 1, "Code": "Organization", "Name": "Organization"},
-           {"Id": 2, "Code": "Course Template", "Name": "Course Template"},
-           {"Id": 3, "Code": "Course Offering", "Name": "Course Offering"},
-           {"Id": 101, "Code": "Department", "Name": "Department"}]
-TEMPLATE_TYPE = {"Id": 2, "Code": "Course Template", "Name": "Course Template"}
+OUTYPES = [ORGANIZATION_TYPE, TEMPLATE_TYPE, OFFERING_TYPE, DEPARTMENT_TYPE]
 # the look-up's OrgUnitProperties, and the CourseTemplate block of coursetemplates/(id)
 FOUND = {"Identifier": "6610", "Name": "Biology 101", "Code": "BIO101", "Path": "/content/bio101/",
          "Type": TEMPLATE_TYPE}
 TEMPLATE = {"Identifier": "6610", "Code": "BIO101", "Name": "Biology 101", "Path": "/content/bio101/"}
-ROOT = {"Identifier": "6606", "Name": "Demo University", "Code": "DEMO", "Path": "",
-        "Type": {"Id": 1, "Code": "Organization", "Name": "Organization"}}
-BIOLOGY = {"Identifier": "6650", "Name": "Biology", "Code": "BIOLOGY", "Path": "",
-           "Type": {"Id": 101, "Code": "Department", "Name": "Department"}}
-CHEMISTRY = {"Identifier": "6651", "Name": "Chemistry", "Code": "CHEM", "Path": "",
-             "Type": {"Id": 101, "Code": "Department", "Name": "Department"}}
+CHEMISTRY = {"Identifier": "6651", "Name": "Chemistry", "Code": "CHEM", "Path": "", "Type": DEPARTMENT_TYPE}
 STATE = {"id": 6610, "name": "Biology 101", "code": "BIO101", "path": "/content/bio101/"}
-NOT_FOUND = {"Errors": [{"Message": "Not Found"}]}
-
-
-def page(*items):
-    return {"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": list(items)}
 
 
 @pytest.fixture
 def args(tmp_path):
-    def make(**given):
-        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
-                      api_versions={"lp": "1.47"}, retry_budget=0.01, code="BIO101")
-        values.update(given)
-        return values
-    return make
+    return lp_options(tmp_path, code="BIO101")
 
 
 def expect_lookup(http, *items, outypes=True):
     """The org unit types (read once, then from the discovery cache), then the look-up by code."""
-    if outypes:
-        http.expect("GET", LP + "/outypes/", answer=OUTYPES)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": "BIO101", "orgUnitType": "2"},
-                answer=page(*items))
-
-
-def only_reads(http):
-    return [method for method, _path in http.sent()] == ["GET"] * len(http.sent())
+    expect_code_lookup(http, "BIO101", "2", *items, outypes=OUTYPES if outypes else None)
 
 
 # -- check mode ---------------------------------------------------------------------------------

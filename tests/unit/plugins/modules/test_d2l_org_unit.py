@@ -10,48 +10,23 @@ import pytest
 
 from ansible_collections.d2l.brightspace.plugins.modules import d2l_org_unit
 
-from d2l_unit_helpers import BASE, run_module
+from d2l_unit_helpers import run_module
+from d2l_lp_helpers import (BIOLOGY, DEPARTMENT_TYPE, LP, NOT_FOUND, OFFERING_TYPE, ORGANIZATION_TYPE, ROOT,
+                            SEMESTER_TYPE, TEMPLATE_TYPE, expect_code_lookup, lp_options, only_reads, page)
 
-LP = "/d2l/api/lp/1.47"
-OUTYPES = [{"Id": 1, "Code": "Organization", "Name": "Organization"},
-           {"Id": 2, "Code": "Course Template", "Name": "Course Template"},
-           {"Id": 3, "Code": "Course Offering", "Name": "Course Offering"},
-           {"Id": 5, "Code": "Semester", "Name": "Semester"},
-           {"Id": 101, "Code": "Department", "Name": "Department"}]
-SEMESTER_TYPE = {"Id": 5, "Code": "Semester", "Name": "Semester"}
+OUTYPES = [ORGANIZATION_TYPE, TEMPLATE_TYPE, OFFERING_TYPE, SEMESTER_TYPE, DEPARTMENT_TYPE]
 FALL = {"Identifier": "6700", "Name": "Fall 2026", "Code": "2026F", "Path": "", "Type": SEMESTER_TYPE}
-ROOT = {"Identifier": "6606", "Name": "Demo University", "Code": "DEMO", "Path": "",
-        "Type": {"Id": 1, "Code": "Organization", "Name": "Organization"}}
-BIOLOGY = {"Identifier": "6650", "Name": "Biology", "Code": "BIOLOGY", "Path": "",
-           "Type": {"Id": 101, "Code": "Department", "Name": "Department"}}
 STATE = {"id": 6700, "name": "Fall 2026", "code": "2026F", "path": "", "type": "Semester", "type_id": 5}
-NOT_FOUND = {"Errors": [{"Message": "Not Found"}]}
-
-
-def page(*items):
-    return {"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": list(items)}
 
 
 @pytest.fixture
 def args(tmp_path):
-    def make(**given):
-        values = dict(brightspace_url=BASE, access_token="demo-token", token_cache=str(tmp_path / "tokens.json"),
-                      api_versions={"lp": "1.47"}, retry_budget=0.01, type="Semester", code="2026F")
-        values.update(given)
-        return values
-    return make
+    return lp_options(tmp_path, type="Semester", code="2026F")
 
 
 def expect_lookup(http, *items, outypes=True, code="2026F", type_id="5"):
     """The org unit types (read once, then from the discovery cache), then the look-up by code."""
-    if outypes:
-        http.expect("GET", LP + "/outypes/", answer=OUTYPES)
-    http.expect("GET", LP + "/orgstructure/", query={"exactOrgUnitCode": code, "orgUnitType": type_id},
-                answer=page(*items))
-
-
-def only_reads(http):
-    return [method for method, _path in http.sent()] == ["GET"] * len(http.sent())
+    expect_code_lookup(http, code, type_id, *items, outypes=OUTYPES if outypes else None)
 
 
 # -- check mode ---------------------------------------------------------------------------------
