@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.d2l.brightspace.plugins.module_utils.module import value_problems
+from ansible_collections.d2l.brightspace.plugins.module_utils.rules import value_problems
 from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import (
     OrgUnitsApi, UnknownIdError, ascii_digits, id_of_reference, shown_code)
 

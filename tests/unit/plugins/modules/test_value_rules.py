@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.d2l.brightspace.plugins.module_utils.connection import MAX_SECONDS, seconds_problem
-from ansible_collections.d2l.brightspace.plugins.module_utils.module import value_problems
+from ansible_collections.d2l.brightspace.plugins.module_utils.rules import value_problems
 from ansible_collections.d2l.brightspace.plugins.modules import (
     d2l_artifact, d2l_copy_job, d2l_course, d2l_course_import, d2l_course_info, d2l_course_template, d2l_ep_export, d2l_lr_object,
     d2l_lr_object_info, d2l_lr_repository_info, d2l_org_unit)
