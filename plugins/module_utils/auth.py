@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import time
 import unicodedata
 import uuid
@@ -138,6 +139,15 @@ class BearerAuth:
         return [self.token]
 
 
+def _bearer_of(response):
+    """The bearer token the request of ``response`` carried, or None."""
+    try:
+        sent = response.request.headers.get("Authorization") or ""
+    except AttributeError:
+        return None
+    return sent[len("Bearer "):] if isinstance(sent, str) and sent.startswith("Bearer ") else None
+
+
 class _TokenEndpointAuth:
     """What both OAuth 2.0 grants share: the cache entry, the lock, the token endpoint call,
     reuse of a valid access token by every task and fork, and a refresh on 401."""
@@ -162,6 +172,7 @@ class _TokenEndpointAuth:
         self._current = None  # access token used for the last request
         self._rejected = None  # access token the service refused in this process
         self._seen = set()  # every secret this object has handled (errors.scrub)
+        self._thread_lock = threading.RLock()  # a catalog's threads share this object: one grant at a time
 
     # -- the cache -----------------------------------------------------------------------
     def _data(self):
@@ -275,16 +286,20 @@ class _TokenEndpointAuth:
 
     # -- hooks ---------------------------------------------------------------------------
     def apply(self, method, url, headers, params):
-        self._current = self.token()
-        headers["Authorization"] = "Bearer " + self._current
+        with self._thread_lock:
+            self._current = self.token()
+            headers["Authorization"] = "Bearer " + self._current
 
     def recover(self, response):
-        if response.status_code != 401 or self._rejected == self._current:
-            return False
-        # The service refused a token we thought valid (expired early, revoked): never use it
-        # again in this process; the next apply() fetches one unless another process already has.
-        self._rejected = self._current
-        return True
+        refused = _bearer_of(response) or self._current  # the token this answer refused
+        with self._thread_lock:
+            if response.status_code != 401 or self._rejected == refused:
+                return False
+            # The service refused a token we thought valid (expired early, revoked): never use it
+            # again in this process; the next apply() fetches one unless another process (or
+            # thread) already has.
+            self._rejected = refused
+            return True
 
     def secrets(self):
         return sorted(self._seen)

@@ -28,6 +28,7 @@ import json
 import os
 import stat
 import tempfile
+import threading
 import time
 
 try:
@@ -301,19 +302,65 @@ class IdCache:
         self.file = _JsonFile(path)
         self.path = self.file.path
         self.base_url = base_url
+        self._lock = threading.Lock()
+        self._pending = None  # in deferred(): {key: id, or None to drop}
+        self._known = None  # in deferred(): this service's ids, read once
 
     @staticmethod
     def _key(kind, code):
         return "%s:%s" % (kind, code)
 
+    @contextlib.contextmanager
+    def deferred(self):
+        """Many look-ups at once (a catalog): ids.json is read once, and what changes is
+        written once, at the end, merged under the file's lock with what other processes wrote
+        meanwhile."""
+        with self._lock:
+            self._known = dict(self.file.read().get(self.base_url, {}))
+            self._pending = {}
+        try:
+            yield self
+        finally:
+            with self._lock:
+                pending, self._pending, self._known = self._pending, None, None
+            if pending:
+                def edit(data):
+                    mine = data.setdefault(self.base_url, {})
+                    for key, value in pending.items():
+                        if value is None:
+                            mine.pop(key, None)
+                        else:
+                            mine[key] = value
+                self.file.change(edit)
+
+    def _ids(self):
+        with self._lock:
+            if self._known is not None:
+                return self._known
+        return self.file.read().get(self.base_url, {})
+
     def get(self, kind, code):
-        value = self.file.read().get(self.base_url, {}).get(self._key(kind, code))
+        value = self._ids().get(self._key(kind, code))
         return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+    def _set(self, key, value):
+        """In deferred(): remembered for the one write at the end. True when it was."""
+        with self._lock:
+            if self._pending is None:
+                return False
+            self._pending[key] = value
+            if value is None:
+                self._known.pop(key, None)
+            else:
+                self._known[key] = value
+            return True
 
     def put(self, kind, code, org_unit_id):
         key = self._key(kind, code)
         if self.get(kind, code) == org_unit_id:
             return  # nothing to write: the common case of a re-run
+        if self._set(key, int(org_unit_id)):
+            return
 
         def edit(data):
             data.setdefault(self.base_url, {})[key] = int(org_unit_id)
@@ -322,6 +369,8 @@ class IdCache:
     def drop(self, kind, code):
         key = self._key(kind, code)
         if self.get(kind, code) is None:
+            return
+        if self._set(key, None):
             return
 
         def edit(data):

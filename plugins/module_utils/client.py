@@ -10,6 +10,7 @@ retries (``retries.py``), and error reporting (``errors.py``). Modules never tou
 
 from __future__ import annotations
 
+import threading
 import time
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -68,9 +69,32 @@ class BrightspaceClient:
         self.discovery = DiscoveryCache(discovery_cache, self.base_url)
         self.ids = IdCache(id_cache, self.base_url)
         self.locks = KeyLocks(locks, self.base_url)  # locks: the token cache's path (its directory holds them)
-        self.sent = []  # (method, route, status) of every request: returned for debugging
+        self._threads = threading.local()  # each thread's own record of what it sent
+        self._all_sent = []
         self.warnings = []  # what the caller should warn of (clear text HTTP, ...)
+        self.references = None  # {(type, code): id} while a catalog runs (orgunits.OrgUnitsApi.resolve)
         self._versions = None
+
+    @property
+    def sent(self):
+        """(method, route, status) of every request this thread sent: what a write step looks
+        at to tell whether one of its writes was accepted (``ensure.Ensure.writing``)."""
+        sent = getattr(self._threads, "sent", None)
+        if sent is None:
+            sent = self._threads.sent = []
+        return sent
+
+    @property
+    def requests_sent(self):
+        """How many requests every thread sent."""
+        return len(self._all_sent)
+
+    def share_between_threads(self, threads):
+        """Ready for ``threads`` threads at once: a keep-alive pool of that many connections to
+        the service (rate-limit pacing, retries and the token cache are shared already)."""
+        if threads > 1 and requests is not None:
+            adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(10, int(threads)))
+            self.session.mount(self.base_url + "/", adapter)
 
     # -- routes and versions --------------------------------------------------------------
     def versions(self):
@@ -160,6 +184,7 @@ class BrightspaceClient:
                 raise error
             self.limiter.observe(response)
             self.sent.append((method, route, response.status_code))
+            self._all_sent.append(self.sent[-1])
             status = response.status_code
             if status in expect:
                 return response

@@ -140,6 +140,24 @@ def course_template_state(block, parents=None):
 class CourseOfferingResource(Resource):
     """``d2l_course``: a course offering keyed by ``code``."""
 
+    # the options d2l_course declares (and a catalog's offerings take), and their rules
+    OPTIONS = dict(
+        code=dict(type="str", required=True),
+        name=dict(type="str"),
+        template=dict(type="raw"),
+        semester=dict(type="raw"),
+        path=dict(type="str"),
+        start_date=dict(type="str"),
+        end_date=dict(type="str"),
+        is_active=dict(type="bool"),
+        locale_id=dict(type="int"),
+        force_locale=dict(type="bool"),
+        show_address_book=dict(type="bool"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+    RULES = dict(ids=("template", "semester"), non_empty=("name",), non_negative=("locale_id",),
+                 codes=("code", "template", "semester"))
+
     label = "course offering"
     result_key = "course"
     key = "code"
@@ -239,6 +257,16 @@ class CourseOfferingResource(Resource):
 
 class CourseTemplateResource(WithParents):
     """``d2l_course_template``: a course template keyed by ``code``."""
+
+    # the options d2l_course_template declares (and a catalog's templates take), and their rules
+    OPTIONS = dict(
+        code=dict(type="str", required=True),
+        name=dict(type="str"),
+        path=dict(type="str"),
+        parent_org_units=dict(type="list", elements="raw"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+    RULES = dict(ids=("parent_org_units",), non_empty=("name",), codes=("code", "parent_org_units"))
 
     label = "course template"
     result_key = "course_template"

@@ -167,15 +167,18 @@ class Ensure:
         self.resource = resource
         self.check = module.check_mode
 
-    def run(self):
+    def run(self, decide=None):
+        """Plan and apply; ``decide(plan)`` may change the plan in between (a catalog's CSV
+        CREATE row leaves an existing resource as it is)."""
         desired = self.resource.desired()
+        decide = decide or (lambda plan: plan)
         if self.check:  # nothing is written: no need to take turns
-            return self.apply(self.plan(desired))
+            return self.apply(decide(self.plan(desired)))
         locks = getattr(self.resource.client, "locks", None)
         if locks is None:
-            return self.apply(self.plan(desired))
+            return self.apply(decide(self.plan(desired)))
         with locks.hold(type(self.resource).__name__, self.resource.lock_key()):
-            return self.apply(self.plan(desired))
+            return self.apply(decide(self.plan(desired)))
 
     # -- planning: reads only -------------------------------------------------------------
     def plan(self, desired=None):

@@ -76,7 +76,7 @@ class BrightspaceModule(AnsibleModule):
         if wait:
             spec.update(wait_argument_spec())
             non_negative = tuple(non_negative) + ("wait_timeout", "poll_interval")
-        spec.update(argument_spec or {})
+        spec.update(copy.deepcopy(argument_spec or {}))  # a declaration shared with a catalog stays as declared
         kwargs.pop("supports_check_mode", None)  # every module supports check mode
         self._given = {}
         super().__init__(argument_spec=spec, supports_check_mode=True, **kwargs)

@@ -203,9 +203,15 @@ class OrgUnitsApi:
                 self.check_id(org_unit_id, type_name, option)
             return org_unit_id
         self.check_reference(ref, option)
+        memo = getattr(self.client, "references", None)  # a catalog run: each code looked up once
+        key = ((type_name or "").casefold(), ref)
+        if memo is not None and key in memo:
+            return memo[key]
         found = self.find_by_code(ref, type_name)
         if found is None:
             raise NotFoundError("%s: no %s with code '%s' exists" % (option, type_name or "org unit", ref))
+        if memo is not None:
+            memo[key] = int(found["Identifier"])
         return int(found["Identifier"])
 
     def check_id(self, org_unit_id, type_name, option):
@@ -235,6 +241,15 @@ class OrgUnitsApi:
         """``{parent id: parent code}`` of an org unit."""
         return dict((int(p["Identifier"]), p.get("Code")) for p in
                     self.client.get_json(self.route("orgstructure/{}/parents/", org_unit_id)) or [])
+
+    def children(self, org_unit_id, type_id=None):
+        """The child org units (OrgUnit blocks) of an org unit, of one type when ``type_id`` is
+        given. NOTE: the route is not on this API's reference pages; D2L's utility library
+        (d2lvalence_util, service.get_orgunit_children) sends ``GET orgstructure/(id)/children/``
+        with ``ouTypeId`` and reads a JSON array of OrgUnit blocks, and D2L's scope table lists
+        it under organizations:organization:read."""
+        params = {"ouTypeId": int(type_id)} if type_id is not None else None
+        return self.client.get_json(self.route("orgstructure/{}/children/", org_unit_id), params=params) or []
 
     def resolve_all(self, refs, option, known=None):
         """Sorted ids of ``refs``; codes and ids found in ``known`` ({id: code}, the current
@@ -342,6 +357,16 @@ class OrgUnitResource(WithParents):
         "course offering": "manage course offerings with d2l.brightspace.d2l_course",
         "course template": "manage course templates with d2l.brightspace.d2l_course_template",
     }
+
+    # the options d2l_org_unit declares (and a catalog's semesters and departments take), and their rules
+    OPTIONS = dict(
+        code=dict(type="str", required=True),
+        type=dict(type="str", required=True),
+        name=dict(type="str"),
+        parents=dict(type="list", elements="raw"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+    RULES = dict(ids=("parents",), non_empty=("name", "type"), codes=("code", "parents"))
 
     label = "org unit"
     result_key = "org_unit"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 import time
 
 from typing import Callable, Optional
@@ -99,29 +100,39 @@ class RateLimiter:
     reset_at: Optional[float] = None
     cost: float = DEFAULT_COST
     paused: float = 0.0
+    next_at: Optional[float] = None  # when the next paced call may go (threads take turns)
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False, compare=False)
 
     def observe(self, response):
         remaining = _number(response.headers.get("X-Rate-Limit-Remaining"))
         reset = _number(response.headers.get("X-Rate-Limit-Reset"))
         cost = _number(response.headers.get("X-Request-Cost"))
-        if cost:
-            self.cost = cost
-        if remaining is not None and reset is not None:
-            self.remaining = remaining
-            self.reset_at = self.clock() + reset
+        with self.lock:
+            if cost:
+                self.cost = cost
+            if remaining is not None and reset is not None:
+                self.remaining = remaining
+                self.reset_at = self.clock() + reset
 
     def pace(self):
-        """Before a request: spread the calls left in the bucket over the time until it refills."""
-        if self.remaining is None or self.reset_at is None:
-            return
-        calls_left = int(self.remaining // max(self.cost, 1))
-        if calls_left >= PACE_BELOW_CALLS:
-            return
-        until_reset = self.reset_at - self.clock()
-        if until_reset <= 0:
-            return
-        delay = until_reset / (calls_left + 1)
+        """Before a request: spread the calls left in the bucket over the time until it refills.
+        Threads sharing the limiter each take one call from the bucket under its lock, then
+        sleep their own share outside it."""
+        with self.lock:
+            if self.remaining is None or self.reset_at is None:
+                return
+            calls_left = int(self.remaining // max(self.cost, 1))
+            if calls_left >= PACE_BELOW_CALLS:
+                return
+            until_reset = self.reset_at - self.clock()
+            if until_reset <= 0:
+                return
+            interval = until_reset / (calls_left + 1)
+            now = self.clock()
+            start = max(now, self.next_at if self.next_at is not None else now)
+            self.next_at = start + interval  # the next thread's call comes one interval later
+            delay = self.next_at - now
+            self.paused += delay
+            # one call spent: keep pacing from the new position until fresh headers arrive
+            self.remaining = max(0.0, self.remaining - self.cost)
         self.sleep(delay)
-        self.paused += delay
-        # one call spent: keep pacing from the new position until fresh headers arrive
-        self.remaining = max(0.0, self.remaining - self.cost)

@@ -178,21 +178,7 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.courses import Cou
 
 
 def main():
-    module = BrightspaceModule(argument_spec=dict(
-        code=dict(type="str", required=True),
-        name=dict(type="str"),
-        template=dict(type="raw"),
-        semester=dict(type="raw"),
-        path=dict(type="str"),
-        start_date=dict(type="str"),
-        end_date=dict(type="str"),
-        is_active=dict(type="bool"),
-        locale_id=dict(type="int"),
-        force_locale=dict(type="bool"),
-        show_address_book=dict(type="bool"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("template", "semester"), non_empty=("name",), non_negative=("locale_id",),
-        codes=("code", "template", "semester"))
+    module = BrightspaceModule(argument_spec=CourseOfferingResource.OPTIONS, **CourseOfferingResource.RULES)
     module.ensure(CourseOfferingResource)
 
 

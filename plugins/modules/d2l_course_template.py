@@ -117,13 +117,7 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.courses import Cou
 
 
 def main():
-    module = BrightspaceModule(argument_spec=dict(
-        code=dict(type="str", required=True),
-        name=dict(type="str"),
-        path=dict(type="str"),
-        parent_org_units=dict(type="list", elements="raw"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("parent_org_units",), non_empty=("name",), codes=("code", "parent_org_units"))
+    module = BrightspaceModule(argument_spec=CourseTemplateResource.OPTIONS, **CourseTemplateResource.RULES)
     module.ensure(CourseTemplateResource)
 
 

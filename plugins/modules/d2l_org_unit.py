@@ -122,13 +122,7 @@ from ansible_collections.d2l.brightspace.plugins.module_utils.orgunits import Or
 
 
 def main():
-    module = BrightspaceModule(argument_spec=dict(
-        code=dict(type="str", required=True),
-        type=dict(type="str", required=True),
-        name=dict(type="str"),
-        parents=dict(type="list", elements="raw"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    ), ids=("parents",), non_empty=("name", "type"), codes=("code", "parents"))
+    module = BrightspaceModule(argument_spec=OrgUnitResource.OPTIONS, **OrgUnitResource.RULES)
     module.ensure(OrgUnitResource)
 
 

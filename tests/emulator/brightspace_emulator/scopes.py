@@ -56,11 +56,12 @@ SPECIFIC = {
     # SCOPES.md: orgunits:coursetemplate:create | POST /d2l/api/lp/(v)/coursetemplates/
     ("POST", f"{LP}/coursetemplates/"): ("orgunits:coursetemplate:create",),
     # SCOPES.md: organizations:organization:read | GET orgstructure/, GET orgstructure/(id),
-    # GET orgstructure/(id)/parents/ (children/, ancestors/, descendants/, recyclebin/: not
+    # GET orgstructure/(id)/parents/, .../children/ (ancestors/, descendants/, recyclebin/: not
     # served by the emulator)
     ("GET", f"{LP}/orgstructure/"): ("organizations:organization:read",),
     ("GET", f"{LP}/orgstructure/{{orgUnitId}}"): ("organizations:organization:read",),
     ("GET", f"{LP}/orgstructure/{{orgUnitId}}/parents/"): ("organizations:organization:read",),
+    ("GET", f"{LP}/orgstructure/{{orgUnitId}}/children/"): ("organizations:organization:read",),
     # SCOPES.md: organizations:organization:create | POST orgstructure/,
     # POST orgstructure/(id)/parents/, POST orgstructure/recyclebin/(id)/recycle (children/,
     # recyclebin/(id)/restore: not served by the emulator)

@@ -99,3 +99,25 @@ def test_update_parents_recycle_delete(client):
     assert client.delete(f"{LP}/orgstructure/recyclebin/{oid}", headers=BEARER).status_code == 200
     assert client.delete(f"{LP}/orgstructure/recyclebin/{oid}", headers=BEARER).status_code == 404
     assert all(ou["Identifier"] != int(oid) for ou in client.get("/_emulator/state").json()["org_units"])
+
+
+def test_children_of_a_semester_by_type(client):
+    """GET orgstructure/(id)/children/ (d2lvalence_util's get_orgunit_children): a JSON array of
+    OrgUnit blocks, filtered by ouTypeId; recycled units are not children."""
+    t = types(client)
+    sem = client.post(f"{LP}/orgstructure/", headers=BEARER, json={
+        "Type": t["Semester"], "Name": "Fall", "Code": "FALL-K", "Parents": [6606]}).json()
+    tpl = make_template(client, code="KIDS")
+    kept = make_offering(client, int(tpl["Identifier"]), code="KIDS-1", SemesterId=int(sem["Identifier"]))
+    gone = make_offering(client, int(tpl["Identifier"]), code="KIDS-2", SemesterId=int(sem["Identifier"]))
+    make_offering(client, int(tpl["Identifier"]), code="KIDS-3")  # no semester
+    r = client.post(f"{LP}/orgstructure/recyclebin/{gone['Identifier']}/recycle", headers=BEARER)
+    assert r.status_code == 200
+    r = client.get(f"{LP}/orgstructure/{sem['Identifier']}/children/", headers=BEARER,
+                   params={"ouTypeId": t["Course Offering"]})
+    assert r.status_code == 200
+    assert r.json() == [{"Identifier": kept["Identifier"], "Name": kept["Name"], "Code": "KIDS-1",
+                         "Type": {"Id": t["Course Offering"], "Code": "Course Offering", "Name": "Course Offering"}}]
+    assert client.get(f"{LP}/orgstructure/{sem['Identifier']}/children/", headers=BEARER,
+                      params={"ouTypeId": t["Semester"]}).json() == []
+    assert client.get(f"{LP}/orgstructure/999999/children/", headers=BEARER).status_code == 404

@@ -2,7 +2,7 @@
 
 From ROUTES.txt: GET outypes/, GET orgstructure/ (look-ups), POST orgstructure/.
 Supporting routes, not in ROUTES.txt (real Valence routes needed to update/delete org units):
-GET/PUT orgstructure/(id), GET/POST orgstructure/(id)/parents/,
+GET/PUT orgstructure/(id), GET/POST orgstructure/(id)/parents/, GET orgstructure/(id)/children/,
 DELETE orgstructure/(id)/parents/(parentId), POST orgstructure/recyclebin/(id)/recycle,
 DELETE orgstructure/recyclebin/(id).
 """
@@ -165,6 +165,20 @@ async def list_parents(request: Request, orgUnitId: int):
     ou = _unit(emu, orgUnitId)
     parents = [emu.store.orgunit(pid) for pid in ou["Parents"]]
     return [ous.orgunit_view(p) for p in parents if p is not None]
+
+
+@router.get("/orgstructure/{orgUnitId}/children/", response_model=List[OrgUnit])
+async def list_children(request: Request, orgUnitId: int, ouTypeId: Optional[int] = Query(None)):
+    # Supporting route, not in ROUTES.txt. NOTE: evidence: D2L's utility library
+    # (d2lvalence_util, service.get_orgunit_children) sends GET orgstructure/(id)/children/ with
+    # an optional ouTypeId and reads a JSON array of OrgUnit blocks; SCOPES.md lists it under
+    # organizations:organization:read. Units in the recycle bin are not children (strictest).
+    emu = get_emu(request)
+    _unit(emu, orgUnitId)
+    children = emu.store.children(orgUnitId, include_recycled=False)
+    if ouTypeId is not None:
+        children = [ou for ou in children if ou["TypeId"] == ouTypeId]
+    return [ous.orgunit_view(ou) for ou in children]
 
 
 @router.post("/orgstructure/{orgUnitId}/parents/")

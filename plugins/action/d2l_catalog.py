@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright: d2l.brightspace contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""d2l_catalog on the controller: the catalog engine (module_utils/catalog) runs here, in this
+process, so its threads share one client and its progress reaches the play's output as it goes.
+
+This is an adapter, like ``module_utils.module.BrightspaceModule``: it validates the task's
+arguments against the module's declaration (``d2l_catalog.ARGUMENT_SPEC``, plus the connection
+options with their environment fallbacks), checks the declared value rules, builds the client,
+and turns every ``BrightspaceError`` into a clean failure, scrubbed of every secret.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.d2l.brightspace.plugins.module_utils.catalog.engine import Catalog
+from ansible_collections.d2l.brightspace.plugins.module_utils.connection import build_client
+from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError, scrub
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import connection_argument_spec
+from ansible_collections.d2l.brightspace.plugins.module_utils.rules import value_problems
+from ansible_collections.d2l.brightspace.plugins.modules.d2l_catalog import ARGUMENT_SPEC, RULES
+
+display = Display()
+
+QUIET_SECONDS = 3.0  # a run shorter than this shows no progress lines
+STEPS = 10  # otherwise a line at every tenth of the work
+
+
+class ControllerContext:
+    """What the engine runs against on the controller: the validated options, the client
+    (built when first needed), check and diff mode, and the warnings to return."""
+
+    def __init__(self, params, check_mode, diff):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = diff
+        self._client = None
+        self.warnings = []
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = build_client(self.params)
+            self.warnings.extend(getattr(self._client, "warnings", []))
+        return self._client
+
+    def secrets(self):
+        found = [value for name, value in self.params.items() if name in SECRET_OPTIONS and value]
+        if self._client is not None:
+            found.extend(s for s in self._client.auth.secrets() if s)
+        return found
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+SPEC = connection_argument_spec()
+SPEC.update(ARGUMENT_SPEC)
+SECRET_OPTIONS = set(name for name, option in SPEC.items() if option.get("no_log"))
+
+
+class Progress:
+    """Progress lines in the play's output: after QUIET_SECONDS, at every tenth of the work."""
+
+    def __init__(self, label, clock=time.monotonic, show=display.display):
+        self.label = label
+        self.clock = clock
+        self.show = show
+        self.started = clock()
+        self.lock = threading.Lock()
+        self.shown_step = 0
+        self.failed = 0
+
+    def __call__(self, done, total, record):
+        with self.lock:
+            if record.get("error"):
+                self.failed += 1
+            step = done * STEPS // max(total, 1)
+            if step <= self.shown_step or self.clock() - self.started < QUIET_SECONDS:
+                return
+            self.shown_step = step
+            line = "%s: %d/%d resources (%d%%), %d failed, %.1f s" % (
+                self.label, done, total, 100 * done // max(total, 1), self.failed, self.clock() - self.started)
+            self.show(line)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        validated = ArgumentSpecValidator(SPEC).validate(dict(self._task.args))
+        if validated.error_messages:
+            result.update(failed=True, msg="; ".join(validated.error_messages))
+            return result
+        params = validated.validated_parameters
+        problems = value_problems(SPEC, dict(self._task.args), params, **RULES)
+        if problems:
+            result.update(failed=True, msg="; ".join(problems))
+            return result
+        if params.get("src"):
+            try:
+                params["src"] = self._find_needle("files", params["src"])
+            except AnsibleError as exc:
+                result.update(failed=True, msg="src: %s" % exc)
+                return result
+        context = ControllerContext(params, bool(self._task.check_mode), bool(self._task.diff))
+        progress = Progress("d2l_catalog%s" % (" (check mode)" if context.check_mode else ""))
+        try:
+            outcome = Catalog(context, progress=progress).run()
+        except BrightspaceError as exc:
+            partial = exc.result if isinstance(getattr(exc, "result", None), dict) else {}
+            result.update(partial)
+            result.update(failed=True, msg=scrub(str(exc), context.secrets()))
+        except Exception as exc:  # pylint: disable=broad-except  # a bug, not a user error
+            result.update(failed=True, msg=scrub("unexpected error: %s: %s" % (type(exc).__name__, exc),
+                                                 context.secrets()),
+                          exception=scrub(traceback.format_exc(), context.secrets()))
+        else:
+            result.update(outcome)
+        warnings = list(context.warnings) + list(result.pop("warnings", None) or [])
+        if warnings:
+            result["warnings"] = warnings[:50] + (["%d more warnings: see resources[].warnings" % (len(warnings) - 50)]
+                                                  if len(warnings) > 50 else [])
+        return result
