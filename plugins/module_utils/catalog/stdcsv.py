@@ -22,8 +22,8 @@ it). What is taken from there:
   (``{"version": "2.0"}``); its files are processed in alphabetical order.
 
 Where the knowledge base is silent the strictest reading is taken: files are UTF-8 (a byte order
-mark is allowed), every row has as many fields as the header, a code appears once per type, and
-dates are ISO 8601 (``normalize.utc_datetime``), as the other modules take them.
+mark is allowed), every row has as many fields as the header, no field holds a control character,
+a code appears once per type, and dates are ISO 8601 (``normalize.utc_datetime``), as the other modules take them.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import csv
 import io
 import json
 import os
+import unicodedata
 import zipfile
 
 from ..errors import ValidationError
@@ -157,6 +158,10 @@ def _shown(text, most=120):
 
 
 def _item(row, where, option):
+    for column in HEADER:
+        bad = [char for char in row[column] if unicodedata.category(char) == "Cc"]
+        if bad:
+            raise ValidationError("%s: %s: %s holds a control character (U+%04X)" % (option, where, column, ord(bad[0])))
     kind = KINDS.get(row["type"])
     if kind is None:
         raise ValidationError("%s: %s: type '%s' is not one d2l_catalog manages (%s, in lowercase)"
