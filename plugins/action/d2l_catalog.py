@@ -12,6 +12,7 @@ and turns every ``BrightspaceError`` into a clean failure, scrubbed of every sec
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -114,6 +115,13 @@ class ActionModule(ActionBase):
             except AnsibleError as exc:
                 result.update(failed=True, msg="src: %s" % exc)
                 return result
+        for item in params.get("offerings") or []:  # a relative package is found as src is
+            if item.get("package") and not os.path.isabs(item["package"]):
+                try:
+                    item["package"] = self._find_needle("files", item["package"])
+                except AnsibleError as exc:
+                    result.update(failed=True, msg="offerings: package of %s: %s" % (item.get("code"), exc))
+                    return result
         context = ControllerContext(params, bool(self._task.check_mode), bool(self._task.diff))
         progress = Progress("d2l_catalog%s" % (" (check mode)" if context.check_mode else ""))
         try:

@@ -161,9 +161,10 @@ options:
             does, once this run creates the offering (or with O(offerings[].force_copy)).
         type: path
       force_copy:
-        description: Run the copy or import job although the offering existed already.
+        description:
+          - Run the copy or import job although the offering existed already. When omitted,
+            O(force_copy) (for a copy) or O(force_import) (for an import) decides.
         type: bool
-        default: false
   src:
     description:
       - A D2L Standard CSV orgs file, or a C(D2LStdCSV-*.zip) holding such files and its
@@ -182,6 +183,14 @@ options:
     description:
       - Delete the offerings under the catalog's semesters (those in O(semesters) and in O(src))
         that the catalog does not list. Check mode shows what would be deleted.
+    type: bool
+    default: false
+  force_copy:
+    description: Run the copy job of every offering with C(copy_from), not only of those this run creates.
+    type: bool
+    default: false
+  force_import:
+    description: Run the import job of every offering with C(package), not only of those this run creates.
     type: bool
     default: false
   concurrency:
@@ -265,7 +274,10 @@ resources:
       type: list
       elements: str
 jobs:
-  description: The copy and import jobs started, with their C(job_token), C(status), C(finished) and C(error).
+  description:
+    - The copy and import jobs, one per C(offering) (its code), with their C(kind) (V(copy) or
+      V(import)), C(job_token), last C(status), C(finished) and C(error) (null unless it failed).
+      In check mode they are predicted, with no token.
   returned: always
   type: list
   elements: dict
@@ -291,6 +303,8 @@ ARGUMENT_SPEC = dict(
     offerings=dict(type="list", elements="dict", default=[], options=item_options("offerings")),
     src=dict(type="path"),
     purge=dict(type="bool", default=False),
+    force_copy=dict(type="bool", default=False),
+    force_import=dict(type="bool", default=False),
     concurrency=dict(type="int", default=8),
     job_timeout=dict(type="float", default=7200),
     poll_interval=dict(type="float", default=5),

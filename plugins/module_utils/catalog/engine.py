@@ -56,7 +56,7 @@ def item_options(kind):
         options["parent_org_units"] = dict(options["parent_org_units"], aliases=["parents"])
     if kind == "offerings":
         options.update(copy_from=dict(type="raw"), components=dict(type="list", elements="str"),
-                       package=dict(type="path"), force_copy=dict(type="bool", default=False))
+                       package=dict(type="path"), force_copy=dict(type="bool"))
     return copy.deepcopy(options)
 
 
@@ -202,7 +202,10 @@ class Catalog:
                 continue
             if not (item.params.get("copy_from") or item.params.get("package")):
                 continue
-            if record.get("created") or item.params.get("force_copy"):
+            forced = item.params.get("force_copy")
+            if forced is None:  # the catalog's own force_copy / force_import
+                forced = self.params.get("force_copy" if item.params.get("copy_from") else "force_import")
+            if record.get("created") or forced:
                 wanted.append(record)
         if not wanted:
             return []
@@ -220,8 +223,8 @@ class Catalog:
         else:
             job_class, kind = CourseImportJob, "import"
             params.update(src=item.params["package"])
-        job = {"kind": kind, "code": item.params["code"], "origin": item.origin, "job_token": None, "status": None,
-               "finished": False, "error": None}
+        job = {"kind": kind, "offering": item.params["code"], "origin": item.origin, "job_token": None,
+               "status": None, "finished": False, "error": None}
         if self.check:  # nothing exists to copy into yet, and nothing is started
             job.update(changed=True)
             return job
@@ -298,7 +301,7 @@ class Catalog:
                               "after_header": "%s %s" % (record["kind"], record["code"])})
             warnings.extend("%s %s: %s" % (record["kind"], record["code"], w) for w in record.get("warnings", []))
         for job in jobs:
-            warnings.extend("%s job of %s: %s" % (job["kind"], job["code"], w) for w in job.get("warnings", []))
+            warnings.extend("%s job of %s: %s" % (job["kind"], job["offering"], w) for w in job.get("warnings", []))
         result = {"changed": any(r["changed"] for r in self.records) or any(j.get("changed") for j in jobs),
                   "summary": summary, "resources": resources, "jobs": jobs, "elapsed": round(elapsed, 3),
                   "warnings": warnings}
@@ -306,7 +309,8 @@ class Catalog:
             result["diff"] = diffs
         failed = [r for r in self.records if r["error"]] + [j for j in jobs if j["error"]]
         if failed:
-            shown = ["%s %s (%s): %s" % (f.get("kind"), f.get("code"), f.get("origin"), f["error"])
+            shown = ["%s %s (%s): %s" % (f["kind"] if "code" in f else "%s job of" % f["kind"],
+                                         f.get("code") or f.get("offering"), f.get("origin"), f["error"])
                      for f in failed[:MAX_WARNINGS]]
             more = "; and %d more" % (len(failed) - MAX_WARNINGS) if len(failed) > MAX_WARNINGS else ""
             error = BrightspaceError("%d of %d catalog items failed: %s%s" % (
