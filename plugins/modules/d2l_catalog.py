@@ -27,7 +27,7 @@ description:
 notes:
   - "OAuth 2.0 scopes: V(core:*:*), as the per-item modules (the org unit types, C(outypes/),
     have no specific scope in D2L's scope table)."
-  - The task runs on the controller whatever host it targets: O(src) and C(package) are files
+  - The task runs on the controller whatever host it targets. O(src) and C(package) are files
     there, and the connection options (and their environment variables) are read there.
   - O(purge) reads the offerings of each semester of the catalog with C(GET orgstructure/(id)/children/),
     a route D2L's utility library and scope table name but this API's reference pages do not.

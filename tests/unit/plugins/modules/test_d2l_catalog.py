@@ -81,7 +81,7 @@ def test_purge_deletes_the_offerings_of_its_semesters_it_does_not_list(http, arg
                         {"Identifier": "6613", "Name": "Old", "Code": "BIO101-OLD", "Type": OFFERING_TYPE}])
     http.expect("DELETE", LP + "/courses/6613", answer=None)
     result = run_module(d2l_catalog.main, args(semesters=CATALOG["semesters"], purge=True, concurrency=1,
-                                              offerings=[{"code": "BIO101-F", "state": "absent"}]))
+                                               offerings=[{"code": "BIO101-F", "state": "absent"}]))
     # the listed offering (codes compare case-insensitively) is not purged
     assert result["changed"] is True and result["summary"]["deleted"] == 1, result
     purged = [r for r in result["resources"] if r.get("purge")]
