@@ -338,12 +338,15 @@ def describe_courses(module):
         found = api.find(params["code"])  # one GET once the code's id is known (caches.IdCache)
         items = [course_offering_state(found)] if found else []
     elif params.get("code") is not None:
+        # a template: the look-up's OrgUnitProperties carry every field the module returns
         found = api.orgunits.find_by_code(params["code"], type_name)
-        items = [full(found["Identifier"])] if found else []
+        items = [course_template_state(found)] if found else []
     else:
         found = api.orgunits.search(type_name, params.get("code_contains"), params.get("name_contains"),
                                     limit=params.get("limit"))
-        if params["details"]:
+        if params["details"] and templates:  # the look-up's blocks carry every template field
+            items = [course_template_state(item) for item in found]
+        elif params["details"]:
             items = [full(item["Identifier"]) for item in found]
         else:
             items = [{"id": as_id(i.get("Identifier")), "code": i.get("Code"), "name": i.get("Name"),

@@ -45,7 +45,9 @@ options:
     type: str
   details:
     description:
-      - For lists, read each item's full block (dates, template, semester); one request per item.
+      - For lists of offerings, read each item's full block (dates, template, semester); one
+        request per item. A template's look-up already holds every field it has, so templates
+        need no further request.
     type: bool
     default: false
   limit:

@@ -85,11 +85,14 @@ def test_offering_by_code_not_found_is_an_empty_list(http, args):
     assert result["changed"] is False and result["courses"] == []
 
 
-def test_template_by_code_reads_the_template_block(http, args):
+def test_template_by_code_is_the_look_up_alone(http, args):
+    """The look-up's OrgUnitProperties carry every field of a CourseTemplate block (Identifier,
+    Name, Code, Path): no second GET."""
     expect_code_lookup(http, "BIO101", "2", TEMPLATE_FOUND, outypes=OUTYPES)
-    http.expect("GET", LP + "/coursetemplates/6610", answer=TEMPLATE)
     result = run_module(d2l_course_info.main, args(kind="template", code="BIO101"))
     assert result["course_templates"] == [TEMPLATE_STATE]
+    assert [path for _method, path in http.sent()] == [LP + "/outypes/", LP + "/orgstructure/?exactOrgUnitCode=BIO101"
+                                                       "&orgUnitType=2"]
 
 
 def test_template_by_code_not_found_is_an_empty_list(http, args):
