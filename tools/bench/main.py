@@ -20,10 +20,11 @@ from .job import bench_job_wait
 from .streaming import STREAM_MIB, bench_streaming
 from .lr import LR_PACKAGES, bench_lr_rerun
 from .rate import RATE_FRACTION, RATE_TASKS, bench_rate
+from .catalog import CATALOG_OFFERINGS, LIMITED_OFFERINGS, bench_catalog
 from .report import render_table, report, table_rows
 
 
-SECTIONS = ('per-task', 'demo', 'scale', 'lr', 'streaming', 'job', 'rate')
+SECTIONS = ('per-task', 'demo', 'scale', 'lr', 'streaming', 'job', 'rate', 'catalog')
 
 
 def main() -> int:
@@ -46,8 +47,13 @@ def main() -> int:
                         help='tasks per host of the rate-limit run (default %d)' % RATE_TASKS)
     parser.add_argument('--rate-fraction', type=float, default=RATE_FRACTION,
                         help='the rate limit as a share of the unlimited rate (default %.2f)' % RATE_FRACTION)
+    parser.add_argument('--catalog', type=int, default=CATALOG_OFFERINGS,
+                        help='offerings of the d2l_catalog runs (default %d)' % CATALOG_OFFERINGS)
+    parser.add_argument('--catalog-limited', type=int, default=LIMITED_OFFERINGS,
+                        help='offerings of the rate-limited d2l_catalog run (default %d)' % LIMITED_OFFERINGS)
     args = parser.parse_args()
-    if min(args.tasks, args.rounds, args.scale, args.lr_packages, args.stream_mib, args.rate_tasks) < 1:
+    if min(args.tasks, args.rounds, args.scale, args.lr_packages, args.stream_mib, args.rate_tasks,
+           args.catalog, args.catalog_limited) < 1:
         parser.error('sizes must be at least 1')
     try:
         forks = tuple(int(n) for n in args.forks.split(',') if n.strip())
@@ -82,6 +88,7 @@ def main() -> int:
         'streaming': lambda runner: bench_streaming(runner, emulator, args.stream_mib),
         'job': lambda runner: bench_job_wait(runner, emulator),
         'rate': lambda runner: bench_rate(runner, emulator, args.rate_tasks, args.rate_fraction),
+        'catalog': lambda runner: bench_catalog(runner, emulator, args.catalog, args.catalog_limited),
     }
     chosen = [name for name in SECTIONS if not args.only or name in args.only]
     ok = False
