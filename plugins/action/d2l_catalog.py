@@ -136,7 +136,13 @@ class ActionModule(ActionBase):
                           exception=scrub(traceback.format_exc(), context.secrets()))
         else:
             result.update(outcome)
-        warnings = list(context.warnings) + list(result.pop("warnings", None) or [])
+        secrets = context.secrets()
+        for entry in list(result.get("resources") or []) + list(result.get("jobs") or []):
+            if entry.get("error"):  # the client scrubs what the service says; this is the last look
+                entry["error"] = scrub(entry["error"], secrets)
+            if entry.get("warnings"):
+                entry["warnings"] = [scrub(w, secrets) for w in entry["warnings"]]
+        warnings = [scrub(w, secrets) for w in list(context.warnings) + list(result.pop("warnings", None) or [])]
         if warnings:
             result["warnings"] = warnings[:50] + (["%d more warnings: see resources[].warnings" % (len(warnings) - 50)]
                                                   if len(warnings) > 50 else [])

@@ -309,7 +309,7 @@ ARGUMENT_SPEC = dict(
     job_timeout=dict(type="float", default=7200),
     poll_interval=dict(type="float", default=5),
 )
-RULES = dict(positive=("concurrency",), non_negative=("job_timeout", "poll_interval"))
+RULES = dict(positive=("concurrency",), non_negative=("job_timeout", "poll_interval"), non_empty=("src",))
 
 
 def main():

@@ -374,6 +374,32 @@ def build(tmp, package, portfolio):
     dest = os.path.join(tmp, "out")
     return {
         "d2l_api_info": ({}, [wrong_bool("whoami")] + connection_cases(tmp)),
+        "d2l_catalog": (
+            {"offerings": [{"code": "BADIN-CAT", "name": "Catalogue ☃", "template": "BADIN-CAT-TPL"}],
+             "semesters": [{"code": "BADIN-CAT-SEM", "name": "Semestre ☃"}], "concurrency": 2},
+            [
+                one("offerings: an item's code with a forbidden character", "offerings",
+                    st.builds(lambda code: [{"code": code, "name": "x"}], BAD_CODE), FORBIDDEN_CHAR),
+                one("offerings: an item's code a look-alike", "offerings",
+                    st.builds(lambda code: [{"code": code, "name": "x"}], LOOK_ALIKE_CODE), LOOK_ALIKE),
+                one("offerings: an item's template not positive", "offerings",
+                    st.builds(lambda n: [{"code": "BADIN-CAT", "template": n}], NOT_POSITIVE_ID), NOT_POSITIVE),
+                one("offerings: an item's dates", "offerings",
+                    st.builds(lambda d: [{"code": "BADIN-CAT", "start_date": d}],
+                              st.sampled_from(["2026-13-01", "yesterday", "01/09/2026"])), DATE),
+                one("offerings: items that are not dicts", "offerings",
+                    st.lists(st.one_of(st.integers(), st.lists(st.integers(), max_size=2)), min_size=1, max_size=2), TYPE),
+                one("offerings: an item without its code", "offerings", st.just([{"name": "x"}]), r"code"),
+                one("offerings: a code twice", "offerings",
+                    st.just([{"code": "BADIN-CAT-2"}, {"code": "badin-cat-2"}]), r"again"),
+                one("semesters: an item's name empty", "semesters",
+                    st.builds(lambda blank: [{"code": "BADIN-CAT-SEM", "name": blank}], BLANK), EMPTY),
+                wrong_int("concurrency"),
+                one("concurrency: not positive", "concurrency", NOT_POSITIVE_ID, NOT_POSITIVE),
+                wrong_bool("purge"),
+                one("src: not an orgs file", "src", st.builds(lambda _: regular_file(tmp), st.just(None)),
+                    r"header of a D2L Standard CSV"),
+            ] + path_cases("src", tmp)),
         "d2l_org_unit": (
             {"code": "BADIN-SEM", "type": "Semester", "name": "Semestre d'automne ☃"},
             code_cases() + [

@@ -34,3 +34,13 @@ def test_faults_leave_no_duplicates(emulator, playbook):
     assert codes.count("IT-FAULTS") == 1
     assert "IT-BIO101-F" not in codes  # removed by the rhythm
     assert not any(code.startswith("IT-BAD") or code in ("IT-403", "IT-404") for code in codes)
+
+
+def test_the_catalog_at_vvvv_shows_no_credential(emulator, playbook):
+    """d2l_catalog runs on the controller (an action plugin): at -vvvv its arguments, results and
+    failures (the target fails some items on purpose) still never show the access token."""
+    emulator.reset()
+    result = playbook(TARGETS / "d2l_catalog" / "main.yml", args=["-vvvv"])
+    assert result.returncode == 0, result.output
+    assert '"code": "IT-CAT-01"' in result.output  # the results were shown, resource by resource
+    assert "demo-token" not in result.output

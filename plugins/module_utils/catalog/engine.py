@@ -28,6 +28,7 @@ from ..courses import CourseOfferingResource, CourseOfferingsApi, CourseTemplate
 from ..ensure import NOTHING, UPDATE, Ensure, Plan
 from ..errors import BrightspaceError, ValidationError
 from ..jobs import JobRun
+from ..normalize import utc_datetime
 from ..orgunits import COURSE_OFFERING, COURSE_TEMPLATE, OrgUnitResource, OrgUnitsApi
 from ..rules import value_problems
 from .stdcsv import CatalogItem, read_catalog
@@ -114,6 +115,12 @@ class Catalog:
             _resource = [level for level in LEVELS if level[0] == item.kind][0][1]
             for problem in value_problems(spec, item.params, item.params, **_resource.RULES):
                 problems.append("%s: %s" % (item.origin, problem))
+            for name in ("start_date", "end_date"):  # known here: no item waits for a request to say so
+                if isinstance(item.params.get(name), str):
+                    try:
+                        utc_datetime(item.params[name], name)
+                    except ValidationError as exc:
+                        problems.append("%s: %s" % (item.origin, exc))
             key = (item.kind, str(item.params.get("code")).casefold())
             if key in seen:
                 problems.append("%s: %s code '%s' is given again (first at %s)"
