@@ -107,8 +107,9 @@ class Catalog:
             items.extend(read_catalog(self.params["src"]))
         problems = []
         seen = {}
+        specs = dict((kind, item_options(kind)) for kind, _resource, _fixed in LEVELS)
         for item in items:
-            spec = item_options(item.kind)
+            spec = specs[item.kind]
             for name, option in spec.items():  # a CSV row carries only what its columns held
                 if item.params.get(name) is None and "default" in option:
                     item.params[name] = option["default"]
