@@ -130,7 +130,9 @@ class RateLimiter:
             interval = until_reset / (calls_left + 1)
             now = self.clock()
             start = max(now, self.next_at if self.next_at is not None else now)
-            self.next_at = start + interval  # the next thread's call comes one interval later
+            # the next thread's call comes one interval later, but never after the bucket refills:
+            # then a new window starts, and every thread may go
+            self.next_at = min(start + interval, self.reset_at)
             delay = self.next_at - now
             self.paused += delay
             # one call spent: keep pacing from the new position until fresh headers arrive

@@ -221,3 +221,19 @@ def test_limiter_uses_the_request_cost():
     limiter.pace()
     assert time.sleeps == [2.0]  # 10 / (4 + 1)
     assert limiter.remaining == 75
+
+
+def test_threads_sharing_a_limiter_take_successive_slots_but_none_after_the_refill():
+    """Eight threads at an almost empty bucket: each call one interval after the previous one,
+    and none later than the refill (a new window): an empty bucket never queues a thread for
+    several windows."""
+    time = FakeTime(0.0)
+    sleeps = []
+    limiter = RateLimiter(clock=time.clock, sleep=sleeps.append)  # sleeping threads: the clock stands
+    response = requests.Response()
+    response.headers.update(limits(30, 12))  # 3 calls of 10 left, the bucket refills in 12 s
+    limiter.observe(response)
+    for _thread in range(8):  # they all ask at once
+        limiter.pace()
+    # 12/4 s, then 12/3 s after that, then 12/2 s after that but capped at the refill, then the refill
+    assert sleeps == [3.0, 7.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0]
