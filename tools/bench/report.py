@@ -125,8 +125,8 @@ def table_rows(results: dict) -> list:
              '%d (%d requests refused with 429)' % (catalog['limited_failed'], catalog['limited_refused']), '0',
              catalog['limited_failed'] == 0),
             ('6. %d offerings re-run at 50,000 credits a minute: throughput' % catalog['limited_offerings'],
-             '%.2f of the limit (complete windows); %.2f over the run' % (catalog['limited_share'],
-                                                                           catalog['limited_run_share']),
+             '%.2f of the limit (complete windows); %.2f over the run'
+             % (catalog['limited_share'], catalog['limited_run_share']),
              '>= %.1f' % CATALOG_SHARE_TARGET, catalog['limited_share'] >= CATALOG_SHARE_TARGET),
             ('6. %d offerings re-run at 50,000 credits a minute: peak memory of the run' % catalog['limited_offerings'],
              '%.0f MiB' % catalog['peak_mib'], '<= %d MiB' % CATALOG_MEMORY_TARGET,
