@@ -34,20 +34,23 @@ def app():
     return create_app(Config(job_duration=DURATION))
 
 
-def export(client, ids, headers=BEARER, query=""):
+def export(client, ids, headers=None, query=""):
+    headers = BEARER if headers is None else headers
     r = client.post(f"{EP}/export/new{query}", headers=headers, json=ids)
     assert r.status_code == 200, r.text
     assert re.fullmatch(r"\d+", r.text), r.text  # a bare JSON number
     return r.json()
 
 
-def export_all(client, headers=BEARER):
+def export_all(client, headers=None):
+    headers = BEARER if headers is None else headers
     r = client.post(f"{EP}/export/new/all", headers=headers)
     assert r.status_code == 200, r.text
     return r.json()
 
 
-def wait_status(get, url, headers=BEARER, timeout=5.0):
+def wait_status(get, url, headers=None, timeout=5.0):
+    headers = BEARER if headers is None else headers
     deadline = time.time() + timeout
     while True:
         r = get(url, headers=headers)
@@ -59,15 +62,17 @@ def wait_status(get, url, headers=BEARER, timeout=5.0):
         time.sleep(0.03)
 
 
-def package(client, task_id, headers=BEARER):
+def package(client, task_id, headers=None):
+    headers = BEARER if headers is None else headers
     assert wait_status(client.get, f"{EP}/export/{task_id}/status", headers) in (2, 3)
     r = client.get(f"{EP}/export/{task_id}/package", headers=headers)
     assert r.status_code == 200, r.text
     return r
 
 
-def start_import(client, content, targets=(), headers=BEARER, details=False,
+def start_import(client, content, targets=(), headers=None, details=False,
                  name="eP_Export.zip"):
+    headers = BEARER if headers is None else headers
     route = "import/newwithdetails" if details else "import/new"
     return client.post(f"{EP}/{route}", headers=headers,
                        files=[("file", (name, content, "application/zip"))] +

@@ -49,7 +49,8 @@ def test_mint_token_user(client):
 
 
 # --- drop_after_bytes -------------------------------------------------------------------------
-def _initiate(post, size, name="blob.bin", headers=BEARER, base=""):
+def _initiate(post, size, name="blob.bin", headers=None, base=""):
+    headers = BEARER if headers is None else headers
     r = post(f"{base}{EP}/artifacts/file/new", headers={
         **headers, "X-Upload-Content-Type": "application/octet-stream",
         "X-Upload-Content-Length": str(size), "X-Upload-File-Name": name},
@@ -132,20 +133,23 @@ def link_body(**over):
     return body
 
 
-def new_link(client, headers=BEARER, **over):
+def new_link(client, headers=None, **over):
+    headers = BEARER if headers is None else headers
     r = client.post(f"{EP}/artifacts/link/new", headers=headers, json=link_body(**over))
     assert r.status_code == 200, r.text
     return r.json()
 
 
-def simple_upload(client, content, filename="notes.txt", headers=BEARER, query="",
+def simple_upload(client, content, filename="notes.txt", headers=None, query="",
                   ctype="text/plain"):
+    headers = BEARER if headers is None else headers
     return client.post(f"{EP}/artifacts/file/upload{query}", headers=headers,
                        files={"file": (filename, content, ctype)})
 
 
-def resumable(client, content, name="report.pdf", headers=BEARER):
+def resumable(client, content, name="report.pdf", headers=None):
     """A completed resumable upload: its key."""
+    headers = BEARER if headers is None else headers
     loc = _initiate(client.post, len(content), name=name, headers=headers)
     if content:
         r = client.post(loc, content=content, headers={
@@ -161,7 +165,8 @@ def file_body(key, **over):
     return body
 
 
-def attach(client, key, headers=BEARER, **over):
+def attach(client, key, headers=None, **over):
+    headers = BEARER if headers is None else headers
     return client.post(f"{EP}/artifacts/file/new", headers=headers, json=file_body(key, **over))
 
 
