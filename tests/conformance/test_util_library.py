@@ -165,11 +165,12 @@ def test_org_structure(target, uc, world):
     parents = d2lservice.get_orgunit_parents(uc, dept.Identifier, ver=lp)
     assert [p.Identifier for p in parents] == [str(ORGANIZATION)]
     assert d2lservice.get_orgunit_parents(uc, dept.Identifier, types["Organization"], ver=lp)
-    # orgstructure/(id)/children/ is not among the routes the emulator serves (ROUTES.txt
-    # does not list it): an unknown route
-    with pytest.raises(requests.HTTPError) as excinfo:
-        d2lservice.get_orgunit_children(uc, ORGANIZATION, ver=lp)
-    assert http_status(excinfo) == 404
+    # orgstructure/(id)/children/ (not in ROUTES.txt; d2l_catalog's purge reads it): the JSON
+    # array of OrgUnit blocks D2L's library reads, filtered by ouTypeId
+    children = d2lservice.get_orgunit_children(uc, ORGANIZATION, types["Department"], ver=lp)
+    assert all(isinstance(child, d2ldata.OrgUnit) for child in children)
+    assert dept.Identifier in [child.Identifier for child in children]
+    assert all(child.Type["Id"] == types["Department"] for child in children)
 
 
 # --- Learning Repository ----------------------------------------------------------------------
