@@ -63,6 +63,8 @@ ROWS = OrderedDict([
                              Route(READ, "GET", r"/lp/[^/]+/orgstructure/$")]),
     ("d2l_course", [Route(CREATE, "POST", r"/lp/[^/]+/courses/$"),
                     Route(READ, "GET", r"/lp/[^/]+/orgstructure/$")]),
+    ("d2l_catalog", [Route(CREATE, "POST", r"/lp/[^/]+/courses/$"),
+                     Route(READ, "GET", r"/lp/[^/]+/orgstructure/$")]),
     ("d2l_course_info", [Route(READ, "GET", r"/lp/[^/]+/courses/\d+$")]),
     ("d2l_copy_job", [Route(JOB, "POST", r"/import/\d+/copy/$"),
                       Route(READ, "GET", r"/import/\d+/copy/\w+$")]),

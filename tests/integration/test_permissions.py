@@ -122,6 +122,12 @@ def refusal_cases(w):
         Case("course_create", "d2l_course", {"code": "IT-PERM-NEW", "name": "IT new", "template": TEMPLATE},
              w[STUDENT], "POST", r"/lp/[^/]+/courses/$", ["403", "No permission to manage or create courses."],
              ("manage or create courses", courses)),
+        # a catalog's item: the same refusal as its module's, named after its item
+        Case("catalog_create", "d2l_catalog", {"offerings": [{"code": "IT-PERM-CAT", "name": "IT catalog",
+                                                             "template": TEMPLATE}], "concurrency": 1},
+             w[STUDENT], "POST", r"/lp/[^/]+/courses/$", ["403", "No permission to manage or create courses.",
+                                                           "course offering IT-PERM-CAT (offerings[0])"],
+             ("manage or create courses", courses)),
         Case("course_update", "d2l_course", {"code": COURSE_A, "name": "IT renamed"}, w[INSTRUCTOR], "PUT",
              r"/courses/%s$" % w["course_a"], ["403", "No permission to manage or create courses."]),
         Case("course_delete", "d2l_course", {"code": COURSE_A, "state": "absent"}, w[INSTRUCTOR], "DELETE",
@@ -367,7 +373,7 @@ def test_refused_cleanly(refusals, name):
 
 def test_every_module_is_refused(refusals):
     modules = sorted(f[:-3] for f in os.listdir(ROOT / "plugins" / "modules") if f.startswith("d2l_"))
-    assert len(modules) == 15
+    assert len(modules) == 16
     assert sorted({c.module for c in refusals["cases"].values()}) == modules
 
 

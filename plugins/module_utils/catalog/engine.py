@@ -321,8 +321,12 @@ class Catalog:
                                          f.get("code") or f.get("offering"), f.get("origin"), f["error"])
                      for f in failed[:MAX_WARNINGS]]
             more = "; and %d more" % (len(failed) - MAX_WARNINGS) if len(failed) > MAX_WARNINGS else ""
-            error = BrightspaceError("%d of %d catalog items failed: %s%s" % (
-                len(failed), len(self.records) + len(jobs), "; ".join(shown), more))
+            total = len(self.records) + len(jobs)
+            if len(failed) == 1:  # the item's own message first, as its module would give it
+                error = BrightspaceError("%s (1 of %d catalog items failed)" % (shown[0], total))
+            else:
+                error = BrightspaceError("%d of %d catalog items failed: %s%s" % (
+                    len(failed), total, "; ".join(shown), more))
             error.result = result
             raise error
         return result
