@@ -18,7 +18,9 @@ import time
 import traceback
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -68,6 +70,22 @@ SPEC.update(ARGUMENT_SPEC)
 SECRET_OPTIONS = set(name for name, option in SPEC.items() if option.get("no_log"))
 
 
+def with_environment(spec, environment):
+    """``spec`` with each environment fallback reading ``environment`` instead of os.environ."""
+    def lookup(*names, **_kwargs):
+        for name in names:
+            if name in environment:
+                return environment[name]
+        raise AnsibleFallbackNotFound
+    changed = {}
+    for name, option in spec.items():
+        fallback = option.get("fallback")
+        if fallback and fallback[0] is env_fallback:
+            option = dict(option, fallback=(lookup, fallback[1]))
+        changed[name] = option
+    return changed
+
+
 class Progress:
     """Progress lines in the play's output: after QUIET_SECONDS, at every tenth of the work."""
 
@@ -100,7 +118,17 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        validated = ArgumentSpecValidator(SPEC).validate(dict(self._task.args))
+        # the task's environment keyword (a play's or block's too) as a module would see it: the
+        # connection options fall back to BRIGHTSPACE_* from there, then from this process
+        task_environment = {}
+        try:
+            self._compute_environment_string(task_environment)
+        except AnsibleError as exc:
+            result.update(failed=True, msg="environment: %s" % exc)
+            return result
+        environment = dict(os.environ)
+        environment.update((str(k), str(v)) for k, v in task_environment.items() if v is not None)
+        validated = ArgumentSpecValidator(with_environment(SPEC, environment)).validate(dict(self._task.args))
         if validated.error_messages:
             result.update(failed=True, msg="; ".join(validated.error_messages))
             return result

@@ -114,3 +114,15 @@ def test_progress_is_quiet_for_a_short_run_then_shown_each_tenth():
     assert lines[0] == "d2l_catalog: 10/100 resources (10%), 0 failed, 5.0 s"
     assert lines[-1] == "d2l_catalog: 100/100 resources (100%), 1 failed, 5.0 s"
     assert len(lines) == 10
+
+
+def test_the_connection_options_fall_back_to_the_tasks_environment():
+    """On the controller, the task's environment keyword is where BRIGHTSPACE_* come from first
+    (a module would see it in its own environment), then the controller's."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.d2l.brightspace.plugins.action.d2l_catalog import SPEC, with_environment
+
+    spec = with_environment(SPEC, {"BRIGHTSPACE_URL": "https://school.example.com", "BRIGHTSPACE_TIMEOUT": "7"})
+    params = ArgumentSpecValidator(spec).validate({}).validated_parameters
+    assert params["brightspace_url"] == "https://school.example.com" and params["timeout"] == 7
+    assert ArgumentSpecValidator(with_environment(SPEC, {})).validate({}).validated_parameters["brightspace_url"] is None
