@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import traceback
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.basic import env_fallback
@@ -27,7 +26,7 @@ from ansible.utils.display import Display
 from ansible_collections.d2l.brightspace.plugins.module_utils.catalog.engine import Catalog
 from ansible_collections.d2l.brightspace.plugins.module_utils.connection import build_client
 from ansible_collections.d2l.brightspace.plugins.module_utils.errors import BrightspaceError, scrub
-from ansible_collections.d2l.brightspace.plugins.module_utils.module import connection_argument_spec
+from ansible_collections.d2l.brightspace.plugins.module_utils.module import connection_argument_spec, unexpected_failure
 from ansible_collections.d2l.brightspace.plugins.module_utils.rules import value_problems
 from ansible_collections.d2l.brightspace.plugins.modules.d2l_catalog import ARGUMENT_SPEC, RULES
 
@@ -159,9 +158,8 @@ class ActionModule(ActionBase):
             result.update(partial)
             result.update(failed=True, msg=scrub(str(exc), context.secrets()))
         except Exception as exc:  # pylint: disable=broad-except  # a bug, not a user error
-            result.update(failed=True, msg=scrub("unexpected error: %s: %s" % (type(exc).__name__, exc),
-                                                 context.secrets()),
-                          exception=scrub(traceback.format_exc(), context.secrets()))
+            msg, trace = unexpected_failure(exc)
+            result.update(failed=True, msg=scrub(msg, context.secrets()), exception=scrub(trace, context.secrets()))
         else:
             result.update(outcome)
         secrets = context.secrets()

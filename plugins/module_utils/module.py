@@ -58,6 +58,12 @@ def wait_argument_spec():
     )
 
 
+def unexpected_failure(exc):
+    """The message and traceback of a bug (never of a user error, which is a BrightspaceError
+    naming its option): the one catch-all of every adapter, this one and d2l_catalog's action."""
+    return "unexpected error: %s: %s" % (type(exc).__name__, exc), traceback.format_exc()
+
+
 class BrightspaceModule(AnsibleModule):
     """AnsibleModule with the connection options, the shared client and the ensure path.
 
@@ -146,8 +152,8 @@ class BrightspaceModule(AnsibleModule):
         except BrightspaceError as exc:
             self.fail_from(exc)
         except Exception as exc:  # a bug, not a user error: keep the traceback for -vvv
-            self.fail_json(msg="unexpected error: %s: %s" % (type(exc).__name__, exc),
-                           exception=traceback.format_exc())
+            msg, trace = unexpected_failure(exc)
+            self.fail_json(msg=msg, exception=trace)
         self.exit_json(**result)
 
     # -- the ensure path ------------------------------------------------------------------

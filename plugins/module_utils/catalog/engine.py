@@ -186,8 +186,6 @@ class Catalog:
         except BrightspaceError as exc:
             record.update(error=str(exc), action="failed",
                           changed=bool(isinstance(getattr(exc, "result", None), dict) and exc.result.get("changed")))
-        except Exception as exc:  # pylint: disable=broad-except  # a bug in one item stops no other
-            record.update(error="unexpected error: %s: %s" % (type(exc).__name__, exc), action="failed")
         if context.warnings:
             record["warnings"] = list(context.warnings)
         self.tick(record)
