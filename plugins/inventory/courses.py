@@ -124,15 +124,15 @@ notes:
 """
 
 EXAMPLES = r"""
-# demo.d2l_courses.yml: every offering of one semester; run
-#   ansible-inventory -i demo.d2l_courses.yml --graph
-# (credentials from BRIGHTSPACE_URL and BRIGHTSPACE_ACCESS_TOKEN, or the OAuth variables)
-plugin: d2l.brightspace.courses
-semester: 2026-FALL
-include_inactive: false
-
----
-# school.d2l_courses.yml: chemistry offerings, grouped by department, with a local connection
+# Two inventory files (one YAML document each). The first, demo.d2l_courses.yml, takes every
+# offering of one semester; credentials from BRIGHTSPACE_URL and BRIGHTSPACE_ACCESS_TOKEN, or
+# the OAuth variables. Run it with: ansible-inventory -i demo.d2l_courses.yml --graph
+#
+#   plugin: d2l.brightspace.courses
+#   semester: 2026-FALL
+#   include_inactive: false
+#
+# The second, school.d2l_courses.yml: chemistry offerings, grouped by department, with a local connection
 plugin: d2l.brightspace.courses
 brightspace_url: https://school.brightspace.com
 client_id: my-service-app  # a service user; its private key from BRIGHTSPACE_PRIVATE_KEY

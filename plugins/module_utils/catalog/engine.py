@@ -13,6 +13,13 @@ stops nothing else: it is reported with its message, and the run fails at the en
 
 Like the engine, this imports nothing from Ansible: the module and the action plugin are its
 adapters (``context``: ``params``, ``client``, ``check_mode``, ``_diff``, ``warn()``).
+
+The package (its __init__.py stays empty, as ansible-test's empty-init wants):
+A whole catalog in one run (``d2l_catalog``), in two layers.
+
+- ``stdcsv``: D2L Standard CSV orgs files and zips, read as catalog items.
+- ``engine``: ``Catalog``, the items level by level, each ensured by its resource and the ensure
+  engine, in threads on one client; the jobs of what it created; purge.
 """
 
 from __future__ import annotations
