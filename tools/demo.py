@@ -9,7 +9,8 @@
    BRIGHTSPACE_URL pointing at the emulator, authenticated as the emulator's seeded service user
    (``demo-service``, signing its client assertions with the TEST key in
    tests/fixtures/service-user/): the grant an unattended run uses;
-4. fails unless both runs succeed and the second one reports ``changed=0`` for every host;
+4. fails unless both runs succeed, print no deprecation warning, and the second one reports
+   ``changed=0`` for every host;
 5. always stops the emulator.
 """
 
@@ -51,6 +52,11 @@ def run_playbook(run: int, env: dict[str, str]) -> dict[str, int]:
     if process.returncode != 0:
         raise RuntimeError('ansible-playbook run %d failed with status %d' % (run, process.returncode))
 
+    deprecations = testing.deprecation_warnings(process.stdout)
+
+    if deprecations:
+        raise RuntimeError('ansible-playbook run %d printed deprecation warnings:\n  %s' % (run, '\n  '.join(deprecations)))
+
     changed = {}
 
     for line in process.stdout.splitlines():
@@ -90,7 +96,7 @@ def main() -> int:
         banner('the emulator is at %s' % url)
         env = dict(os.environ, BRIGHTSPACE_URL=url, DEMO_WORKDIR=workdir,
                    BRIGHTSPACE_TOKEN_CACHE=os.path.join(workdir, 'cache', 'tokens.json'),
-                   ANSIBLE_FORCE_COLOR=os.environ.get('ANSIBLE_FORCE_COLOR', '0'))
+                   ANSIBLE_FORCE_COLOR=os.environ.get('ANSIBLE_FORCE_COLOR', '0'), **testing.SHOW_DEPRECATIONS)
         # the service-user grant; other credentials of the caller's environment would win over it
         for name in ('ACCESS_TOKEN', 'REFRESH_TOKEN', 'CLIENT_SECRET', 'APP_ID', 'APP_KEY', 'USER_ID', 'USER_KEY'):
             env['BRIGHTSPACE_' + name] = ''

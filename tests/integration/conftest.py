@@ -45,7 +45,12 @@ def emulator(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def collections_path(tmp_path_factory):
-    """An ANSIBLE_COLLECTIONS_PATH holding this checkout as d2l.brightspace."""
+    """An ANSIBLE_COLLECTIONS_PATH holding this checkout as d2l.brightspace; with
+    D2L_TEST_COLLECTIONS_PATH, that one instead (the version matrix's smoke sessions install
+    the built tarball there)."""
+    installed = os.environ.get("D2L_TEST_COLLECTIONS_PATH")
+    if installed:
+        return Path(installed)
     base = tmp_path_factory.mktemp("collections")
     target = base / "ansible_collections" / "d2l"
     target.mkdir(parents=True)
@@ -74,6 +79,7 @@ def playbook_runner(emulator, collections_path, tmp_path):
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
             "ANSIBLE_LOCALHOST_WARNING": "0",
+            **testing.SHOW_DEPRECATIONS,
             "BRIGHTSPACE_TOKEN_CACHE": str(tmp_path / "cache" / "tokens.json"),
         })
         if emulator.control:
@@ -88,6 +94,10 @@ def playbook_runner(emulator, collections_path, tmp_path):
             command.append("--check")
         proc = subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=900, check=False)
         proc.output = proc.stdout + proc.stderr
+        # No deprecation on any ansible-core the collection supports (the version matrix runs
+        # these playbooks on each): one fails the test that ran the playbook.
+        deprecations = testing.deprecation_warnings(proc.output)
+        assert not deprecations, "%s printed deprecation warnings:\n%s" % (path, "\n".join(deprecations))
         return proc
 
     return run

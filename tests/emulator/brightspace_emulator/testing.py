@@ -8,6 +8,9 @@ answers, and return an ``Emulator``: its ``url``, its process, and the control A
 tenant instead (no control API). The standard library only, so any Python with the emulator
 installed can use it.
 
+``deprecation_warnings(output)`` lists the deprecation warnings in an Ansible run's output: the
+demo and the integration tests fail on any, on every ansible-core of the version matrix.
+
 From a shell (Molecule's create and destroy playbooks):
 ``python -m brightspace_emulator.testing start --dir DIR [-- emulator options]`` starts a
 detached emulator and writes ``DIR/emulator.pid``, ``DIR/emulator.url`` and ``DIR/emulator.log``;
@@ -132,6 +135,30 @@ def running(*args: str, **kwargs):
         yield emulator
     finally:
         emulator.stop()
+
+
+# Ansible's display prefixes every deprecation with this (ansible-core 2.16 to 2.21), at the start
+# of a line, on stdout or stderr; the message may wrap onto the lines after it.
+DEPRECATION_PREFIX = '[DEPRECATION WARNING]:'
+# Forces them on whatever ansible.cfg says (ansible-core's `deprecation_warnings` setting).
+SHOW_DEPRECATIONS = {'ANSIBLE_DEPRECATION_WARNINGS': 'True'}
+
+
+def deprecation_warnings(output: str) -> list[str]:
+    """The deprecation warnings in an Ansible run's output, each with the lines it wraps onto
+    (up to the next blank line, warning or task banner)."""
+    found: list[str] = []
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if not line.lstrip().startswith(DEPRECATION_PREFIX):
+            continue
+        message = [line.strip()]
+        for following in lines[index + 1:]:
+            if not following.strip() or following.lstrip().startswith(('[', 'TASK ', 'PLAY ', 'ok:', 'changed:', 'fatal:', 'skipping:', 'FAILED - ')):
+                break
+            message.append(following.strip())
+        found.append(' '.join(message))
+    return found
 
 
 # -- the shell interface (Molecule) ------------------------------------------------------------

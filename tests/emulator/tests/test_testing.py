@@ -96,3 +96,36 @@ def test_nothing_else_launches_the_emulator_itself():
             if LAUNCH.search(text):
                 offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+# What ansible-core 2.16.19 printed for `until: r.finished` on async_status (an int there), the
+# pattern issue 17 found in the course_provision role: two warnings, each wrapped over 4 lines.
+ANSIBLE_2_16_DEPRECATIONS = """TASK [async_status] ************************************************************
+[DEPRECATION WARNING]: Conditional result at location /tmp/dep.yml 11:14 was of
+ type 'int'. Conditional results should only be True or False. The result was
+interpreted as False. This feature will be removed in version 2.19. Deprecation
+ warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.
+FAILED - RETRYING: [localhost]: async_status (5 retries left).
+[DEPRECATION WARNING]: Conditional result at location /tmp/dep.yml 11:14 was of
+ type 'int'. Conditional results should only be True or False. The result was
+interpreted as True. This feature will be removed in version 2.19. Deprecation
+warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.
+changed: [localhost]
+
+PLAY RECAP *********************************************************************
+localhost                  : ok=2    changed=2    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0
+"""
+
+
+def test_deprecation_warnings_are_found_whole_and_nothing_else_is():
+    found = testing.deprecation_warnings(ANSIBLE_2_16_DEPRECATIONS)
+    assert len(found) == 2
+    assert found[0].startswith("[DEPRECATION WARNING]: Conditional result at location /tmp/dep.yml 11:14")
+    assert found[0].endswith("deprecation_warnings=False in ansible.cfg.")
+    assert "interpreted as False" in found[0] and "interpreted as True" in found[1]
+    assert "RETRYING" not in found[0]
+    clean = "\n".join(line for line in ANSIBLE_2_16_DEPRECATIONS.splitlines() if "DEPRECATION" not in line
+                      and not line.startswith((" type", "interpreted", " warnings", "warnings")))
+    assert testing.deprecation_warnings(clean) == []
+    # a [WARNING] is not a deprecation
+    assert testing.deprecation_warnings("[WARNING]: Platform linux on host localhost is using...") == []
