@@ -16,7 +16,12 @@
 #   make bench        tools/bench/ (python -m bench): one table of figures, written to docs/performance.md
 #                     (quick look: BENCH_ARGS="--only scale --scale 50 --forks 1,8")
 #   make soak         the long fault matrix (FAULT_MATRIX=soak; FAULT_MATRIX_SEED=n to repeat one)
-#   make build        the collection tarball, in tests/output/build/
+#   make matrix       every supported ansible-core (2.16 to 2.21), each on a Python it supports:
+#                     ansible-test sanity, unit tests, and a smoke run (the demo twice, the roles'
+#                     playbooks, no deprecation warning), plus antsibull-nox's lint, docs, license
+#                     and extra checks (noxfile.py, antsibull-nox.toml; MATRIX_ARGS="units-2.16")
+#   make build        the collection tarball, in tests/output/build/, then galaxy-importer on the
+#                     same build (antsibull-nox's build-import-check, offline)
 #   make docs         the module and role reference (RST) in docs/reference/, with antsibull-docs
 #   make clean        generated files and caches; `make distclean` also removes .venv/
 #
@@ -58,14 +63,14 @@ define banner
 	@printf '\n======== %s ========\n' "$(1)"
 endef
 
-.PHONY: help venv test lint sanity units conformance integration molecule demo bench soak build docs clean distclean
+.PHONY: help venv test lint sanity units conformance integration molecule demo bench soak matrix build docs clean distclean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
 
 # ---------------------------------------------------------------------------- venv
 
-$(STAMP): requirements-dev.txt requirements.txt galaxy.yml $(EMULATOR_PYPROJECT)
+$(STAMP): requirements-dev.txt tests/requirements.txt requirements.txt galaxy.yml $(EMULATOR_PYPROJECT)
 	$(call banner,venv: install the pinned toolchain into $(VENV)/)
 	if [ ! -x "$(VENV_PY)" ]; then $(PYTHON) -m venv "$(VENV)"; fi
 	"$(VENV_PY)" -m pip install --quiet --disable-pip-version-check --upgrade pip
@@ -185,9 +190,20 @@ soak: venv
 	$(TEST_ENV) FAULT_MATRIX=soak $(VENV_PY) -m pytest -p no:cacheprovider -ra -s $(PYTEST_ARGS) \
 	  tests/integration/test_fault_matrix.py
 
+# Sessions of noxfile.py, two at a time (tools/matrix.py finds the Pythons, pyenv's included;
+# uv makes the sessions' venvs from PyPI). Logs in tests/output/matrix/.
+MATRIX_ARGS ?=
+matrix: venv
+	$(call banner,matrix: nox sessions (tools/matrix.py $(MATRIX_ARGS)))
+	"$(VENV_PY)" tools/matrix.py $(MATRIX_ARGS)
+
+# galaxy-importer (as Galaxy and Automation Hub run it on upload) through antsibull-nox's
+# build-import-check session, which builds the collection the same way; its ERROR lines fail.
 build: venv
 	$(call banner,build: ansible-galaxy collection build)
 	"$(VENV_BIN)/ansible-galaxy" collection build --force --output-path tests/output/build .
+	$(call banner,build: galaxy-importer (nox -s build-import-check))
+	"$(VENV_PY)" tools/matrix.py build-import-check
 
 # RST (antsibull-docs' simplified-rst: plain docutils, readable on GitHub or with rst2html5,
 # no Sphinx) for every module and role, generated from their documentation. Rebuilt from
@@ -202,7 +218,7 @@ docs: venv
 
 clean:
 	$(call banner,clean)
-	rm -rf tests/output .pytest_cache .ruff_cache .ansible
+	rm -rf tests/output .pytest_cache .ruff_cache .ansible .nox
 	rm -f .emulator-state*.json $(NAMESPACE)-$(NAME)-*.tar.gz
 	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
 	  \( -name __pycache__ -o -name .pytest_cache -o -name '*.egg-info' \) -type d -print0 | xargs -0 rm -rf
