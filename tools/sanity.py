@@ -1,4 +1,7 @@
 #!/usr/bin/env python
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Run ``ansible-test sanity`` on this collection from a staged copy.
 
 ansible-test only runs from a directory whose path ends in

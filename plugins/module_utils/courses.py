@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Course offerings and course templates (the D2L reference page on courses, NOTES.md).
 
 These are the resources ``d2l_course`` and ``d2l_course_template`` declare (``d2l_org_unit``'s is

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Legacy ID-key signing (NOTES.md, "Authentication"): an app id and key and a user id and key
 sign every request; no token endpoint, nothing cached. It has the hooks every scheme in
 ``auth`` has (``apply``, ``recover``, ``secrets``)."""

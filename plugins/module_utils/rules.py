@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The declared value rules of a module's options, checked before any request: one place for
 every adapter (``module.BrightspaceModule``, and the catalog for each of its items). Nothing
 here imports Ansible."""

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Conformance: clients nobody here wrote (D2L's SDK ``d2lvalence``, D2L's utility library
 ``d2lvalence_util``, the OAuth 2.0 wrapper ``bsapi``) against a real emulator process.
 

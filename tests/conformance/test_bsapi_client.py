@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """bsapi (brightspace-api, an OAuth 2.0 wrapper): its token refresh against the token endpoint
 and the calls it makes for routes of ROUTES.txt (whoami, versions; its generic JSON and paging
 layer for course offerings and the org structure).

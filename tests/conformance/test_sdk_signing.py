@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """D2L's Python SDK (``d2lvalence``): every route of ROUTES.txt, signed with ID-key by the SDK
 three ways (its requests ``AuthBase``, ``create_authenticated_url``, and
 ``decorate_url_with_authentication``), gets the answer the reference documents.

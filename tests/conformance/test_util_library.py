@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """D2L's utility library (D2LValence-UtilTUT, ``d2lvalence_util``): every helper of
 ``d2lvalence_util/service.py`` that maps to a route of ROUTES.txt, used with its data classes
 (``d2lvalence_util/data.py``) as the library means them, against the documented answers.

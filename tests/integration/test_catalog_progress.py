@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """d2l_catalog shows its progress in the play's output as it goes (the default callback), once a
 run lasts more than a few seconds: the emulator is slowed down on purpose."""
 

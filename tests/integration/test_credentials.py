@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Authentication and credentials as a real Brightspace does them, over real HTTP to the emulator.
 
 * service users: the client credentials grant with a private-key JWT, one token shared by every

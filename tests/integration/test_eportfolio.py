@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A 50 MB file artifact through the resumable upload with the connection dropped mid-chunk: the
 module resumes from the offset the service reports, and the service holds the same bytes."""
 

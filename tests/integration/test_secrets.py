@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Secret hygiene: the demo at -vvvv with --diff leaks no credential, and the token cache is private.
 
 The demo (playbooks/demo.yml, the whole story: org units, offerings, a copy and an import job,

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The shared client's uploads over real HTTP against the emulator: resumable chunks, a chunk
 dropped mid-upload and resumed, and the bytes the service holds at the end."""
 

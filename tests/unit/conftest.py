@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Make ``ansible_collections.d2l.brightspace`` importable without installing the collection.
 
 ``make venv`` links the work tree into the venv's site-packages and ``ansible-test units`` runs

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The supported ansible-core versions are said once per place, and every place agrees with
 the version matrix that proves them (noxfile.py ``MATRIX``): meta/runtime.yml's
 ``requires_ansible``, galaxy.yml's description, the README and the getting-started guide."""

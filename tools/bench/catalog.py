@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Section 6, ``catalog``: a whole catalog in one d2l_catalog task, against its floor (the same
 requests from one Python process, 8 threads and ``requests``), today's per-item loop and
 ``uri``; then 5,000 offerings against the rate limit D2L documents, with the run's peak memory."""

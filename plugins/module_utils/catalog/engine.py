@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A whole catalog in one run: semesters, departments, templates and offerings, each ensured by
 the same resource and engine as its own module (``OrgUnitResource``, ``CourseTemplateResource``,
 ``CourseOfferingResource``, ``ensure.Ensure``), level by level, ``concurrency`` at a time in

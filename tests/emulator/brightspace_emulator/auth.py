@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Authentication: bearer tokens (OAuth 2.0), the token endpoint's grants, ID-key signatures.
 
 ``authenticate(emu, ...)`` identifies the caller of a /d2l/ request and returns a ``Principal``

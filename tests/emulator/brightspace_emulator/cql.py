@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The CQL (Contextual Query Language, CQL-V2.0) subset of the Learning Repository search
 (learning-repository.txt, "CQL query notes"): a small recursive-descent parser and an
 evaluator over a learning object's latest version.

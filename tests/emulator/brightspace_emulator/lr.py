@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Learning Repository (learning-repository.txt): repositories, trusts, learning objects and
 their versions, publishing defaults, Dublin Core metadata, download packages and search. The
 HTTP routes live in routes/lr.py.

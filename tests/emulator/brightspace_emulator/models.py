@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Pydantic models for every JSON block the emulator reads or writes.
 
 Request blocks are strict: ``extra="forbid"`` (unknown field -> 400), every field required

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Streaming multipart/form-data (RFC 1867 / RFC 7578) reader for the "simple file upload" routes.
 
 ``stream_form(request, dest, file_field="file", text_fields=())`` parses the request body as

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Course package analysis for course import jobs (``POST .../import/(orgUnitId)/imports/``).
 
 ``analyse_package(path, file_name)`` looks at an uploaded package once, when the import job is

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Roles and their permissions: the permissions the reference pages name.
 
 Every LMS user has one role (``store.data["user_roles"]``: user id -> role id); a role is

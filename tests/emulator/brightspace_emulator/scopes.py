@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """OAuth 2.0 scopes of the /d2l/ routes: one table, as /work/shared/brightspace-api/SCOPES.md
 publishes it (D2L's "Authentication Scopes Table").
 

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The generic resumable-upload store (data on disk, metadata in the state store).
 
 An upload is initiated by a route (``POST /d2l/api/eP/(v)/artifacts/file/new`` or

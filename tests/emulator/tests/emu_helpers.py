@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures and helpers shared by the emulator tests of jobs and of the routes they use
 (test_coursejobs.py, test_ep_jobs.py, test_eportfolio.py, test_permissions.py,
 test_strict_readings.py; make_zip also by lr_helpers.py).

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """ID-key signatures made by D2L's own Python SDK (d2lvalence), sent with ``requests`` to a live
 emulator, so the request path reaches the server exactly as the SDK signed it (still
 percent-encoded)."""

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Roles and the permissions the reference pages name (permissions.py), the Learning
 Repository trusts of the caller's role (lr.py, routes/lr.py), and the control routes that set
 them. Before roles existed every caller acted as an administrator: each test here fails on that

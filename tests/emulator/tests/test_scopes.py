@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The scope table (brightspace_emulator/scopes.py, from SCOPES.md): every /d2l/ route is
 declared, each specific row accepts exactly its scope, core-only routes accept only core:*:*."""
 import re

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Service users: the OAuth 2.0 client credentials grant with a private-key JWT client
 assertion (RFC 7523), and the service-client registration route of the control API."""
 import json

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Where the reference is silent the emulator takes the reading that exposes a client bug (or
 follows evidence), with a switch where the other reading must be testable too. Each test here
 fails on the emulator's earlier, more lenient behaviour."""

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Learning Repository routes (learning-repository.txt), ``/d2l/api/lr/(version)/...``.
 
 Every answer carries ``ExecutionStatus`` (OK 0, WARN 1, ERROR 2) and ``ExecutionMessage``. A

@@ -1,3 +1,6 @@
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """POST /core/connect/token: the OAuth 2.0 token endpoint (form-encoded).
 
 Grants (auth.issue_token): ``refresh_token`` (client_id + client_secret, rotating refresh

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """access_token goes in an HTTP header: anything but visible ASCII in it is refused before any
 request, naming the option and never echoing the token (http.client raised a bare
 UnicodeEncodeError for a character outside Latin-1: the module base's "unexpected error")."""

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The connection options a user can get wrong in ways no request would explain: each is refused
 by ``build_client`` before any request, naming the option (never the module base's catch-all
 "unexpected error": requests raises a bare OSError for a missing CA bundle, urlsplit a ValueError

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The layers point one way (docs/architecture.md): only the Ansible adapter, module.py, imports
 Ansible's module layer, and nothing below it imports the adapter, so the ensure engine and the
 job path run without an AnsibleModule (one resource for a module, many in threads)."""

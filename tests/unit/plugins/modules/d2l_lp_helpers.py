@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: d2l.brightspace contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright (c) d2l.brightspace contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Shared by the org structure and course module tests (d2l_org_unit, d2l_course_template,
 d2l_course, d2l_course_info): the lp route prefix, the org unit types and the org units several
 tests name, paged answers, the connection options, the look-up of a code within a type, and
