@@ -149,9 +149,9 @@ def report(results: dict, info: dict, elapsed: float, command: str, timings: dic
         # docs/performance.md is rewritten by every run: its licence header comes from here (the
         # strings are split so that the licence checkers do not read them as this file's own)
         '<!--',
-        'Copy' 'right (c) d2l.brightspace contributors',
+        'Copy' + 'right (c) d2l.brightspace contributors',
         'GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)',
-        'SPDX-' 'License-Identifier: GPL-3.0-or-later',
+        'SPDX-' + 'License-Identifier: GPL-3.0-or-later',
         '-->',
         '',
         '# Performance',
