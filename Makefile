@@ -208,6 +208,10 @@ build: venv
 	"$(VENV_BIN)/ansible-galaxy" collection build --force --output-path tests/output/build .
 	$(call banner,build: galaxy-importer (nox -s build-import-check))
 	"$(VENV_PY)" tools/matrix.py build-import-check
+	@# the tarball galaxy-importer passed holds exactly the files of tests/output/build's
+	@diff <(tar -tzf tests/output/build/$(NAMESPACE)-$(NAME)-*.tar.gz | sort) \
+	  <(tar -tzf .nox/build-import-check/tmp/collection/$(NAMESPACE)-$(NAME)-*.tar.gz | sort) \
+	  && echo "build: galaxy-importer passed on the same files as tests/output/build/$$(cd tests/output/build && ls $(NAMESPACE)-$(NAME)-*.tar.gz)"
 
 # RST (antsibull-docs' simplified-rst: plain docutils, readable on GitHub or with rst2html5,
 # no Sphinx) for every module and role, generated from their documentation. Rebuilt from
