@@ -36,9 +36,20 @@ PYTHONS = ('3.12', '3.13')
 # antsibull-nox's sessions that `make matrix` runs (build-import-check is `make build`'s).
 CHECKS = ('lint', 'docs-check', 'license-check', 'extra-checks')
 
-# antsibull-nox only warns about galaxy-importer's ERROR lines; Galaxy shows them on the
-# collection's page, so they fail here.
-FATAL_IN_LOG = {'build-import-check': 'Galaxy importer emitted the following non-fatal'}
+
+
+def importer_findings(log: str) -> list[str]:
+    """galaxy-importer's ERROR and WARNING lines (ansible-lint's findings among them): Galaxy
+    shows them in the collection's import log, and antsibull-nox only warns about the ERROR
+    ones, so here any of them fails the session."""
+    start = log.find('Importing with galaxy-importer')
+    if start < 0:
+        return ['no galaxy-importer output in the log']
+    return [line for line in log[start:].splitlines() if line.startswith(('ERROR:', 'WARNING:'))]
+
+
+# Checks of a session's log beyond its exit status: the problems found, none when it is fine.
+LOG_CHECKS = {'build-import-check': importer_findings}
 
 _print_lock = threading.Lock()
 
@@ -92,11 +103,16 @@ def sessions() -> list[str]:
     """CHECKS, then every per-version session noxfile.py declares (``nox --list``: they are not
     default sessions, so its JSON listing leaves them out)."""
     listed = subprocess.run(NOX + ['--list'], cwd=REPO, check=True, capture_output=True, text=True).stdout
-    names = [match.group(1) for match in re.finditer(r'^[*-] (\S+) ->', listed, re.M)]
-    versioned = [name for name in names if re.match(r'^(ansible-test-sanity|units|smoke)-2\.\d+$', name)]
+    versioned = versioned_sessions(listed)
     if not versioned:
         raise SystemExit('matrix: nox --list shows no per-version session:\n' + listed)
     return list(CHECKS) + versioned
+
+
+def versioned_sessions(listing: str) -> list[str]:
+    """The per-version sessions in ``nox --list``'s output, in its order."""
+    names = [match.group(1) for match in re.finditer(r'^[*-] (\S+) ->', listing, re.M)]
+    return [name for name in names if re.match(r'^(ansible-test-sanity|units|smoke)-2\.\d+$', name)]
 
 
 def run_lane(names: list[str], env: dict[str, str], results: dict[str, tuple[int, float]]) -> None:
@@ -108,10 +124,12 @@ def run_lane(names: list[str], env: dict[str, str], results: dict[str, tuple[int
             status = subprocess.run(NOX + ['-s', name], cwd=REPO, env=env, stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=subprocess.STDOUT, check=False).returncode
         elapsed = time.monotonic() - started
-        if status == 0 and name in FATAL_IN_LOG:
+        if status == 0 and name in LOG_CHECKS:
             with open(log_path, encoding='utf-8', errors='replace') as log:
-                if FATAL_IN_LOG[name] in log.read():
-                    status = 1
+                problems = LOG_CHECKS[name](log.read())
+            if problems:
+                status = 1
+                say('%s: %s' % (name, '\n  '.join(['failed on:'] + problems)))
         results[name] = (status, elapsed)
         say('%s: %s in %.0f s (log: %s)' % (name, 'passed' if status == 0 else 'FAILED (%d)' % status,
                                             elapsed, os.path.relpath(log_path, REPO)))
