@@ -37,7 +37,6 @@ PYTHONS = ('3.12', '3.13')
 CHECKS = ('lint', 'docs-check', 'license-check', 'extra-checks')
 
 
-
 def importer_findings(log: str) -> list[str]:
     """galaxy-importer's ERROR and WARNING lines (ansible-lint's findings among them): Galaxy
     shows them in the collection's import log, and antsibull-nox only warns about the ERROR
