@@ -26,7 +26,8 @@
 #                     and extra checks (noxfile.py, antsibull-nox.toml; MATRIX_ARGS="units-2.16")
 #   make build        the collection tarball, in tests/output/build/, then galaxy-importer on the
 #                     same build (antsibull-nox's build-import-check, offline)
-#   make docs         the module and role reference (RST) in docs/reference/, with antsibull-docs
+#   make docs         the HTML docs site in tests/output/docs/html/ (antsibull-docs sphinx-init and
+#                     collection, the guides docs/*.md with myst-parser, sphinx-build -W)
 #   make clean        generated files and caches; `make distclean` also removes .venv/
 #
 # Every tool is called as .venv/bin/...; nothing relies on the caller's PATH.
@@ -120,7 +121,6 @@ test: venv
 # antsibull-docs runs .venv/bin/ansible and ansible-doc by name: PATH gives it the venv's, and
 # ansible-doc finds the collection through the link `make venv` puts in site-packages. Offline.
 ANTSIBULL_DOCS := env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/antsibull-docs"
-DOCS_REFERENCE := docs/reference
 
 # All three checks run; the step fails at the end if any failed.
 lint: venv
@@ -213,20 +213,42 @@ build: venv
 	  <(tar -tzf .nox/build-import-check/tmp/collection/$(NAMESPACE)-$(NAME)-*.tar.gz | sort) \
 	  && echo "build: galaxy-importer passed on the same files as tests/output/build/$$(cd tests/output/build && ls $(NAMESPACE)-$(NAME)-*.tar.gz)"
 
-# RST (antsibull-docs' simplified-rst: plain docutils, readable on GitHub or with rst2html5,
-# no Sphinx) for every module and role, generated from their documentation. Rebuilt from
-# scratch each time; docs/reference/ is gitignored.
+# The docs site, built as Ansible collections publish theirs, in DOCS_SITE (under tests/output/:
+# git-ignored, not in the collection tarball), from scratch each time, with nothing fetched:
+#  1. antsibull-docs sphinx-init --use-current: the Sphinx scaffolding (conf.py, antsibull-docs.cfg);
+#  2. antsibull-docs collection --use-current: the RST reference of every module, plugin and role
+#     (from the collection `make venv` links into site-packages) in rst/collections/;
+#  3. tools/docs_site.py: the guides (docs/*.md, Markdown for myst-parser) in rst/guides/, the
+#     site's index.rst (every guide in its navigation), conf.py additions, and a local intersphinx
+#     inventory of the docs.ansible.com targets the reference links to;
+#  4. sphinx-build -W --keep-going: HTML in html/, a warning fails the build.
+DOCS_SITE := tests/output/docs
+SPHINX_BUILD := env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/sphinx-build"
 docs: venv
-	$(call banner,docs: antsibull-docs collection -> $(DOCS_REFERENCE)/)
-	rm -rf "$(DOCS_REFERENCE)"
-	mkdir -p "$(DOCS_REFERENCE)"
-	$(ANTSIBULL_DOCS) collection --use-current --squash-hierarchy --fail-on-error \
-	  --output-format simplified-rst --dest-dir "$(DOCS_REFERENCE)" $(NAMESPACE).$(NAME)
-	@echo "docs: $$(ls "$(DOCS_REFERENCE)" | wc -l) pages in $(DOCS_REFERENCE)/ (start at index.rst)"
+	$(call banner,docs: antsibull-docs sphinx-init -> $(DOCS_SITE)/)
+	rm -rf "$(DOCS_SITE)"
+	mkdir -p "$(dir $(DOCS_SITE))"
+	mkdir -m 755 "$(DOCS_SITE)"
+	$(ANTSIBULL_DOCS) sphinx-init --use-current --fail-on-error --dest-dir "$(DOCS_SITE)" \
+	  --project "$(NAMESPACE).$(NAME)" --copyright "$(NAMESPACE).$(NAME) contributors" \
+	  --title "$(NAMESPACE).$(NAME)" $(NAMESPACE).$(NAME) >/dev/null
+	@# make docs is the build script, and the pins are in requirements-dev.txt
+	rm -f "$(DOCS_SITE)/build.sh" "$(DOCS_SITE)/requirements.txt"
+	$(call banner,docs: antsibull-docs collection -> $(DOCS_SITE)/rst/collections/)
+	chmod og-w "$(DOCS_SITE)/rst"
+	$(ANTSIBULL_DOCS) --config-file "$(DOCS_SITE)/antsibull-docs.cfg" collection --use-current --fail-on-error \
+	  --dest-dir "$(DOCS_SITE)/rst" $(NAMESPACE).$(NAME)
+	$(call banner,docs: the guides (docs/*.md) and the index page)
+	"$(VENV_PY)" tools/docs_site.py "$(DOCS_SITE)"
+	$(call banner,docs: sphinx-build -W --keep-going -> $(DOCS_SITE)/html/)
+	$(SPHINX_BUILD) -b html -q -W --keep-going -c "$(DOCS_SITE)" "$(DOCS_SITE)/rst" "$(DOCS_SITE)/html"
+	@echo
+	@echo "make docs: $(DOCS_SITE)/html/index.html, $$(find "$(DOCS_SITE)/html" -name '*.html' -not -path '*/_*' | wc -l) pages:" \
+	  "built with no Sphinx warning"
 
 clean:
 	$(call banner,clean)
-	rm -rf tests/output .pytest_cache .ruff_cache .ansible .nox
+	rm -rf tests/output .pytest_cache .ruff_cache .ansible .nox docs/reference
 	rm -f .emulator-state*.json $(NAMESPACE)-$(NAME)-*.tar.gz
 	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
 	  \( -name __pycache__ -o -name .pytest_cache -o -name '*.egg-info' \) -type d -print0 | xargs -0 rm -rf
