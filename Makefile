@@ -27,7 +27,8 @@
 #   make build        the collection tarball, in tests/output/build/, then galaxy-importer on the
 #                     same build (antsibull-nox's build-import-check, offline)
 #   make docs         the HTML docs site in tests/output/docs/html/ (antsibull-docs sphinx-init and
-#                     collection, the guides docs/*.md with myst-parser, sphinx-build -W)
+#                     collection, the guides docs/*.md with myst-parser, sphinx-build -W), then checked
+#                     in headless Chromium (needs Debian's chromium): pages, links, navigation, screenshots
 #   make clean        generated files and caches; `make distclean` also removes .venv/
 #
 # Every tool is called as .venv/bin/...; nothing relies on the caller's PATH.
@@ -221,7 +222,11 @@ build: venv
 #  3. tools/docs_site.py: the guides (docs/*.md, Markdown for myst-parser) in rst/guides/, the
 #     site's index.rst (every guide in its navigation), conf.py additions, and a local intersphinx
 #     inventory of the docs.ansible.com targets the reference links to;
-#  4. sphinx-build -W --keep-going: HTML in html/, a warning fails the build.
+#  4. sphinx-build -W --keep-going: HTML in html/, a warning fails the build;
+#  5. tools/docs_check.py: serves html/ on a loopback port and visits every page in headless
+#     Chromium (/usr/bin/chromium: Debian's chromium package, driven by Playwright), fails on an
+#     empty page, a broken internal link or #anchor, a guide missing from the navigation, a module,
+#     plugin or role without its page; screenshots (index.png, d2l_course_module.png) in DOCS_SITE.
 DOCS_SITE := tests/output/docs
 SPHINX_BUILD := env PATH="$(VENV_BIN):$$PATH" "$(VENV_BIN)/sphinx-build"
 docs: venv
@@ -242,9 +247,11 @@ docs: venv
 	"$(VENV_PY)" tools/docs_site.py "$(DOCS_SITE)"
 	$(call banner,docs: sphinx-build -W --keep-going -> $(DOCS_SITE)/html/)
 	$(SPHINX_BUILD) -b html -q -W --keep-going -c "$(DOCS_SITE)" "$(DOCS_SITE)/rst" "$(DOCS_SITE)/html"
+	$(call banner,docs: tools/docs_check.py in headless Chromium)
+	"$(VENV_PY)" tools/docs_check.py "$(DOCS_SITE)/html"
 	@echo
 	@echo "make docs: $(DOCS_SITE)/html/index.html, $$(find "$(DOCS_SITE)/html" -name '*.html' -not -path '*/_*' | wc -l) pages:" \
-	  "built with no Sphinx warning"
+	  "built with no Sphinx warning and checked in Chromium"
 
 clean:
 	$(call banner,clean)
