@@ -74,7 +74,8 @@ def ep_objects(client, user):
     return client.get("/_emulator/eportfolio/objects", params={"user": user}).json()
 
 
-def new_link(client, headers=BEARER, name="Link"):
+def new_link(client, headers=None, name="Link"):
+    headers = BEARER if headers is None else headers
     r = client.post(f"{EP}/artifacts/link/new", headers=headers, json={
         "ObjectId": 0, "Name": name, "Description": "", "AllowComments": True, "GeoTag": None,
         "Url": "https://example.com/"})
@@ -82,8 +83,9 @@ def new_link(client, headers=BEARER, name="Link"):
     return r.json()["ObjectId"]
 
 
-def ep_package(client, headers=BEARER):
+def ep_package(client, headers=None):
     """An export package of the caller's objects (bytes)."""
+    headers = BEARER if headers is None else headers
     r = client.post(f"{EP}/export/new/all", headers=headers)
     assert r.status_code == 200, r.text
     task = r.json()
@@ -94,7 +96,8 @@ def ep_package(client, headers=BEARER):
     return client.get(f"{EP}/export/{task}/package", headers=headers).content
 
 
-def start_ep_import(client, content, targets=(), headers=BEARER, details=False):
+def start_ep_import(client, content, targets=(), headers=None, details=False):
+    headers = BEARER if headers is None else headers
     route = "import/newwithdetails" if details else "import/new"
     return client.post(f"{EP}/{route}", headers=headers,
                        files=[("file", ("eP_Export.zip", content, "application/zip"))] +

@@ -30,7 +30,8 @@ def app():
     return create_app(Config(job_duration=0.2))
 
 
-def wait_status(client, url, headers=BEARER, finals=(1, 2, 3), timeout=5.0):
+def wait_status(client, url, headers=None, finals=(1, 2, 3), timeout=5.0):
+    headers = BEARER if headers is None else headers
     deadline = time.time() + timeout
     while True:
         r = client.get(url, headers=headers)
@@ -211,7 +212,8 @@ def _cc_package():
         return fh.read()
 
 
-def _start(client, base, target, headers=BEARER):
+def _start(client, base, target, headers=None):
+    headers = BEARER if headers is None else headers
     return client.post(f"{base}/import/{target}/imports/", headers=headers,
                        files={"file": ("pkg.zip", _cc_package(), "application/zip")})
 
@@ -404,7 +406,8 @@ def test_upload_activity_keeps_it_alive(client):
     assert_errors(attach(client, loc.rsplit("/", 1)[1]), 400, "Invalid upload key")
 
 
-def _initiate_ep(client, size, headers=BEARER):
+def _initiate_ep(client, size, headers=None):
+    headers = BEARER if headers is None else headers
     r = client.post(f"{EP}/artifacts/file/new", follow_redirects=False, headers={
         **headers, "X-Upload-Content-Type": "text/plain", "X-Upload-Content-Length": str(size),
         "X-Upload-File-Name": "t.txt"})
