@@ -120,7 +120,7 @@ def site_pages(html_dir: str) -> list[str]:
     pages = []
     for path in glob.glob(os.path.join(html_dir, '**', '*.html'), recursive=True):
         rel = os.path.relpath(path, html_dir).replace(os.sep, '/')
-        if rel.split('/')[0] in ('_static', '_sources', '_images', '_downloads'):
+        if rel.split('/', maxsplit=1)[0] in ('_static', '_sources', '_images', '_downloads'):
             continue
         pages.append(rel)
     return sorted(pages, key=lambda rel: (rel != 'index.html', rel))
