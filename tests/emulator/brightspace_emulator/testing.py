@@ -11,8 +11,11 @@ answers, and return an ``Emulator``: its ``url``, its process, and the control A
 tenant instead (no control API). The standard library only, so any Python with the emulator
 installed can use it.
 
-``deprecation_warnings(output)`` lists the deprecation warnings in an Ansible run's output: the
-demo and the integration tests fail on any, on every ansible-core of the version matrix.
+``deprecation_warnings(output)`` lists the deprecation warnings in an Ansible run's output;
+``core_deprecations(ansible_playbook)`` the ones that ansible-core prints for a bare playbook and
+a bare role of its own (no collection involved); ``collection_deprecations(output, core)`` the
+ones left, which come from this collection: the demo and the integration tests fail on any of
+those, on every ansible-core of the version matrix.
 
 From a shell (Molecule's create and destroy playbooks):
 ``python -m brightspace_emulator.testing start --dir DIR [-- emulator options]`` starts a
@@ -30,6 +33,8 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -162,6 +167,84 @@ def deprecation_warnings(output: str) -> list[str]:
             message.append(following.strip())
         found.append(' '.join(message))
     return found
+
+
+def _normalized(warning: str) -> str:
+    """A warning with its whitespace collapsed: the same message wrapped at another width."""
+    return ' '.join(warning.split())
+
+
+# ansible-core's own: a playbook with no collection in it, on localhost, that runs a bare role
+# with meta/argument_specs.yml (as every role here has: ansible-core 2.16.20 deprecates the
+# mapping form of `action` in the validation task it adds for one) and a plain task.
+_BARE_ROLE_SPECS = """---
+argument_specs:
+  main:
+    short_description: A bare role
+    options:
+      greeting:
+        type: str
+        default: hello
+"""
+_BARE_ROLE_TASKS = """---
+- name: A plain task
+  ansible.builtin.debug:
+    msg: bare role
+"""
+_BARE_PLAYBOOK = """---
+- name: A bare playbook
+  hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: A plain task
+      ansible.builtin.debug:
+        msg: bare playbook
+  roles:
+    - bare
+"""
+_core_cache: dict[str, list[str]] = {}
+_core_lock = threading.Lock()
+
+
+def core_deprecations(ansible_playbook: str, env: dict | None = None) -> list[str]:
+    """The deprecation warnings that this ``ansible_playbook`` (its ansible-core) prints for a bare
+    playbook and a bare role of its own, with deprecation warnings forced on: the ones no
+    collection can cause or fix. Run once per ``ansible_playbook`` (then cached); a baseline run
+    that fails raises ``RuntimeError`` with its output."""
+    with _core_lock:
+        if ansible_playbook in _core_cache:
+            return list(_core_cache[ansible_playbook])
+        with tempfile.TemporaryDirectory(prefix='d2l-core-deprecations-') as directory:
+            for relative, text in (('roles/bare/meta/argument_specs.yml', _BARE_ROLE_SPECS),
+                                   ('roles/bare/tasks/main.yml', _BARE_ROLE_TASKS),
+                                   ('playbook.yml', _BARE_PLAYBOOK)):
+                path = os.path.join(directory, relative)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, 'w', encoding='utf-8') as handle:
+                    handle.write(text)
+            environment = dict(os.environ if env is None else env, **SHOW_DEPRECATIONS)
+            for name in ('ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_ROLES_PATH'):
+                environment.pop(name, None)
+            environment.update(ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_LOCALHOST_WARNING='0',
+                               ANSIBLE_RETRY_FILES_ENABLED='0')
+            process = subprocess.run([os.path.abspath(ansible_playbook), '-i', 'localhost,', '-c', 'local', 'playbook.yml'],
+                                     cwd=directory, env=environment, stdin=subprocess.DEVNULL,
+                                     capture_output=True, text=True, timeout=300, check=False)
+        output = process.stdout + process.stderr
+        if process.returncode != 0:
+            raise RuntimeError('the bare playbook failed with status %d under %s:\n%s'
+                               % (process.returncode, ansible_playbook, output))
+        _core_cache[ansible_playbook] = deprecation_warnings(output)
+        return list(_core_cache[ansible_playbook])
+
+
+def collection_deprecations(output: str, core: list[str]) -> list[str]:
+    """The deprecation warnings of ``output`` that are not ansible-core's own (``core``, from
+    ``core_deprecations``): the ones a playbook, role, module or plugin of ours caused."""
+    known = {_normalized(warning) for warning in core}
+    return [warning for warning in deprecation_warnings(output) if _normalized(warning) not in known]
 
 
 # -- the shell interface (Molecule) ------------------------------------------------------------

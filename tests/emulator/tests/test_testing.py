@@ -7,6 +7,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -132,3 +133,57 @@ def test_deprecation_warnings_are_found_whole_and_nothing_else_is():
     assert testing.deprecation_warnings(clean) == []
     # a [WARNING] is not a deprecation
     assert testing.deprecation_warnings("[WARNING]: Platform linux on host localhost is using...") == []
+
+
+RECORDED = pathlib.Path(__file__).resolve().parent / "recorded"
+CORE_2_16_20 = ("[DEPRECATION WARNING]: Using a mapping for `action` is deprecated. Use a string value for "
+                "`action`. This feature will be removed in version 2.23. Deprecation warnings can be disabled "
+                "by setting deprecation_warnings=False in ansible.cfg.")
+
+
+def recorded(name):
+    return (RECORDED / name).read_text(encoding="utf-8")
+
+
+def test_ansible_core_s_own_deprecation_is_not_the_collection_s_and_the_collection_s_are():
+    """ansible-core 2.16.20 deprecates something in the task it adds for any role's argument specs
+    (recorded from a bare role of no collection): that one is core's own and passes; the two a
+    collection's module causes (recorded in the same run) fail."""
+    core = testing.deprecation_warnings(recorded("ansible-core-2.16.20-bare-role.txt"))
+    assert core == [CORE_2_16_20]
+    run = recorded("ansible-core-2.16.20-collection-role.txt")
+    assert len(testing.deprecation_warnings(run)) == 3
+    ours = testing.collection_deprecations(run, core)
+    assert [warning.split(". ")[0] for warning in ours] == [
+        "[DEPRECATION WARNING]: Param 'x' is deprecated", "[DEPRECATION WARNING]: old_thing is going away"]
+    assert all("acme.dep" in warning for warning in ours)
+    # the bare role's own run has nothing of a collection's
+    assert testing.collection_deprecations(recorded("ansible-core-2.16.20-bare-role.txt"), core) == []
+    # with no baseline, every warning counts: nothing is let through by default
+    assert len(testing.collection_deprecations(run, [])) == 3
+
+
+def test_a_core_warning_wrapped_at_another_width_is_still_core_s():
+    core = testing.deprecation_warnings(recorded("ansible-core-2.16.20-bare-role.txt"))
+    rewrapped = "\n".join(textwrap.wrap(CORE_2_16_20, 60)) + "\n\nPLAY [localhost] ***\n"
+    assert testing.collection_deprecations(rewrapped, core) == []
+    # a warning that only starts the same is not core's
+    assert len(testing.collection_deprecations(rewrapped.replace("2.23", "2.24"), core)) == 1
+
+
+def test_ansible_core_2_21_prints_none_of_its_own_and_the_collection_s_still_fail():
+    core = testing.deprecation_warnings(recorded("ansible-core-2.21.6-bare-role.txt"))
+    assert core == []
+    ours = testing.collection_deprecations(recorded("ansible-core-2.21.6-collection-role.txt"), core)
+    assert len(ours) == 2 and all("removed from collection 'acme.dep'" in warning for warning in ours)
+
+
+def test_core_deprecations_runs_a_bare_playbook_with_this_ansible_core():
+    """The live baseline with the venv's ansible-core (the version matrix runs this module's tests
+    on its own ansible-core only through the integration conftest; here, the one of `make venv`)."""
+    playbook = str(pathlib.Path(sys.executable).parent / "ansible-playbook")
+    core = testing.core_deprecations(playbook)
+    assert all(warning.startswith(testing.DEPRECATION_PREFIX) for warning in core)
+    assert testing.core_deprecations(playbook) == core  # cached: the same list, not re-run
+    with pytest.raises(RuntimeError, match="bare playbook failed"):
+        testing.core_deprecations("/bin/false")
