@@ -24,6 +24,9 @@
 #                     ansible-test sanity, unit tests, and a smoke run (the demo twice, the roles'
 #                     playbooks, no deprecation warning), plus antsibull-nox's lint, docs, license
 #                     and extra checks (noxfile.py, antsibull-nox.toml; MATRIX_ARGS="units-2.16")
+#   make matrix-updates  not CI: the newest patch of every minor on PyPI; the matrix's sessions of each
+#                     minor with a newer one, run with it; a table; never fails on what it finds
+#                     (bumping a pin: docs/development.md)
 #   make build        the collection tarball, in tests/output/build/, then galaxy-importer on the
 #                     same build (antsibull-nox's build-import-check, offline)
 #   make docs         the HTML docs site in tests/output/docs/html/ (antsibull-docs sphinx-init and
@@ -69,7 +72,7 @@ define banner
 	@printf '\n======== %s ========\n' "$(1)"
 endef
 
-.PHONY: help venv test lint sanity units conformance integration molecule demo bench soak matrix build docs clean distclean
+.PHONY: help venv test lint sanity units conformance integration molecule demo bench soak matrix matrix-updates build docs clean distclean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -201,6 +204,12 @@ MATRIX_ARGS ?=
 matrix: venv
 	$(call banner,matrix: nox sessions (tools/matrix.py $(MATRIX_ARGS)))
 	"$(VENV_PY)" tools/matrix.py $(MATRIX_ARGS)
+
+# Not part of CI: reports newer ansible-core patches than noxfile.py's MATRIX pins, and whether the
+# matrix's sessions pass with them (logs in tests/output/matrix-updates/); exits 0 whatever it finds.
+matrix-updates: venv
+	$(call banner,matrix-updates: tools/matrix.py --updates $(MATRIX_ARGS))
+	"$(VENV_PY)" tools/matrix.py --updates $(MATRIX_ARGS)
 
 # galaxy-importer (as Galaxy and Automation Hub run it on upload) through antsibull-nox's
 # build-import-check session, which builds the collection the same way; its ERROR lines fail.

@@ -5,18 +5,24 @@
 
 antsibull-nox (antsibull-nox.toml) declares the sessions it has: ``lint``, ``docs-check``,
 ``license-check``, ``extra-checks`` and ``build-import-check`` (galaxy-importer, which
-``make build`` runs). This file adds, for every ansible-core minor in ``MATRIX`` (the range
-``meta/runtime.yml`` promises, up to the newest release), each on the newest Python that
-release supports as a controller and that is installed here:
+``make build`` runs). This file adds, for every ansible-core minor in ``MATRIX`` (the range ``meta/runtime.yml``
+promises), at the patch release ``MATRIX`` pins, each on the newest Python that release supports
+as a controller and that is installed here:
 
-- ``ansible-test-sanity-X.Y``: ansible-test sanity from that ansible-core, through
-  antsibull-nox's ``add_ansible_test_session`` (it stages the collection as
-  ``ansible_collections/d2l/brightspace`` and copies ``tests/output`` back);
+- ``ansible-test-sanity-X.Y``: ``tools/sanity.py`` (what ``make sanity`` runs: the tree staged as
+  ``ansible_collections/d2l/brightspace``, ``ansible-test sanity --venv``, ``tests/output``
+  copied back) with that ansible-core;
 - ``units-X.Y``: pytest ``tests/unit`` beside that ansible-core;
 - ``smoke-X.Y``: the collection built and installed from its tarball with that ansible-core,
   then the demo twice against the emulator (the second run changed=0) and the roles' playbooks
-  twice (``tests/integration/test_roles.py``), with no deprecation warning in any playbook's
-  output.
+  twice (``tests/integration/test_roles.py``), with no deprecation warning of the collection's in
+  any playbook's output (``tests/integration/test_deprecations.py`` proves the check on this
+  ansible-core).
+
+The pins make the matrix reproducible: a new upstream release changes nothing here until someone
+bumps its pin. ``make matrix-updates`` (``tools/matrix.py --updates``) reports newer patches and
+runs the sessions of each minor with the newer one (``D2L_MATRIX_PINS``, below), without failing.
+How to bump: docs/development.md.
 
 ``nox -l`` lists them; ``nox -s units-2.16`` runs one.
 """
@@ -25,7 +31,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import nox
@@ -39,9 +44,23 @@ antsibull_nox.load_antsibull_nox_toml()
 
 REPO = Path(__file__).resolve().parent
 
-# Every ansible-core minor the collection supports: the lowest is requires_ansible in
-# meta/runtime.yml (tests/unit/test_versions.py keeps them, galaxy.yml and the README in step).
-MATRIX = ('2.16', '2.17', '2.18', '2.19', '2.20', '2.21')
+# Every ansible-core minor the collection supports, and the patch release its sessions install:
+# the one place the matrix's versions are pinned. The lowest minor is requires_ansible in
+# meta/runtime.yml; tests/unit/test_versions.py keeps galaxy.yml, the README, the dev venv's pin
+# (requirements-dev.txt) and galaxy-importer's (antsibull-nox.toml) in step with it.
+MATRIX = {
+    '2.16': '2.16.20',
+    '2.17': '2.17.14',
+    '2.18': '2.18.19',
+    '2.19': '2.19.14',
+    '2.20': '2.20.10',
+    '2.21': '2.21.6',
+}
+
+# `make matrix-updates` tries newer patches without editing MATRIX: D2L_MATRIX_PINS="2.16=2.16.21
+# 2.19=2.19.15" replaces those pins for this run only.
+PIN_OVERRIDES = dict(item.split('=', 1) for item in os.environ.get('D2L_MATRIX_PINS', '').split() if '=' in item)
+PINS = {minor: PIN_OVERRIDES.get(minor, patch) for minor, patch in MATRIX.items()}
 
 # What a test run needs beside ansible-core (the same pins as `make venv`'s).
 TEST_REQUIREMENTS = ('-r', str(REPO / 'tests' / 'requirements.txt'))
@@ -61,42 +80,26 @@ def python_for(core: str) -> str:
 
 
 def core_requirement(core: str) -> str:
-    major, minor = core.split('.')
-    return 'ansible-core>=%s,<%s.%d' % (core, major, int(minor) + 1)
-
-
-def prime_get_pip() -> None:
-    """ansible-test --venv bootstraps pip with a get-pip script it downloads from a host this
-    machine cannot reach: put tools/get-pip.py (the offline stand-in) in its cache for the pip
-    of every ansible-test the sessions have installed (tools/sanity.py reads the version from
-    ansible-test itself)."""
-    for package in sorted((REPO / '.nox').glob('*/lib/python*/site-packages/ansible_test')):
-        python = package.parents[3] / 'bin' / 'python'
-        subprocess.run([str(python), str(REPO / 'tools' / 'sanity.py'), '--prime-get-pip'], check=True)
-
-
-def drop_scratch() -> None:
-    """Run in the staged collection before antsibull-nox copies its tests/output back: the
-    delegation venvs ansible-test leaves in tests/output/.tmp are scratch (and their symlinks
-    break the copy); the results are kept."""
-    shutil.rmtree(os.path.join('tests', 'output', '.tmp'), ignore_errors=True)
+    """The exact ansible-core release of this minor's sessions."""
+    patch = PINS[core]
+    if not patch.startswith(core + '.'):
+        raise ValueError('the pin %r of ansible-core %s is not a release of %s' % (patch, core, core))
+    return 'ansible-core==%s' % patch
 
 
 def add_version(core: str) -> None:
     python = python_for(core)
 
-    # antsibull-nox's own sanity sessions always pass --docker, and no container engine runs
-    # here: the same session with --venv (ansible-test makes a venv per test from PyPI).
-    antsibull_nox.add_ansible_test_session(
-        name='ansible-test-sanity-%s' % core,
-        description='ansible-test sanity --venv from ansible-core %s' % core,
-        ansible_test_params=['sanity', '--venv', '--python', python],
-        default=False,
-        ansible_core_version=core,
-        ansible_core_source='pypi',
-        callback_before=prime_get_pip,
-        callback_after=drop_scratch,
-    )
+    # antsibull-nox's sanity sessions install the newest patch of a minor (and always pass
+    # --docker, while no container engine runs here): this one installs the pinned release and
+    # runs what `make sanity` runs, tools/sanity.py (ansible-test sanity --venv from a staged tree).
+    @nox.session(name='ansible-test-sanity-%s' % core, python=python, default=False)
+    def sanity(session: nox.Session) -> None:
+        session.install(core_requirement(core))
+        session.run('ansible', '--version')
+        session.run('python', 'tools/sanity.py', *session.posargs)
+
+    sanity.__doc__ = 'ansible-test sanity --venv from ansible-core %s (Python %s)' % (PINS[core], python)
 
     @nox.session(name='units-%s' % core, python=python, default=False)
     def units(session: nox.Session) -> None:
@@ -105,7 +108,7 @@ def add_version(core: str) -> None:
         session.run('python', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-n', '2',
                     *(session.posargs or ['tests/unit']), env=RUN_ENV)
 
-    units.__doc__ = 'pytest tests/unit beside ansible-core %s (Python %s)' % (core, python)
+    units.__doc__ = 'pytest tests/unit beside ansible-core %s (Python %s)' % (PINS[core], python)
 
     @nox.session(name='smoke-%s' % core, python=python, default=False)
     def smoke(session: nox.Session) -> None:
@@ -121,11 +124,11 @@ def add_version(core: str) -> None:
         env = dict(RUN_ENV, ANSIBLE_COLLECTIONS_PATH=str(tmp / 'collections'),
                    D2L_TEST_COLLECTIONS_PATH=str(tmp / 'collections'))
         session.run('python', 'tools/demo.py', env=env)
-        session.run('python', '-m', 'pytest', '-p', 'no:cacheprovider', '-q',
-                    *(session.posargs or ['tests/integration/test_roles.py']), env=env)
+        tests = session.posargs or ['tests/integration/test_roles.py', 'tests/integration/test_deprecations.py']
+        session.run('python', '-m', 'pytest', '-p', 'no:cacheprovider', '-q', *tests, env=env)
 
     smoke.__doc__ = ('the demo twice and the roles\' playbooks against the emulator, ansible-core %s '
-                     '(Python %s)' % (core, python))
+                     '(Python %s)' % (PINS[core], python))
 
 
 for _core in MATRIX:

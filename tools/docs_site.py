@@ -40,7 +40,7 @@ DOCS = os.path.join(REPO, 'docs')
 # The order README's "Documentation" list gives; a guide not named here comes after, by name.
 GUIDE_ORDER = (
     'getting-started', 'authentication', 'rate-limits-and-retries', 'files-and-packages', 'catalog',
-    'jobs', 'emulator', 'awx', 'architecture', 'performance',
+    'jobs', 'emulator', 'awx', 'architecture', 'development', 'performance',
 )
 
 ANSIBLE_DOCS_URL = 'https://docs.ansible.com/projects/ansible/devel/'

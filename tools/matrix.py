@@ -16,11 +16,20 @@
 3. prints one line per session (result, seconds) and exits non-zero if any failed.
 
 ``tools/matrix.py units-2.16 smoke-2.16`` runs only those sessions (in the same lanes).
+
+``tools/matrix.py --updates`` (``make matrix-updates``, not part of CI) asks PyPI for the newest
+release of every minor that noxfile.py's ``MATRIX`` pins, runs the sessions of each minor that
+has a newer patch with that patch instead (``D2L_MATRIX_PINS``; logs in
+``tests/output/matrix-updates/``), names any newer minor, prints a table and exits 0 whatever it
+found: the pins change only when someone bumps them (docs/development.md). ``--report-only``
+skips the runs.
 """
 
 from __future__ import annotations
 
+import ast
 import glob
+import json
 import os
 import re
 import shutil
@@ -28,9 +37,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUTPUT = os.path.join(REPO, 'tests', 'output', 'matrix')
+UPDATES_OUTPUT = os.path.join(REPO, 'tests', 'output', 'matrix-updates')
+# PyPI's JSON API (MATRIX_PYPI_URL for a mirror that serves it)
+PYPI_JSON = os.environ.get('MATRIX_PYPI_URL', 'https://pypi.org/pypi/ansible-core/json')
 NOX = [os.path.join(os.path.dirname(sys.executable), 'nox'), '--no-color', '-db', 'uv']
 PYTHONS = ('3.12', '3.13')
 # antsibull-nox's sessions that `make matrix` runs (build-import-check is `make build`'s).
@@ -114,9 +127,10 @@ def versioned_sessions(listing: str) -> list[str]:
     return [name for name in names if re.match(r'^(ansible-test-sanity|units|smoke)-2\.\d+$', name)]
 
 
-def run_lane(names: list[str], env: dict[str, str], results: dict[str, tuple[int, float]]) -> None:
+def run_lane(names: list[str], env: dict[str, str], results: dict[str, tuple[int, float]],
+             output: str = OUTPUT) -> None:
     for name in names:
-        log_path = os.path.join(OUTPUT, name + '.log')
+        log_path = os.path.join(output, name + '.log')
         say('%s: started' % name)
         started = time.monotonic()
         with open(log_path, 'w', encoding='utf-8') as log:
@@ -139,25 +153,130 @@ def run_lane(names: list[str], env: dict[str, str], results: dict[str, tuple[int
                 print('-------- %s --------\n%s\n-------- end of %s --------' % (name, text[-20000:], name), flush=True)
 
 
-def main(argv: list[str]) -> int:
-    os.makedirs(OUTPUT, exist_ok=True)
+def session_env() -> dict[str, str]:
     env = dict(os.environ)
     env['PATH'] = interpreters_dir() + os.pathsep + os.path.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
     env['UV_PYTHON_DOWNLOADS'] = 'never'
     env.pop('VIRTUAL_ENV', None)
+    return env
 
-    names = argv or sessions()
+
+def run_sessions(names: list[str], env: dict[str, str], output: str = OUTPUT) -> dict[str, tuple[int, float]]:
+    """Every session of ``names`` once, in two lanes (sanity, the rest): ``{name: (status, seconds)}``."""
     lanes = [lane for lane in ([name for name in names if name.startswith('ansible-test-sanity-')],
                                [name for name in names if not name.startswith('ansible-test-sanity-')]) if lane]
     say('%d sessions in %d lane(s): %s' % (len(names), len(lanes), ' '.join(names)))
-
     results: dict[str, tuple[int, float]] = {}
-    started = time.monotonic()
-    threads = [threading.Thread(target=run_lane, args=(lane, env, results)) for lane in lanes]
+    threads = [threading.Thread(target=run_lane, args=(lane, env, results, output)) for lane in lanes]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return results
+
+
+# -- make matrix-updates ---------------------------------------------------------------------
+def pinned_matrix() -> dict[str, str]:
+    """noxfile.py's MATRIX (minor -> pinned patch), read without importing nox."""
+    with open(os.path.join(REPO, 'noxfile.py'), encoding='utf-8') as handle:
+        tree = ast.parse(handle.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, 'id', None) for t in node.targets] == ['MATRIX']:
+            return ast.literal_eval(node.value)
+    raise SystemExit('matrix: noxfile.py has no MATRIX')
+
+
+def _release(version: str) -> tuple[int, ...] | None:
+    """A final release's numbers (2.16.20 -> (2, 16, 20)); None for a pre-release or a dev build."""
+    if not re.fullmatch(r'\d+\.\d+\.\d+', version):
+        return None
+    return tuple(int(part) for part in version.split('.'))
+
+
+def pypi_releases(document: dict) -> list[str]:
+    """The final, not yanked releases in PyPI's JSON document of a project."""
+    found = []
+    for version, files in (document.get('releases') or {}).items():
+        if _release(version) is None or not files or all(item.get('yanked') for item in files):
+            continue
+        found.append(version)
+    return sorted(found, key=_release)
+
+
+def updates(pins: dict[str, str], releases: list[str]) -> tuple[dict[str, str], list[str]]:
+    """``({minor: newest patch}, [newer minors' newest releases])``: the minors of ``pins`` whose
+    newest release on PyPI is newer than the pin, and the releases of minors above the matrix."""
+    newest: dict[str, str] = {}
+    for version in releases:
+        major, minor, _patch = _release(version)
+        key = '%d.%d' % (major, minor)
+        if key not in newest or _release(version) > _release(newest[key]):
+            newest[key] = version
+    newer = {minor: newest[minor] for minor, pin in pins.items()
+             if minor in newest and _release(newest[minor]) > _release(pin)}
+    top = max(_release(minor + '.0') for minor in pins)
+    above = sorted((version for key, version in newest.items() if _release(key + '.0') > top), key=_release)
+    return newer, above
+
+
+def fetch_pypi() -> dict:
+    request = urllib.request.Request(PYPI_JSON, headers={'Accept': 'application/json'})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)
+
+
+def report_updates(argv: list[str]) -> int:
+    """``make matrix-updates``: never fails on what it finds (only on a usage error)."""
+    pins = pinned_matrix()
+    try:
+        releases = pypi_releases(fetch_pypi())
+    except (OSError, ValueError) as exc:
+        print('make matrix-updates: could not read %s (%s): nothing checked' % (PYPI_JSON, exc))
+        return 0
+    newer, above = updates(pins, releases)
+    results: dict[str, tuple[int, float]] = {}
+    if newer and '--report-only' not in argv:
+        os.makedirs(UPDATES_OUTPUT, exist_ok=True)
+        env = session_env()
+        env['D2L_MATRIX_PINS'] = ' '.join('%s=%s' % item for item in sorted(newer.items()))
+        say('trying %s' % env['D2L_MATRIX_PINS'])
+        names = ['%s-%s' % (kind, minor) for minor in sorted(newer, key=lambda m: _release(m + '.0'))
+                 for kind in ('ansible-test-sanity', 'units', 'smoke')]
+        results = run_sessions(names, env, UPDATES_OUTPUT)
+
+    def outcome(name: str) -> str:
+        if name not in results:
+            return '-'
+        return 'passed' if results[name][0] == 0 else 'FAILED'
+
+    print('\n%-6s %-9s %-9s %-8s %-8s %-8s' % ('minor', 'pinned', 'newest', 'sanity', 'units', 'smoke'))
+    for minor, pin in pins.items():
+        latest = newer.get(minor, pin)
+        print('%-6s %-9s %-9s %-8s %-8s %-8s' % (
+            minor, pin, latest if minor in newer else '(same)', outcome('ansible-test-sanity-' + minor),
+            outcome('units-' + minor), outcome('smoke-' + minor)))
+    if above:
+        print('\nnewer minors, not in the matrix: %s (adding one: docs/development.md)' % ', '.join(above))
+    if not newer:
+        print('\nmake matrix-updates: every pin is the newest patch of its minor')
+    elif results:
+        passed = [minor for minor in newer if all(outcome('%s-%s' % (kind, minor)) == 'passed'
+                                                  for kind in ('ansible-test-sanity', 'units', 'smoke'))]
+        print('\nmake matrix-updates: newer patches: %s; passing (ready to bump in noxfile.py MATRIX): %s'
+              % (', '.join(newer[m] for m in newer), ', '.join(newer[m] for m in passed) or 'none'))
+    else:
+        print('\nmake matrix-updates: newer patches: %s (not run: --report-only)' % ', '.join(newer.values()))
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv and argv[0] == '--updates':
+        return report_updates(argv[1:])
+    os.makedirs(OUTPUT, exist_ok=True)
+    env = session_env()
+    names = argv or sessions()
+    started = time.monotonic()
+    results = run_sessions(names, env)
 
     print('\n%-28s %-8s %8s' % ('session', 'result', 'seconds'))
     for name in names:

@@ -18,9 +18,8 @@ so a symlink to the repository is rejected.  This script therefore:
    to this script (e.g. ``--test pylint``), copies ``tests/output`` back into the repository
    and exits with ansible-test's status.
 
-Run it with the interpreter of the venv that holds ansible-core: ``.venv/bin/python tools/sanity.py``.
-``tools/sanity.py --prime-get-pip`` does step 2 only: the version matrix's sanity sessions
-(noxfile.py) let antsibull-nox stage the tree and run ansible-test.
+Run it with the interpreter of the venv that holds ansible-core: ``.venv/bin/python tools/sanity.py``
+(``make sanity``); the version matrix's sanity sessions (noxfile.py) run it with theirs.
 """
 
 from __future__ import annotations
@@ -140,10 +139,6 @@ def prime_get_pip_cache() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv == ['--prime-get-pip']:  # only step 2, for an ansible-test that stages the tree itself (noxfile.py)
-        prime_get_pip_cache()
-        return 0
-
     namespace, name = collection_name()
     python_version = '%d.%d' % sys.version_info[:2]
     ansible_test = os.path.join(os.path.dirname(sys.executable), 'ansible-test')

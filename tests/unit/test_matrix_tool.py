@@ -57,3 +57,30 @@ def test_any_importer_warning_or_error_fails_the_import_check():
     assert matrix.importer_findings("ERROR: before the importer started\n") == ["no galaxy-importer output in the log"]
     assert matrix.importer_findings(clean + "ERROR: Unable to parse meta/runtime.yml\n") == [
         "ERROR: Unable to parse meta/runtime.yml"]
+
+
+# PyPI's JSON document of ansible-core, shortened: a pre-release, a yanked release and a release
+# with no files are none of the newest.
+PYPI = {"releases": {
+    "2.16.19": [{"yanked": False}], "2.16.20": [{"yanked": False}], "2.16.21rc1": [{"yanked": False}],
+    "2.17.14": [{"yanked": False}], "2.17.15": [{"yanked": True}],
+    "2.19.14": [{"yanked": False}], "2.19.15": [{"yanked": False}], "2.19.16": [],
+    "2.21.6": [{"yanked": False}], "2.22.0b1": [{"yanked": False}], "2.22.0": [{"yanked": False}],
+    "2.23.0.dev0": [{"yanked": False}],
+}}
+
+
+def test_matrix_updates_finds_newer_final_patches_and_newer_minors():
+    releases = matrix.pypi_releases(PYPI)
+    assert releases == ["2.16.19", "2.16.20", "2.17.14", "2.19.14", "2.19.15", "2.21.6", "2.22.0"]
+    pins = {"2.16": "2.16.20", "2.17": "2.17.14", "2.19": "2.19.14", "2.21": "2.21.6"}
+    assert matrix.updates(pins, releases) == ({"2.19": "2.19.15"}, ["2.22.0"])
+    # an older patch on PyPI than the pin (a pin ahead of the mirror) is no update
+    assert matrix.updates({"2.16": "2.16.20"}, ["2.16.19"]) == ({}, [])
+    # 2.10 is above 2.9: minors compare as numbers
+    assert matrix.updates({"2.9": "2.9.27"}, ["2.9.27", "2.10.1"]) == ({}, ["2.10.1"])
+
+
+def test_the_matrix_pins_are_read_from_noxfile():
+    pins = matrix.pinned_matrix()
+    assert list(pins)[0] == "2.16" and all(patch.startswith(minor + ".") for minor, patch in pins.items())

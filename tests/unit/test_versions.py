@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The supported ansible-core versions are said once per place, and every place agrees with
 the version matrix that proves them (noxfile.py ``MATRIX``): meta/runtime.yml's
-``requires_ansible``, galaxy.yml's description, the README and the getting-started guide."""
+``requires_ansible``, galaxy.yml's description, the README and the getting-started guide. The
+matrix pins each minor's patch release there, and every other exact pin of ansible-core (the dev
+venv's, galaxy-importer's) is the matrix's pin of its minor."""
 
 from __future__ import annotations
 
@@ -22,12 +24,17 @@ def read(*parts):
         return handle.read()
 
 
-def matrix():
-    """MATRIX from noxfile.py, read without importing nox."""
+def pins():
+    """MATRIX from noxfile.py (minor -> pinned patch release), read without importing nox."""
     for node in ast.parse(read("noxfile.py")).body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["MATRIX"]:
             return ast.literal_eval(node.value)
     raise AssertionError("noxfile.py has no MATRIX")
+
+
+def matrix():
+    """The minors of the matrix, lowest first."""
+    return list(pins())
 
 
 def minor(version):
@@ -56,3 +63,21 @@ def test_galaxy_readme_and_guide_say_the_same_versions():
     # no other "ansible-core 2.x or newer/later" claim left anywhere a user reads first
     for name, text in (("README.md", readme), ("docs/getting-started.md", read("docs", "getting-started.md"))):
         assert not re.search(r"ansible-core 2\.\d+ or (newer|later)", text), name
+
+
+def test_every_minor_is_pinned_to_a_patch_release_of_its_own():
+    for minor_version, patch in pins().items():
+        assert re.fullmatch(r"%s\.\d+" % re.escape(minor_version), patch), (minor_version, patch)
+
+
+def test_every_other_exact_ansible_core_pin_is_the_matrix_s_pin_of_its_minor():
+    """requirements-dev.txt (the dev venv: make test, lint, build) and antsibull-nox.toml
+    (galaxy-importer's ansible-core) pin a release: the one the matrix proves for that minor."""
+    found = {}
+    for name in ("requirements-dev.txt", "antsibull-nox.toml", os.path.join("tests", "requirements.txt")):
+        for version in re.findall(r"ansible-core==(\d+\.\d+\.\d+)", read(name)):
+            found.setdefault(name, []).append(version)
+    assert set(found) == {"requirements-dev.txt", "antsibull-nox.toml"}, found
+    for name, versions in found.items():
+        for version in versions:
+            assert pins()[".".join(version.split(".")[:2])] == version, (name, version)
