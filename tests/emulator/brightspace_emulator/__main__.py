@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 
 from .app import create_app
-from .config import IMPORT_ROUTE_CHOICES, Config
+from .config import IMPORT_ROUTE_CHOICES, RECYCLED_CODE_CHOICES, Config
 from .server import make_server
 
 
@@ -37,6 +37,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--import-routes", choices=IMPORT_ROUTE_CHOICES, default="both",
                    help="course import routes served: under le/unstable, under a numbered le "
                         "version, or both (default)")
+    p.add_argument("--recycled-codes", choices=RECYCLED_CODE_CHOICES, default="reserved",
+                   help="whether an org unit in the recycle bin keeps its code reserved "
+                        "(default) or frees it for new org units")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -49,7 +52,7 @@ def main(argv=None) -> None:
                     state_file=args.state_file, upload_dir=args.upload_dir,
                     upload_ttl=args.upload_ttl,
                     artifact_update_replaces_content=args.artifact_update_replaces_content,
-                    import_routes=args.import_routes)
+                    import_routes=args.import_routes, recycled_codes=args.recycled_codes)
     app = create_app(config)
     make_server(app, args.host, args.port, args.log_level).run()
 

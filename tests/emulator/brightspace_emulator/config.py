@@ -32,10 +32,25 @@ class Config:
     # which course import routes are served: "both" (default), "unstable" or "versioned"
     # (routes/coursejobs.py)
     import_routes: str = "both"
+    # whether an org unit in the recycle bin keeps its code: "reserved" (default) or "free".
+    # NOTE: no evidence either way: no statement was found in D2L's reference text (as copied
+    # into kerbeh/valence-wrapper, HR.BrightspaceConnector, gsu-dle/d2l-api-tools), D2L's
+    # community KB (4203 "Create and delete org units" says only that the recycle bin "stores org
+    # units and their properties until you choose to either restore them or delete them
+    # permanently"; 4841 asks unique codes for departments and semesters), nor in the issue and
+    # page corpora; HR.BrightspaceConnector's integration tests reuse fixed codes after a
+    # permanent delete (recycle, then DELETE recyclebin/(id)), which says nothing of a code
+    # still in the bin. The strictest reading is the default: "reserved", a create or update
+    # that takes the code of a unit in the bin is refused like any duplicate (a client that
+    # "deletes" a course with DELETE courses/(id) and creates it again meets the conflict);
+    # "free": codes in the bin do not count (then restoring a unit whose code a live unit took
+    # is refused: routes/orgstructure.py restore_orgunit).
+    recycled_codes: str = "reserved"
 
     # Keys the control API may change at run time.
     MUTABLE = ("job_duration", "token_lifetime", "rate_limit", "rate_window", "clock_offset",
-               "upload_ttl", "artifact_update_replaces_content", "import_routes")
+               "upload_ttl", "artifact_update_replaces_content", "import_routes",
+               "recycled_codes")
 
     def copy(self) -> "Config":
         return dataclasses.replace(self)
@@ -54,6 +69,7 @@ class Config:
             "upload_ttl": self.upload_ttl,
             "artifact_update_replaces_content": self.artifact_update_replaces_content,
             "import_routes": self.import_routes,
+            "recycled_codes": self.recycled_codes,
             "state_file": self.state_file,
         }
 
@@ -62,6 +78,8 @@ class Config:
 REQUEST_COST = 10
 
 IMPORT_ROUTE_CHOICES = ("both", "unstable", "versioned")
+
+RECYCLED_CODE_CHOICES = ("reserved", "free")
 
 # Product -> (latest, supported versions). Routes called with a version not listed answer 404.
 # The supported versions are those the reference pages' "API Versions" lines give, up to the

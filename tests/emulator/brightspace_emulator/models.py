@@ -553,6 +553,7 @@ class ConfigUpdate(Strict):
     upload_ttl: Optional[Union[StrictInt, float]] = None
     artifact_update_replaces_content: Optional[StrictBool] = None
     import_routes: Optional[Literal["both", "unstable", "versioned"]] = None
+    recycled_codes: Optional[Literal["reserved", "free"]] = None
 
 
 class EpCommentRequest(Strict):

@@ -22,7 +22,10 @@ the same role (``role_of``), and the role ids are the ones the LR trusts are sto
 
 Routes the pages name no permission for are open to every role: ``GET courses/(id)``, ``GET
 coursetemplates/(id)``, both schema routes, ``outypes/``, ``users/whoami``, every
-``orgstructure/`` route, the ePortfolio artifact routes (their 403s are about another user's
+``orgstructure/`` route (the recycle bin's too: ``GET orgstructure/recyclebin/``, ``POST
+orgstructure/recyclebin/(id)/recycle``, ``.../restore``, ``DELETE orgstructure/recyclebin/(id)``,
+except that recycling, restoring or permanently deleting a course offering or template needs the
+permission its own DELETE route needs: routes/orgstructure.py ``_course_permission``), the ePortfolio artifact routes (their 403s are about another user's
 artifact: routes/eportfolio.py) and ``objects/my/``. NOTE: no evidence for the reads
 (courses.txt lists no 403 for them): they stay open, the reading under which a client meets the
 pages' documented 403s of the writes instead of a refusal of the look-up that comes first (a

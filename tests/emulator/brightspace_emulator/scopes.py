@@ -59,18 +59,21 @@ SPECIFIC = {
     # SCOPES.md: orgunits:coursetemplate:create | POST /d2l/api/lp/(v)/coursetemplates/
     ("POST", f"{LP}/coursetemplates/"): ("orgunits:coursetemplate:create",),
     # SCOPES.md: organizations:organization:read | GET orgstructure/, GET orgstructure/(id),
-    # GET orgstructure/(id)/parents/, .../children/ (ancestors/, descendants/, recyclebin/: not
-    # served by the emulator)
+    # GET orgstructure/(id)/parents/, .../children/, GET orgstructure/recyclebin/ (ancestors/,
+    # descendants/: not served by the emulator)
     ("GET", f"{LP}/orgstructure/"): ("organizations:organization:read",),
     ("GET", f"{LP}/orgstructure/{{orgUnitId}}"): ("organizations:organization:read",),
     ("GET", f"{LP}/orgstructure/{{orgUnitId}}/parents/"): ("organizations:organization:read",),
     ("GET", f"{LP}/orgstructure/{{orgUnitId}}/children/"): ("organizations:organization:read",),
+    ("GET", f"{LP}/orgstructure/recyclebin/"): ("organizations:organization:read",),
     # SCOPES.md: organizations:organization:create | POST orgstructure/,
-    # POST orgstructure/(id)/parents/, POST orgstructure/recyclebin/(id)/recycle (children/,
-    # recyclebin/(id)/restore: not served by the emulator)
+    # POST orgstructure/(id)/parents/, POST orgstructure/recyclebin/(id)/recycle,
+    # POST orgstructure/recyclebin/(id)/restore (POST orgstructure/(id)/children/: not served
+    # by the emulator)
     ("POST", f"{LP}/orgstructure/"): ("organizations:organization:create",),
     ("POST", f"{LP}/orgstructure/{{orgUnitId}}/parents/"): ("organizations:organization:create",),
     ("POST", f"{LP}/orgstructure/recyclebin/{{orgUnitId}}/recycle"): ("organizations:organization:create",),
+    ("POST", f"{LP}/orgstructure/recyclebin/{{orgUnitId}}/restore"): ("organizations:organization:create",),
     # SCOPES.md: organizations:organization:update | PUT /d2l/api/lp/(v)/orgstructure/(id)
     ("PUT", f"{LP}/orgstructure/{{orgUnitId}}"): ("organizations:organization:update",),
     # SCOPES.md: organizations:organization:delete | DELETE orgstructure/(id)/parents/(parentId),

@@ -244,13 +244,19 @@ class Store:
                  if include_recycled or not ou["Recycled"]]
         return sorted(units, key=lambda ou: ou["Identifier"])
 
-    def find_code(self, type_id: int, code: str, exclude: Optional[int] = None) -> Optional[dict]:
+    def find_code(self, type_id: int, code: str, exclude: Optional[int] = None,
+                  include_recycled: Optional[bool] = None) -> Optional[dict]:
+        """The org unit of ``type_id`` (other than ``exclude``) holding ``code``, or None.
+        ``include_recycled`` None: as the ``recycled_codes`` switch says (config.py)."""
         # NOTE: no evidence; the strictest reading: codes are unique per org unit type,
-        # compared case-insensitively; units in the recycle bin keep their code (they can be
-        # restored) until permanently deleted.
+        # compared case-insensitively. Whether units in the recycle bin keep their code until
+        # permanently deleted is the recycled_codes switch (config.py says why): "reserved"
+        # (the default) they do, "free" they do not.
+        if include_recycled is None:
+            include_recycled = self.config.recycled_codes != "free"
         for ou in self.data["orgunits"].values():
             if ou["TypeId"] == type_id and ou["Code"].lower() == code.lower() \
-                    and ou["Identifier"] != exclude:
+                    and ou["Identifier"] != exclude and (include_recycled or not ou["Recycled"]):
                 return ou
         return None
 

@@ -323,10 +323,15 @@ def test_reset_clears_content(client, courses):
 
 
 def test_deleting_a_course_drops_its_content(client, courses):
+    """DELETE courses/(id) recycles (the course can be restored with its content); deleting it
+    from the recycle bin drops the content."""
     tid, target, _other = courses
     token = start_copy(client, target, tid, Components=["Content"])
     wait_final(client.get, copy_url(target, token), COPY_FINAL)
+    content = client.get(f"/_emulator/courses/{target}/content").json()
     assert client.delete(f"{LP}/courses/{target}", headers=BEARER).status_code == 200
+    assert client.get(f"/_emulator/courses/{target}/content").json() == content
+    assert client.delete(f"{LP}/orgstructure/recyclebin/{target}", headers=BEARER).status_code == 200
     assert client.get(f"/_emulator/courses/{target}/content").status_code == 404
 
 

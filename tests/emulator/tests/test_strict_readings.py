@@ -148,14 +148,16 @@ def test_artifact_update_replaces_content_switch(client):
 
 def test_cli_switches():
     args = parse_args(["--artifact-update-replaces-content", "--import-routes", "versioned",
-                       "--upload-ttl", "5"])
-    assert (args.artifact_update_replaces_content, args.import_routes, args.upload_ttl) == \
-        (True, "versioned", 5.0)
+                       "--upload-ttl", "5", "--recycled-codes", "free"])
+    assert (args.artifact_update_replaces_content, args.import_routes, args.upload_ttl,
+            args.recycled_codes) == (True, "versioned", 5.0, "free")
     args = parse_args([])
-    assert (args.artifact_update_replaces_content, args.import_routes, args.upload_ttl) == \
-        (False, "both", 3600.0)
+    assert (args.artifact_update_replaces_content, args.import_routes, args.upload_ttl,
+            args.recycled_codes) == (False, "both", 3600.0, "reserved")
     with pytest.raises(SystemExit):
         parse_args(["--import-routes", "sometimes"])
+    with pytest.raises(SystemExit):
+        parse_args(["--recycled-codes", "sometimes"])
 
 
 # --- 2. ePortfolio packages of another layout -------------------------------------------------
@@ -308,7 +310,8 @@ def test_newer_course_fields_by_version(client):
         r = client.post(f"{LP}/courses/", headers=BEARER,
                         json=offering_body(tid, "D3", Description=bad))
         assert_problem(r, 400, "Description")
-    # CourseOfferingInfo: Description from 1.26, CanSelfRegister from 1.27; both optional, kept
+    # CourseOfferingInfo: Description from 1.26, CanSelfRegister from 1.27; both optional (a
+    # PUT without them clears them: test_put_course_replaces_the_whole_block)
     info = {"Name": "D", "Code": "D1", "StartDate": None, "EndDate": None, "IsActive": True}
     r = client.put(f"/d2l/api/lp/1.26/courses/{oid}", headers=BEARER,
                    json=dict(info, CanSelfRegister=True))
@@ -320,13 +323,61 @@ def test_newer_course_fields_by_version(client):
     got = client.get(f"{LP}/courses/{oid}", headers=BEARER).json()
     assert got["Description"] == {"Text": "a < b", "Html": "a &lt; b"}
     assert got["CanSelfRegister"] is True
-    assert client.put(f"{LP}/courses/{oid}", headers=BEARER, json=info).status_code == 200
-    assert client.get(f"{LP}/courses/{oid}", headers=BEARER).json()["CanSelfRegister"] is True
     # no evidence of a Description in the template blocks
     r = client.post(f"{LP}/coursetemplates/", headers=BEARER, json={
         "Name": "T", "Code": "T9", "Path": "", "ParentOrgUnitIds": [6606],
         "Description": {"Content": "x", "Type": "Text"}})
     assert_problem(r, 400, "Description")
+
+
+def test_put_course_replaces_the_whole_block(client):
+    """courses.txt: PUT "replaces the associated course offering's data with all the properties
+    you provide": at a version whose CourseOfferingInfo has Description (1.26+) and
+    CanSelfRegister (1.27+), omitting them clears them; before, they are untouched."""
+    tid = int(make_template(client, code="FULL")["Identifier"])
+    desc = {"Content": "<b>Keep</b>", "Type": "Html"}
+    stored_desc = {"Text": "Keep", "Html": "<b>Keep</b>"}
+    r = client.post(f"{LP}/courses/", headers=BEARER,
+                    json=offering_body(tid, "FULL1", Description=desc, CanSelfRegister=True))
+    assert r.status_code == 200, r.text
+    oid = r.json()["Identifier"]
+    info = {"Name": "Full", "Code": "FULL1", "StartDate": None, "EndDate": None, "IsActive": True}
+
+    def fields():
+        got = client.get(f"{LP}/courses/{oid}", headers=BEARER).json()
+        return got["Description"], got["CanSelfRegister"]
+
+    # sending them keeps them
+    r = client.put(f"{LP}/courses/{oid}", headers=BEARER,
+                   json=dict(info, Description=desc, CanSelfRegister=True))
+    assert r.status_code == 200, r.text
+    assert fields() == (stored_desc, True)
+    # an older version's block has neither: the stored values are untouched
+    assert client.put(f"/d2l/api/lp/1.25/courses/{oid}", headers=BEARER,
+                      json=info).status_code == 200
+    assert fields() == (stored_desc, True)
+    # 1.26 has Description only: omitting it clears it, CanSelfRegister untouched
+    assert client.put(f"/d2l/api/lp/1.26/courses/{oid}", headers=BEARER,
+                      json=info).status_code == 200
+    assert fields() == ({"Text": "", "Html": ""}, True)
+    # LP 1.47 without either: both cleared
+    client.put(f"{LP}/courses/{oid}", headers=BEARER,
+               json=dict(info, Description=desc, CanSelfRegister=True))
+    assert client.put(f"{LP}/courses/{oid}", headers=BEARER, json=info).status_code == 200
+    assert fields() == ({"Text": "", "Html": ""}, False)
+    # null CanSelfRegister is false ("Null is treated as false")
+    client.put(f"{LP}/courses/{oid}", headers=BEARER, json=dict(info, CanSelfRegister=True))
+    assert fields()[1] is True
+    assert client.put(f"{LP}/courses/{oid}", headers=BEARER,
+                      json=dict(info, CanSelfRegister=None)).status_code == 200
+    assert fields()[1] is False
+    # the five fields of the page are replaced too; Path and the create-only fields are kept
+    path = client.get(f"{LP}/courses/{oid}", headers=BEARER).json()["Path"]
+    assert client.put(f"{LP}/courses/{oid}", headers=BEARER, json=dict(
+        info, Name="Other", StartDate="2026-01-05T00:00:00.000Z")).status_code == 200
+    got = client.get(f"{LP}/courses/{oid}", headers=BEARER).json()
+    assert (got["Name"], got["StartDate"], got["EndDate"], got["Path"]) == \
+        ("Other", "2026-01-05T00:00:00.000Z", None, path)
 
 
 # --- 6. trailing slashes ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ..models import (LP_FIELD_SINCE, CourseOffering, CourseOfferingInfo, Course
                       CourseTemplateInfo, CreateCourseOffering, CreateCourseTemplate,
                       SchemaElement, parse_utc)
 from . import get_emu, product_version, scoped
-from .orgstructure import check_parent_type
+from .orgstructure import check_parent_type, send_to_recycle_bin
 
 router = make_router(prefix="/d2l/api/lp/{version}", tags=["courses"],
                      dependencies=[product_version("lp"), scoped()])
@@ -121,14 +121,22 @@ async def update_course(request: Request, version: str, orgUnitId: int, body: Co
     _check_dates(body.StartDate, body.EndDate)
     with emu.store.mutate():
         ous.check_unique_code(emu.store, st.TYPE_COURSE_OFFERING, body.Code, exclude=orgUnitId)
-        # The block replaces the properties it carries ("replaces the associated course
-        # offering's data with all the properties you provide"): the five of the page always,
-        # Description and CanSelfRegister when given (Path is kept).
+        # NOTE: evidence: courses.txt (PUT courses/(orgUnitId)): "This action replaces the
+        # associated course offering's data with all the properties you provide": a full
+        # replace of the block the version has. The five fields of the page always; from the LP
+        # version whose CourseOfferingInfo has them (models.LP_FIELD_SINCE) Description and
+        # CanSelfRegister too, so a PUT that omits Description clears it (the empty RichText
+        # {"Text": "", "Html": ""}, what a new offering without one has) and one that omits
+        # CanSelfRegister, or sends null, sets it false (HR.BrightspaceConnector, quoting the
+        # reference: "Null is treated as false"; models.py). At a version whose block lacks a
+        # field the stored value is untouched (the block there does not have it). Path,
+        # LocaleId, ForceLocale and ShowAddressBook are in no CourseOfferingInfo: kept.
         ou.update(Name=body.Name, Code=body.Code, StartDate=body.StartDate,
                   EndDate=body.EndDate, IsActive=body.IsActive)
-        if "Description" in body.model_fields_set:
-            ou["Description"] = ous.rich_text(body.Description)
-        if "CanSelfRegister" in body.model_fields_set:
+        if ous.has_field("CourseOfferingInfo", "Description", version):
+            ou["Description"] = ous.rich_text(body.Description) \
+                if body.Description is not None else dict(ous.EMPTY_RICH_TEXT)
+        if ous.has_field("CourseOfferingInfo", "CanSelfRegister", version):
             ou["CanSelfRegister"] = bool(body.CanSelfRegister)
     return Response(status_code=200)
 
@@ -137,12 +145,15 @@ async def update_course(request: Request, version: str, orgUnitId: int, body: Co
 async def delete_course(request: Request, orgUnitId: int):
     emu = get_emu(request)
     ou = _offering(emu, orgUnitId)
-    if emu.store.children(orgUnitId):
-        raise bad_request("The course offering still has child org units (groups or sections)")
-    with emu.store.mutate():
-        # NOTE: no evidence; deletion is permanent (the code becomes free again), unlike
-        # orgstructure recycle (the page says "Delete", not "recycle").
-        ous.delete_orgunit(emu.store, ou)
+    # NOTE: evidence: D2L's reference text for this route as copied into HR.BrightspaceConnector
+    # (IApiClient.cs, DeleteCourseOfferingAsync): "Using this action is equivalent to using the
+    # route to send an org unit to the recycle bin. You can restore the course offering from the
+    # recycle bin, if needed." So the offering goes to the recycle bin (not a permanent delete:
+    # DELETE orgstructure/recyclebin/(id) is): it keeps its code (the recycled_codes switch),
+    # content and properties, and POST orgstructure/recyclebin/(id)/restore brings it back.
+    # Refused (400) like the recycle action while it has groups or sections not in the bin.
+    send_to_recycle_bin(emu, ou, "The course offering still has child org units (groups or "
+                                 "sections)")
     return Response(status_code=200)
 
 
@@ -200,8 +211,12 @@ async def update_template(request: Request, orgUnitId: int, body: CourseTemplate
 async def delete_template(request: Request, orgUnitId: int):
     emu = get_emu(request)
     ou = _template(emu, orgUnitId)
-    if emu.store.children(orgUnitId):  # recycled offerings count too
-        raise bad_request("The course template still has course offerings; delete them first")
-    with emu.store.mutate():
-        ous.delete_orgunit(emu.store, ou)
+    # NOTE: evidence: D2L's reference text for this route as copied into HR.BrightspaceConnector
+    # (IApiClient.cs, DeleteCourseTemplateAsync): "Using this action is equivalent to using the
+    # route to send an org unit to the recycle bin. You can restore the course template from the
+    # recycle bin, if needed." The template goes to the recycle bin, refused (400) while it has
+    # course offerings not in the bin (offerings in the bin do not count, as for the recycle
+    # action: orgstructure.send_to_recycle_bin).
+    send_to_recycle_bin(emu, ou, "The course template still has course offerings; delete them "
+                                 "first")
     return Response(status_code=200)

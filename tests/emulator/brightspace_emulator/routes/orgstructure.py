@@ -6,14 +6,21 @@
 From ROUTES.txt: GET outypes/, GET orgstructure/ (look-ups), POST orgstructure/.
 Supporting routes, not in ROUTES.txt (real Valence routes needed to update/delete org units):
 GET/PUT orgstructure/(id), GET/POST orgstructure/(id)/parents/, GET orgstructure/(id)/children/,
-DELETE orgstructure/(id)/parents/(parentId), POST orgstructure/recyclebin/(id)/recycle,
-DELETE orgstructure/recyclebin/(id).
+DELETE orgstructure/(id)/parents/(parentId), and the recycle bin: GET orgstructure/recyclebin/,
+POST orgstructure/recyclebin/(id)/recycle, POST orgstructure/recyclebin/(id)/restore,
+DELETE orgstructure/recyclebin/(id) (DELETE courses/(id) and coursetemplates/(id) recycle too:
+``send_to_recycle_bin``).
+
+A unit in the recycle bin keeps its properties (code, parents, path; a course offering its
+dates, description, content) and its Identifier; it is neither listed by GET orgstructure/ nor
+gettable by any route but GET orgstructure/recyclebin/. Its code stays reserved unless the
+``recycled_codes`` switch says "free" (config.py).
 """
 from __future__ import annotations
 
 from typing import Annotated, List, Optional
 
-from fastapi import Body, Query, Request, Response
+from fastapi import Body, Depends, Query, Request, Response
 from pydantic import StrictInt
 
 from ..routing import make_router
@@ -23,6 +30,8 @@ from ..errors import ApiError, bad_request, not_found_orgunit
 from ..models import (OrgUnit, OrgUnitCreateData, OrgUnitProperties, OrgUnitPropertiesIn,
                       OrgUnitType, PagedResultSet)
 from . import get_emu, product_version, scoped
+from .. import permissions as perms
+from ..auth import Principal, caller
 
 router = make_router(prefix="/d2l/api/lp/{version}", tags=["orgstructure"],
                      dependencies=[product_version("lp"), scoped()])
@@ -78,11 +87,7 @@ async def list_orgunits(
         exactOrgUnitName: Optional[str] = Query(None),
         bookmark: Optional[str] = Query(None)):
     emu = get_emu(request)
-    after = 0
-    if bookmark:
-        if not bookmark.isdigit():
-            raise ApiError(400, "bookmark: invalid bookmark", title="Bad Request")
-        after = int(bookmark)
+    after = _after(bookmark)
     items = []
     for ou in emu.store.orgunits():
         if ou["Identifier"] <= after:
@@ -101,12 +106,44 @@ async def list_orgunits(
         if exactOrgUnitName is not None and exactOrgUnitName.lower() != ou["Name"].lower():
             continue
         items.append(ou)
+    return _paged(items)
+
+
+def _after(bookmark: Optional[str]) -> int:
+    """The Identifier a ``bookmark`` query value stands for (0: from the start)."""
+    if not bookmark:
+        return 0
+    if not bookmark.isdigit():
+        raise ApiError(400, "bookmark: invalid bookmark", title="Bad Request")
+    return int(bookmark)
+
+
+def _paged(items: list) -> dict:
+    """A PagedResultSet of OrgUnitProperties: the first PAGE_SIZE of ``items`` (in Identifier
+    order, those after the bookmark already)."""
     page, more = items[:PAGE_SIZE], len(items) > PAGE_SIZE
     # NOTE: evidence: NOTES.md "pass bookmark=<Bookmark> for the next page"; no evidence of
     # its value: the last returned Identifier (also on the last page); "" when empty.
     mark = str(page[-1]["Identifier"]) if page else ""
     return {"PagingInfo": {"Bookmark": mark, "HasMoreItems": more},
             "Items": [ous.properties_view(ou) for ou in page]}
+
+
+@router.get("/orgstructure/recyclebin/", response_model=PagedResultSet[OrgUnitProperties])
+async def list_recycle_bin(request: Request, bookmark: Optional[str] = Query(None)):
+    # Supporting route, not in ROUTES.txt. NOTE: evidence: D2L's reference text as generated
+    # into kerbeh/valence-wrapper (src/Service/OrganizationStructure.php, "Developer Platform
+    # (July 2020)"): "Retrieve all the org units currently in the recycle bin. Return. This
+    # action returns a paged result set containing the resulting OrgUnitProperties blocks for
+    # the segment following your bookmark parameter (or the first segment if that parameter is
+    # empty or missing)"; gsu-dle/d2l-api-tools pages it by Identifier. No filter is
+    # documented (none is taken: an unknown query parameter is ignored, like everywhere);
+    # order, page size and bookmark as GET orgstructure/ (no evidence: Identifier order).
+    emu = get_emu(request)
+    after = _after(bookmark)
+    items = [ou for ou in emu.store.orgunits(include_recycled=True)
+             if ou["Recycled"] and ou["Identifier"] > after]
+    return _paged(items)
 
 
 @router.post("/orgstructure/", response_model=OrgUnit)
@@ -230,31 +267,112 @@ async def remove_parent(request: Request, orgUnitId: int, parentOrgUnitId: int):
     return Response(status_code=200)
 
 
+def _ids(units) -> str:
+    return ", ".join(str(ou["Identifier"]) for ou in units)
+
+
+def send_to_recycle_bin(emu, ou: dict, refusal: str) -> None:
+    """Send ``ou`` to the recycle bin, or refuse (400 ``refusal`` naming the children) while
+    it has child org units that are not in the recycle bin.
+
+    NOTE: evidence: D2L's help page (community.d2l.com KB 4203 "Create and delete org units"):
+    "Before moving an org unit to the Recycle Bin, you must detach all child org units."; and
+    HR.BrightspaceConnector's test DeleteOrgUnitAsync_GivenOrgUnitWithChild_ThrowsException
+    expects 400 Bad Request for a unit with a child (its DeleteOrgUnitAsync sends POST
+    orgstructure/recyclebin/(id)/recycle first). Children already in the recycle bin do not
+    count (no evidence that they must be detached, and they cannot be: the parents routes do not
+    reach a unit in the bin, so counting them would leave no way to recycle the parent)."""
+    with emu.store.mutate():
+        live = emu.store.children(ou["Identifier"], include_recycled=False)
+        if live:
+            raise bad_request(f"{refusal} (child org units not in the recycle bin: {_ids(live)})")
+        ou["Recycled"] = True
+
+
 @router.post("/orgstructure/recyclebin/{orgUnitId}/recycle")
-async def recycle_orgunit(request: Request, orgUnitId: int):
+async def recycle_orgunit(request: Request, orgUnitId: int, principal: Principal = Depends(caller)):
     # Supporting route, not in ROUTES.txt; its path is the one D2L's scope table gives it
-    # (SCOPES.md: POST orgstructure/recyclebin/(id)/recycle). The unit is neither listed nor gettable afterwards;
-    # it keeps its code (see Store.find_code) until deleted from the recycle bin.
+    # (SCOPES.md: POST orgstructure/recyclebin/(id)/recycle). The unit is neither listed nor
+    # gettable afterwards (a unit already in the bin is not found: 404); it keeps its code
+    # (Store.find_code, the recycled_codes switch) until deleted from the recycle bin.
     emu = get_emu(request)
     ou = _unit(emu, orgUnitId)
+    _course_permission(emu, principal, ou)
     if ou["TypeId"] == st.TYPE_ORGANIZATION:
         raise bad_request("The organization cannot be recycled")
+    send_to_recycle_bin(emu, ou, "The org unit still has child org units; detach them (or send "
+                                 "them to the recycle bin) first")
+    return Response(status_code=200)
+
+
+def _course_permission(emu, principal: Principal, ou: dict) -> None:
+    """The role permission the course routes need, for a course offering or template in the
+    recycle bin routes.
+
+    NOTE: evidence: D2L's reference, as HR.BrightspaceConnector's IApiClient.cs copies it, says
+    DELETE courses/(orgUnitId) "is equivalent to using the route to send an org unit to the
+    recycle bin" (and the same of course templates); the pages name no permission for the recycle
+    bin routes. The strictest reading: what guards removing a course offering (template) by its
+    own route guards recycling, restoring and permanently deleting it by the recycle bin routes
+    (permissions.py: "manage or create courses", "... and templates"), so a role cannot do by one
+    route what the other refuses it. Other org units: no permission (none is named)."""
+    name = {st.TYPE_COURSE_OFFERING: perms.MANAGE_COURSES,
+            st.TYPE_COURSE_TEMPLATE: perms.MANAGE_TEMPLATES}.get(ou["TypeId"])
+    if name is not None:
+        with emu.store.lock:
+            perms.require(emu.store.data, principal.user, name)
+
+
+def _recycled(emu, ou_id: int) -> dict:
+    ou = emu.store.orgunit(ou_id, include_recycled=True)
+    if ou is None or not ou["Recycled"]:
+        raise not_found_orgunit("org unit in the recycle bin")
+    return ou
+
+
+@router.post("/orgstructure/recyclebin/{orgUnitId}/restore")
+async def restore_orgunit(request: Request, orgUnitId: int, principal: Principal = Depends(caller)):
+    # Supporting route, not in ROUTES.txt (D2L's reference text as kerbeh/valence-wrapper and
+    # gsu-dle/d2l-api-tools carry it: "Restore an org unit from the recycle bin."; SCOPES.md
+    # gives it organizations:organization:create). The unit comes back as it was: same
+    # Identifier, code, parents and properties. An id that is not in the bin: 404.
+    emu = get_emu(request)
+    _course_permission(emu, principal, _recycled(emu, orgUnitId))
     with emu.store.mutate():
-        ou["Recycled"] = True
+        ou = _recycled(emu, orgUnitId)
+        binned = [p for p in (emu.store.orgunit(pid, include_recycled=True)
+                              for pid in ou["Parents"]) if p is not None and p["Recycled"]]
+        if binned:
+            # NOTE: no evidence; the strictest reading: a unit whose parent is in the recycle
+            # bin is not restored under it (400): restore the parent first.
+            raise bad_request(f"The org unit's parent org units {_ids(binned)} are in the "
+                              "recycle bin; restore them first")
+        holder = emu.store.find_code(ou["TypeId"], ou["Code"], exclude=orgUnitId,
+                                     include_recycled=False)
+        if holder is not None:
+            # NOTE: no evidence; the strictest reading: a live unit of the same type that took
+            # the code meanwhile (only under recycled_codes "free", config.py) makes the
+            # restore a duplicate code: refused (400) like any duplicate, never two live units
+            # with one code.
+            type_name = st.OUTYPE_BY_ID[ou["TypeId"]][2]
+            raise bad_request(f"An org unit of type {type_name} with code '{ou['Code']}' already "
+                              f"exists (org unit {holder['Identifier']}); the org unit cannot be "
+                              "restored")
+        ou["Recycled"] = False
     return Response(status_code=200)
 
 
 @router.delete("/orgstructure/recyclebin/{orgUnitId}")
-async def delete_recycled(request: Request, orgUnitId: int):
-    # Supporting route, not in ROUTES.txt: permanent deletion of a recycled org unit.
+async def delete_recycled(request: Request, orgUnitId: int, principal: Principal = Depends(caller)):
+    # Supporting route, not in ROUTES.txt: permanent deletion of a recycled org unit (its code
+    # is free again).
     emu = get_emu(request)
-    ou = emu.store.orgunit(orgUnitId, include_recycled=True)
-    if ou is None or not ou["Recycled"]:
-        raise not_found_orgunit("org unit in the recycle bin")
-    if emu.store.children(orgUnitId):
-        # NOTE: no evidence; the strictest reading: the emulator refuses to delete a unit that
-        # other units still have as parent.
-        raise bad_request("The org unit still has child org units")
+    _course_permission(emu, principal, _recycled(emu, orgUnitId))
     with emu.store.mutate():
+        ou = _recycled(emu, orgUnitId)
+        if emu.store.children(orgUnitId):
+            # NOTE: no evidence; the strictest reading: the emulator refuses to delete a unit
+            # that other units (in the recycle bin too) still have as parent.
+            raise bad_request("The org unit still has child org units")
         ous.delete_orgunit(emu.store, ou)
     return Response(status_code=200)
