@@ -52,6 +52,15 @@ class Resource(Declared):
     - ``preview(desired)``: the predicted state of a new resource in check mode.
     - ``create(desired)`` and ``update(raw, changes, desired, related)`` write and return the
       new block, or ``(block, related)``; ``delete(raw)``.
+    - ``find_removed(state)``: when ``find()`` found nothing, a removed one that can still be
+      brought back (an org unit in the recycle bin) when the task would act on it (restore it for
+      ``present``, delete it for good for ``absent``), or None; ``restore(raw)`` brings it back
+      and returns the live block; ``refused_create(exc)`` explains a create the service refused
+      while nothing has the key (a removed one holding it), or raises ``exc``.
+    - ``preserved`` (with ``derived``: option -> the fields that change with it): the fields of
+      the state an update must leave as they were unless the task changes them. An update is
+      read back, and one that lost such a field fails, naming it (``lost``): a full-replace
+      write that clears what the task did not name is never reported as a success.
     """
 
     label = "resource"
@@ -62,6 +71,8 @@ class Resource(Declared):
     required_to_create = ()
     key = None  # the option that holds the natural key (code, name, title, or an id)
     lock_scope = ()  # further options that make the natural key unique (an org unit's type, ...)
+    preserved = ()  # fields an update keeps unless the task changes them (checked on the read-back)
+    derived = {}  # option -> further fields that change with it (a description's HTML form)
 
     def desired(self):
         raise NotImplementedError
@@ -87,6 +98,32 @@ class Resource(Declared):
 
     def delete(self, raw):
         raise NotImplementedError
+
+    def find_removed(self, state):
+        """A removed resource with this key that the task acts on, or None (the default: a
+        removal is final, or this resource has no such place)."""
+        return None
+
+    def restore(self, raw):
+        raise NotImplementedError
+
+    def refused_create(self, exc):
+        """Explain a create refused while ``find()`` finds nothing; by default ``exc`` itself."""
+        raise exc
+
+    def outcome(self, plan):
+        """Further keys of the result of ``plan`` (how a removal was made), ``{}`` by default."""
+        return {}
+
+    def lost(self, before, after, changes):
+        """``[(field, before, after)]``: the ``preserved`` fields an update changed that the task
+        did not ask to change (compared only where both states have the field)."""
+        covered = set(changes)
+        for name in changes:
+            covered.update(self.derived.get(name, ()))
+        return [(name, before.get(name), after.get(name)) for name in self.preserved
+                if name not in covered and name in before and name in after
+                and not _same(after.get(name), before.get(name))]
 
     def same(self, name, before, wanted, related):
         """Whether option ``name`` already has the ``wanted`` value in the ``before`` state."""
@@ -128,14 +165,16 @@ def _written(answer, related):
     return answer, related
 
 
-CREATE, UPDATE, DELETE, NOTHING = "create", "update", "delete", "nothing"
+CREATE, UPDATE, DELETE, RESTORE, NOTHING = "create", "update", "delete", "restore", "nothing"
 
 
 class Plan:
-    """What ensuring one resource does: ``action`` (create, update, delete or nothing),
+    """What ensuring one resource does: ``action`` (create, update, delete, restore or nothing),
     ``before`` and ``after`` (the predicted state; None for a create outside check mode, where
     the service's answer gives it), ``changes`` (option → wanted value), and what applying it
-    needs (``raw``, ``related``, ``desired``). Planning reads and never writes."""
+    needs (``raw``, ``related``, ``desired``). Planning reads and never writes. A ``restore`` brings
+    a removed resource (``related["removed"]``) back, then makes ``changes``; a ``delete`` of a
+    removed one removes it for good."""
 
     __slots__ = ("action", "before", "after", "changes", "raw", "related", "desired")
 
@@ -162,6 +201,9 @@ class Ensure:
     ensuring the same natural key."""
 
     CREATE_ATTEMPTS = 3
+    # a catalog applying an approved plan: a create that meets one made meanwhile fails rather
+    # than updating it (an update nobody planned)
+    exact = False
 
     def __init__(self, module, resource):
         self.module = module
@@ -188,6 +230,13 @@ class Ensure:
         state = self.module.params.get("state") or "present"
         raw = self.resource.find()
         if raw is None:
+            removed = self.resource.find_removed(state)
+            if removed is not None:
+                related = {"removed": True}
+                before = self.resource.normalize(removed, related)
+                if state == "absent":  # removed already: removed for good now
+                    return Plan(DELETE, before, None, raw=removed, related=related, desired=desired)
+                return self.plan_restore(removed, related, before, desired)
             if state == "absent":
                 return Plan(NOTHING, desired=desired)
             self.check_required(desired)
@@ -222,6 +271,19 @@ class Ensure:
         after.update(changes)
         return Plan(UPDATE, before, after, changes, raw, related, desired)
 
+    def plan_restore(self, raw, related, before, desired):
+        """Bring a removed resource back, then make it what the task asks. The removed state
+        is partial (the recycle bin answers an org unit's properties), so ``changes`` is what
+        differs from it as far as it shows; once restored, the live state is compared again
+        (immutable options too) before anything more is written."""
+        resource = self.resource
+        changes = dict((name, value) for name, value in desired.items()
+                       if name in resource.compare and name not in resource.expensive and name not in resource.immutable
+                       and not resource.same(name, before, value, related))
+        after = dict(before)
+        after.update(changes)
+        return Plan(RESTORE, before, after, changes, raw, related, desired)
+
     def check_required(self, desired):
         required = [item if isinstance(item, tuple) else (item, item) for item in self.resource.required(desired)]
         missing = [option for key, option in required if desired.get(key) is None]
@@ -233,16 +295,43 @@ class Ensure:
     def apply(self, plan):
         if plan.action == NOTHING:
             return self.result(False, plan.before, plan.after)
+        result = self.applied(plan)
+        result.update(self.resource.outcome(plan))
+        return result
+
+    def applied(self, plan):
         if self.check:
-            return self.result(True, plan.before, plan.after)
+            result = self.result(True, plan.before, plan.after)
+            if plan.action == RESTORE:
+                result["restored"] = True
+            return result
         if plan.action == DELETE:
             self.writing(self.resource.delete, plan.raw)
             return self.result(True, plan.before, None)
+        if plan.action == RESTORE:
+            raw = self.writing(self.resource.restore, plan.raw)
+            try:
+                related = self.resource.related(raw)
+                again = self.plan_update(raw, related, self.resource.normalize(raw, related), plan.desired)
+                result = self.apply(again) if again.changed else self.result(True, plan.before, again.before)
+            except BrightspaceError as exc:  # restored, then refused: the restore stays, and is a change
+                partial = exc.result if isinstance(getattr(exc, "result", None), dict) else {}
+                partial.update(changed=True, restored=True)
+                exc.result = partial
+                raise
+            result.update(changed=True, created=False, restored=True)
+            if self.module._diff:  # pylint: disable=protected-access
+                result["diff"]["before"] = plan.before or {}
+            return result
         if plan.action == CREATE:
             try:
                 raw, related = _written(self.writing(self.create, plan.desired), {})
             except BrightspaceHTTPError as exc:
                 raw = self.created_meanwhile(exc)
+                if self.exact:
+                    raise BrightspaceError("%s %s was created by someone else since this run planned to create it, "
+                                           "so it was left as it is; run again to plan it anew"
+                                           % (self.resource.label, self.identity()))
                 related = self.resource.related(raw)
                 again = self.plan_update(raw, related, self.resource.normalize(raw, related), plan.desired)
                 return self.apply(again)
@@ -255,7 +344,20 @@ class Ensure:
             for name in self.resource.expensive:  # observed, not read back: what was written
                 if name in plan.after:
                     after[name] = plan.after[name]
+            self.check_kept(plan, after)
         return self.result(True, plan.before, after)
+
+    def check_kept(self, plan, after):
+        """An update that lost a field the task did not name fails (``changed: true``, the state
+        read back): the service cleared or changed what the write should have kept."""
+        lost = self.resource.lost(plan.before, after, plan.changes)
+        if lost:
+            error = BrightspaceError("%s %s: the update was accepted, but the service changed what the task did not "
+                                     "ask to change: %s; set them again (give the options) and report this service "
+                                     "behaviour" % (self.resource.label, self.identity(), "; ".join(
+                                         "%s from %r to %r" % item for item in lost)))
+            error.result = self.result(True, plan.before, after)
+            raise error
 
     def writing(self, step, *args):
         """Run a step that writes. NOTE: when it fails after one of its writes was accepted (a 2xx
@@ -297,6 +399,7 @@ class Ensure:
             raise exc
         raw = self.resource.find()
         if raw is None:
+            self.resource.refused_create(exc)  # a removed one may hold the key: it says so
             raise exc
         return raw
 
@@ -317,11 +420,20 @@ def predicted(module, resolve, given):
     """``resolve()`` for a check-mode preview; when a reference by code names nothing yet, a
     warning and ``given`` as it is: an earlier task of the same play would create it (a
     semester, a department, a template). An id names what exists now, so nothing earlier can
-    create it: an unknown id still fails."""
+    create it: an unknown id still fails.
+
+    A catalog knows more (its context's ``planned(type_name, code)``): a code an earlier level of
+    the same catalog creates is expected, with no warning; any other, when the run is to write
+    (``strict_references``), fails the item now rather than its create later."""
     try:
         return resolve()
     except UnknownIdError:
         raise
     except NotFoundError as exc:
+        planned = getattr(module, "planned", None)
+        if planned is not None and planned(exc.details.get("type_name"), exc.details.get("code")):
+            return given
+        if getattr(module, "strict_references", False):
+            raise
         module.warn("%s; in check mode this is expected when an earlier task creates it" % exc)
         return given

@@ -16,6 +16,7 @@ import unicodedata
 from .ensure import Resource, predicted
 from .errors import BrightspaceError, NotFoundError, UnknownIdError, ValidationError
 from .paging import paged_result_set
+from .recyclebin import Recyclable
 
 # NOTES.md: "Org unit codes are at most 50 characters and may not contain \ : * ? " < > | ' # , % &"
 CODE_MAX_LENGTH = 50
@@ -210,7 +211,8 @@ class OrgUnitsApi:
             return memo[key]
         found = self.find_by_code(ref, type_name)
         if found is None:
-            raise NotFoundError("%s: no %s with code '%s' exists" % (option, type_name or "org unit", ref))
+            raise NotFoundError("%s: no %s with code '%s' exists" % (option, type_name or "org unit", ref),
+                                type_name=type_name, code=ref)
         if memo is not None:
             memo[key] = int(found["Identifier"])
         return int(found["Identifier"])
@@ -288,11 +290,6 @@ class OrgUnitsApi:
         for parent in sorted(set(current) - set(wanted)):
             self.client.send_json("DELETE", self.route("orgstructure/{}/parents/{}", org_unit_id, parent))
 
-    def delete(self, org_unit_id):
-        """Recycle, then delete from the recycle bin (the service's two-step removal)."""
-        self.client.send_json("POST", self.route("orgstructure/recyclebin/{}/recycle", org_unit_id), idempotent=True)
-        self.client.send_json("DELETE", self.route("orgstructure/recyclebin/{}", org_unit_id))
-
 
 class WithParents(Resource):
     """A resource whose parents are compared: ``parents_option`` names the option (a list of ids
@@ -349,7 +346,7 @@ class WithParents(Resource):
         return {"parents": self.orgunits_api().parents(org_unit_id)} if "parents" in related else {}
 
 
-class OrgUnitResource(WithParents):
+class OrgUnitResource(Recyclable, WithParents):
     """``d2l_org_unit``: a semester, department or other custom org unit keyed by code and type."""
 
     # the types that are not custom, and what manages them instead
@@ -366,8 +363,10 @@ class OrgUnitResource(WithParents):
         name=dict(type="str"),
         parents=dict(type="list", elements="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
+        **Recyclable.OPTIONS
     )
-    RULES = dict(ids=("parents",), non_empty=("name", "type"), codes=("code", "parents"))
+    RULES = dict(ids=("parents",), non_empty=("name", "type"), codes=("code", "parents"),
+                 only_if=Recyclable.ONLY_IF)
 
     label = "org unit"
     result_key = "org_unit"
@@ -375,10 +374,15 @@ class OrgUnitResource(WithParents):
     lock_scope = ("type",)  # a code is unique per org unit type
     compare = ("name", "parents")
     required_to_create = ("name",)
+    preserved = ("name", "code", "path", "type", "parents")
 
     def __init__(self, module):
         super().__init__(module)
         self.orgunits = OrgUnitsApi(self.client)
+
+    @property
+    def recycle_type(self):
+        return self.module.params["type"]
 
     def orgunits_api(self):
         return self.orgunits
@@ -394,6 +398,9 @@ class OrgUnitResource(WithParents):
 
     def find(self):
         return self.orgunits.find_by_code(self.module.params["code"], self.module.params["type"])
+
+    def read_back(self, org_unit_id):
+        return self.orgunits.get(org_unit_id)
 
     def normalize(self, raw, related):
         state = {
@@ -426,6 +433,3 @@ class OrgUnitResource(WithParents):
             self.orgunits.update(props)
         self.update_parents(org_unit_id, changes, related)
         return self.orgunits.get(org_unit_id), self.related_after(org_unit_id, related)
-
-    def delete(self, raw):
-        self.orgunits.delete(raw["Identifier"])

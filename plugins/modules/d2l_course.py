@@ -11,10 +11,16 @@ module: d2l_course
 short_description: Manage Brightspace course offerings
 version_added: 0.1.0
 description:
-  - Create, update and delete a course offering, identified by its O(code).
+  - Create, update and remove a course offering, identified by its O(code).
   - Only the options you give are compared and changed. O(path), O(locale_id),
     O(force_locale) and O(show_address_book) are used when the offering is created; the API
     does not return them, so they are not compared afterwards.
+  - An update (C(PUT courses/(id)), which replaces the offering's data with what it carries)
+    sends back the current value of every field the task does not change, O(description) and
+    O(can_self_register) included where the LP version has them; the answer is read back, and
+    the task fails, naming the field, if the service changed one the task did not name.
+  - Removing sends the offering to the recycle bin, from which O(restore) brings it back with its
+    id, content and enrollments; O(removal=permanent) deletes it for good.
   - The API cannot move an offering to another O(template) or O(semester); asking for that
     fails with a message that says so, and nothing is changed.
 notes:
@@ -26,6 +32,7 @@ extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.attributes
   - d2l.brightspace.attributes.RESOURCE
+  - d2l.brightspace.recycle
 options:
   code:
     description:
@@ -66,6 +73,24 @@ options:
     description:
       - Whether the offering is active.
     type: bool
+  description:
+    description:
+      - The offering's description, compared with its text form (or, with
+        O(description_format=html), its HTML form), ignoring whitespace at either end.
+      - Needs LP API 1.26 or later (the offering blocks have C(Description) from there).
+    type: str
+  description_format:
+    description:
+      - Whether O(description) is plain text or HTML (C(RichTextInput) C(Type) V(Text) or V(Html)).
+    type: str
+    choices: [text, html]
+    default: text
+  can_self_register:
+    description:
+      - Whether users can self-register in the offering (C(CanSelfRegister)).
+      - Needs LP API 1.27 or later; before LP 1.28 a new offering gets it by an update right after
+        its creation.
+    type: bool
   locale_id:
     description:
       - Locale of the offering. Used on creation only.
@@ -80,7 +105,8 @@ options:
     type: bool
   state:
     description:
-      - V(present) creates or updates the offering; V(absent) deletes it.
+      - V(present) creates or updates the offering (or restores it, with O(restore)); V(absent)
+        removes it (to the recycle bin unless O(removal=permanent)).
     type: str
     choices: [present, absent]
     default: present
@@ -107,10 +133,22 @@ EXAMPLES = r"""
     code: BIO101-2026F
     is_active: false
 
-- name: Delete it
+- name: Describe it and open it to self-registration
+  d2l.brightspace.d2l_course:
+    code: BIO101-2026F
+    description: "<p>Cells, genes and evolution.</p>"
+    description_format: html
+    can_self_register: true
+
+- name: Remove it (to the recycle bin)
   d2l.brightspace.d2l_course:
     code: BIO101-2026F
     state: absent
+
+- name: Bring it back, with its id, content and enrollments
+  d2l.brightspace.d2l_course:
+    code: BIO101-2026F
+    restore: true
 """
 
 RETURN = r"""
@@ -161,11 +199,32 @@ course:
     department_code:
       description: Department code.
       type: str
+    description:
+      description: Description, its text form (null before LP 1.26).
+      type: str
+    description_html:
+      description: Description, its HTML form (null before LP 1.26).
+      type: str
+    can_self_register:
+      description: Whether users can self-register (null before LP 1.27).
+      type: bool
 created:
   description:
     - Whether this task created the offering (or, in check mode, would create it). Use it to run
       one-time work, such as copying content, only for what this run created.
   returned: always
+  type: bool
+  sample: true
+removal:
+  description:
+    - How the task removed the offering (or, in check mode, would), V(recycle) (to the recycle
+      bin) or V(permanent) (deleted for good).
+  returned: when the task removed it
+  type: str
+  sample: recycle
+restored:
+  description: Whether the task restored the offering from the recycle bin (O(restore)); always true when returned.
+  returned: when the task restored it (or, in check mode, would)
   type: bool
   sample: true
 diff:

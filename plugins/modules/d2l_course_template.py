@@ -11,8 +11,11 @@ module: d2l_course_template
 short_description: Manage Brightspace course templates
 version_added: 0.1.0
 description:
-  - Create, update and delete a course template, identified by its O(code).
-  - Only the options you give are compared and changed.
+  - Create, update and remove a course template, identified by its O(code).
+  - Only the options you give are compared and changed. An update sends back the fields it does
+    not change, and fails if the service's answer shows one of them changed anyway.
+  - Removing sends the template to the recycle bin, from which O(restore) brings it back;
+    O(removal=permanent) deletes it for good.
 notes:
   - "OAuth 2.0 scopes: V(core:*:*). It reads the org unit types (C(outypes/)), which D2L's scope
     table gives no specific scope, so no narrower set of scopes is enough. The template routes
@@ -23,6 +26,7 @@ extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.attributes
   - d2l.brightspace.attributes.RESOURCE
+  - d2l.brightspace.recycle
 options:
   code:
     description:
@@ -51,8 +55,9 @@ options:
     elements: raw
   state:
     description:
-      - V(present) creates or updates the template; V(absent) deletes it. The service refuses
-        to delete a template that still has offerings.
+      - V(present) creates or updates the template (or restores it, with O(restore)); V(absent)
+        removes it (to the recycle bin unless O(removal=permanent)). The service refuses to
+        remove a template that still has offerings.
     type: str
     choices: [present, absent]
     default: present
@@ -71,10 +76,16 @@ EXAMPLES = r"""
     parent_org_units:
       - BIOLOGY
 
-- name: Delete it
+- name: Remove it (to the recycle bin)
   d2l.brightspace.d2l_course_template:
     code: BIO101
     state: absent
+
+- name: Remove a retired template for good, even from the recycle bin
+  d2l.brightspace.d2l_course_template:
+    code: CHEM099
+    state: absent
+    removal: permanent
 """
 
 RETURN = r"""
@@ -105,6 +116,18 @@ created:
     - Whether this task created the template (or, in check mode, would create it). Use it to run
       one-time work, such as copying content, only for what this run created.
   returned: always
+  type: bool
+  sample: true
+removal:
+  description:
+    - How the task removed the org unit (or, in check mode, would), V(recycle) (to the recycle
+      bin) or V(permanent) (deleted for good).
+  returned: when the task removed it
+  type: str
+  sample: recycle
+restored:
+  description: Whether the task restored the org unit from the recycle bin (O(restore)); always true when returned.
+  returned: when the task restored it (or, in check mode, would)
   type: bool
   sample: true
 diff:

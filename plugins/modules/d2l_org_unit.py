@@ -15,7 +15,8 @@ description:
     ...), identified by its O(code) within its O(type).
   - Course offerings and templates have their own modules, M(d2l.brightspace.d2l_course) and
     M(d2l.brightspace.d2l_course_template).
-  - Deleting moves the org unit to the recycle bin and then deletes it from there.
+  - Removing sends the org unit to the recycle bin, from which O(restore) brings it back;
+    O(removal=permanent) deletes it for good.
 notes:
   - "OAuth 2.0 scopes: V(core:*:*). It reads the org unit types (C(outypes/)), which D2L's scope
     table gives no specific scope, so no narrower set of scopes is enough."
@@ -25,6 +26,7 @@ extends_documentation_fragment:
   - d2l.brightspace.connection
   - d2l.brightspace.attributes
   - d2l.brightspace.attributes.RESOURCE
+  - d2l.brightspace.recycle
 options:
   code:
     description:
@@ -55,7 +57,8 @@ options:
     elements: raw
   state:
     description:
-      - V(present) creates or updates the org unit; V(absent) deletes it.
+      - V(present) creates or updates the org unit (or restores it, with O(restore)); V(absent)
+        removes it (to the recycle bin unless O(removal=permanent)).
     type: str
     choices: [present, absent]
     default: present
@@ -75,6 +78,18 @@ EXAMPLES = r"""
     type: Department
     code: BIOLOGY
     name: Department of Biology
+
+- name: Remove a semester (to the recycle bin; restore brings it back with its id)
+  d2l.brightspace.d2l_org_unit:
+    type: Semester
+    code: 2025F
+    state: absent
+
+- name: Bring it back
+  d2l.brightspace.d2l_org_unit:
+    type: Semester
+    code: 2025F
+    restore: true
 """
 
 RETURN = r"""
@@ -110,6 +125,18 @@ created:
     - Whether this task created the org unit (or, in check mode, would create it). Use it to run
       one-time work, such as copying content, only for what this run created.
   returned: always
+  type: bool
+  sample: true
+removal:
+  description:
+    - How the task removed the org unit (or, in check mode, would), V(recycle) (to the recycle
+      bin) or V(permanent) (deleted for good).
+  returned: when the task removed it
+  type: str
+  sample: recycle
+restored:
+  description: Whether the task restored the org unit from the recycle bin (O(restore)); always true when returned.
+  returned: when the task restored it (or, in check mode, would)
   type: bool
   sample: true
 diff:

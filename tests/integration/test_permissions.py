@@ -131,8 +131,10 @@ def refusal_cases(w):
              ("manage or create courses", courses)),
         Case("course_update", "d2l_course", {"code": COURSE_A, "name": "IT renamed"}, w[INSTRUCTOR], "PUT",
              r"/courses/%s$" % w["course_a"], ["403", "No permission to manage or create courses."]),
-        Case("course_delete", "d2l_course", {"code": COURSE_A, "state": "absent"}, w[INSTRUCTOR], "DELETE",
-             r"/courses/%s$" % w["course_a"], ["403", "No permission to manage or create courses."]),
+        # removal through the recycle bin: the emulator guards it as DELETE courses/(id), its equivalent
+        Case("course_delete", "d2l_course", {"code": COURSE_A, "state": "absent"}, w[INSTRUCTOR], "POST",
+             r"/orgstructure/recyclebin/%s/recycle$" % w["course_a"],
+             ["403", "No permission to manage or create courses."]),
         Case("course_template_create", "d2l_course_template", {"code": "IT-PERM-TPL2", "name": "IT template"},
              w[INSTRUCTOR], "POST", r"/coursetemplates/$",
              ["403", "No permission to manage or create courses and templates."],

@@ -55,6 +55,8 @@ class ArtifactResource(Resource):
     lock_scope = ("kind",)
     result_key = "artifact"
     compare = ("name", "description", "allow_comments", "url", "file_name", "file_size")
+    # the update POST takes the whole block: what the task does not set is sent back (block())
+    preserved = ("name", "description", "allow_comments", "url")
 
     def __init__(self, module):
         super().__init__(module)

@@ -131,6 +131,9 @@ class LrObjectResource(Resource):
     compare = ("title", "description", "keywords", "status", "hidden_from_search", "publicly_available",
                "owner_id", "content")
     expensive = ("content",)  # a download of the latest version, and its sha256
+    # the properties POST replaces the whole block: what the task does not set is sent back (properties_input)
+    preserved = ("title", "description", "keywords", "status", "hidden_from_search", "publicly_available",
+                 "owner_id", "repository_id")
     required_to_create = ("title", ("content", "src"))
 
     def __init__(self, module):

@@ -138,7 +138,9 @@ def test_lists_every_offering_across_pages(http, run):
         "d2l_path": "/content/enforced/6610-CHEM-101-A/", "d2l_is_active": True,
         "d2l_start_date": "2026-09-01T00:00:00.000Z", "d2l_end_date": None,
         "d2l_template": 6607, "d2l_template_code": "CHEM", "d2l_semester": 6608,
-        "d2l_semester_code": "2026-FALL", "d2l_department": 6606, "d2l_department_code": "SCI"}
+        "d2l_semester_code": "2026-FALL", "d2l_department": 6606, "d2l_department_code": "SCI",
+        # the blocks here (an LP version before 1.26) have no Description or CanSelfRegister
+        "d2l_description": None, "d2l_description_html": None, "d2l_can_self_register": None}
     assert "ansible_connection" not in hostvars
     assert "access_token" not in str(hostvars) and TOKEN not in str(hostvars)
 

@@ -180,14 +180,21 @@ def test_a_stale_id_of_a_deleted_offering_finds_nothing_and_is_forgotten(http, o
     assert IdCache(str(tmp_path / "ids.json"), BASE).get("Course Offering", "BIO") is None
 
 
-def test_create_remembers_and_delete_forgets(http, offerings, tmp_path):
+def test_create_remembers_and_removal_forgets(http, offerings, tmp_path):
+    from ansible_collections.d2l.brightspace.plugins.module_utils.courses import CourseOfferingResource
+
     http.expect("POST", "/d2l/api/lp/1.47/courses/", json={"Code": "BIO", "Name": "Biology"},
                 answer=offering(6800, "BIO"))
     offerings.create({"Code": "BIO", "Name": "Biology"})
     cache = IdCache(str(tmp_path / "ids.json"), BASE)
     assert cache.get("Course Offering", "BIO") == 6800
-    http.expect("DELETE", "/d2l/api/lp/1.47/courses/6800")
-    offerings.delete(6800, "BIO")
+
+    class Context:  # what the resource reads of its module
+        params = {"code": "BIO", "removal": "recycle"}
+        client = offerings.client
+
+    http.expect("POST", "/d2l/api/lp/1.47/orgstructure/recyclebin/6800/recycle")
+    CourseOfferingResource(Context()).delete(offering(6800, "BIO"))
     assert cache.get("Course Offering", "BIO") is None
 
 

@@ -13,7 +13,7 @@ from ansible_collections.d2l.brightspace.plugins.modules import d2l_course
 
 from d2l_unit_helpers import run_module
 from d2l_lp_helpers import (LP, NOT_FOUND, OFFERING_TYPE, ORGANIZATION_TYPE, SEMESTER_TYPE, TEMPLATE_TYPE,
-                            expect_code_lookup, lp_options, only_reads)
+                            expect_code_lookup, lp_options, only_reads, page)
 
 OUTYPES = [ORGANIZATION_TYPE, TEMPLATE_TYPE, OFFERING_TYPE, SEMESTER_TYPE]
 TEMPLATE = {"Identifier": "6610", "Name": "Biology 101", "Code": "BIO101", "Path": "", "Type": TEMPLATE_TYPE}
@@ -28,7 +28,8 @@ OFFERING = {"Identifier": "6612", "Name": "Biology 101 (Fall 2026)", "Code": "BI
 STATE = {"id": 6612, "name": "Biology 101 (Fall 2026)", "code": "BIO101-F", "path": "/content/enforced/BIO101-F/",
          "is_active": False, "start_date": "2026-09-01T00:00:00.000Z", "end_date": "2026-12-20T00:00:00.000Z",
          "template": 6610, "template_code": "BIO101", "semester": 6700, "semester_code": "2026F",
-         "department": None, "department_code": None}
+         "department": None, "department_code": None, "description": None, "description_html": None,
+         "can_self_register": None}
 CREATE = {"Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "Path": "", "CourseTemplateId": 6610,
           "SemesterId": 6700, "StartDate": "2026-09-01T00:00:00.000Z", "EndDate": "2026-12-20T00:00:00.000Z",
           "LocaleId": None, "ForceLocale": False, "ShowAddressBook": False}
@@ -71,7 +72,8 @@ def test_check_mode_resolves_the_references_and_writes_nothing(http, args):
     assert result["changed"] is True and result["created"] is True
     assert result["course"] == {"id": None, "code": "BIO101-F", "name": "Biology 101 (Fall 2026)", "is_active": None,
                                 "start_date": "2026-09-01T00:00:00.000Z", "end_date": "2026-12-20T00:00:00.000Z",
-                                "template": 6610, "semester": 6700}
+                                "template": 6610, "semester": 6700, "description": None,
+                                "can_self_register": None}
     assert result["diff"] == {"before": {}, "after": result["course"]}
     assert only_reads(http)
 
@@ -169,11 +171,12 @@ def test_update_puts_the_complete_info_and_reports_the_diff(http, args):
 
 # -- state absent ---------------------------------------------------------------------------------
 
-def test_absent_deletes_then_absent_again_sends_only_the_look_up(http, args):
+def test_absent_recycles_then_absent_again_sends_only_the_look_up(http, args):
     expect_lookup(http, FOUND)
-    http.expect("DELETE", LP + "/courses/6612", body=b"")
+    http.expect("POST", LP + "/orgstructure/recyclebin/6612/recycle", body=b"")
     result = run_module(d2l_course.main, args(state="absent", template="IGNORED"), diff=True)
     assert result["changed"] is True and result["created"] is False and result["course"] == {}
+    assert result["removal"] == "recycle"
     assert result["diff"] == {"before": STATE, "after": {}}
 
     # the remembered id went with it: the code is looked up (the types from the discovery cache)
@@ -263,3 +266,182 @@ def test_bad_input_fails_before_any_request(http, args, given, message, check_mo
     result = run_module(d2l_course.main, args(**full(**given)), check_mode=check_mode)
     assert result["failed"] is True and result["msg"] == message
     assert not http.calls
+
+
+# -- the full-replace PUT at LP 1.47: nothing the task does not name is lost --------------------
+
+RICH = {"Text": "Cells & genes", "Html": "<p>Cells &amp; genes</p>"}
+OFFERING_147 = dict(OFFERING, Description=RICH, CanSelfRegister=True)
+STATE_147 = dict(STATE, description="Cells & genes", description_html="<p>Cells &amp; genes</p>",
+                 can_self_register=True)
+
+
+def test_a_rename_at_lp_1_47_sends_back_the_description_and_self_registration(http, args):
+    """PUT courses/(id) replaces the offering's data with what it carries: the description (as its
+    HTML, the form that keeps the formatting) and CanSelfRegister go back as they were."""
+    expect_code_lookup(http, "BIO101-F", "3", FOUND, outypes=OUTYPES)
+    http.expect("GET", LP + "/courses/6612", answer=OFFERING_147)
+    http.expect("PUT", LP + "/courses/6612", json={
+        "Name": "Biology 101", "Code": "BIO101-F", "StartDate": "2026-09-01T00:00:00.000Z",
+        "EndDate": "2026-12-20T00:00:00.000Z", "IsActive": False,
+        "Description": {"Content": "<p>Cells &amp; genes</p>", "Type": "Html"}, "CanSelfRegister": True})
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING_147, Name="Biology 101"))
+    result = run_module(d2l_course.main, args(name="Biology 101"), diff=True)
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert result["diff"] == {"before": STATE_147, "after": dict(STATE_147, name="Biology 101")}
+
+
+def test_a_description_and_self_registration_are_compared_and_set(http, args):
+    expect_code_lookup(http, "BIO101-F", "3", FOUND, outypes=OUTYPES)
+    http.expect("GET", LP + "/courses/6612", answer=OFFERING_147)
+    http.expect("PUT", LP + "/courses/6612", json={
+        "Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "StartDate": "2026-09-01T00:00:00.000Z",
+        "EndDate": "2026-12-20T00:00:00.000Z", "IsActive": False,
+        "Description": {"Content": "Evolution", "Type": "Text"}, "CanSelfRegister": False})
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING_147, CanSelfRegister=False,
+                                                         Description={"Text": "Evolution", "Html": "Evolution"}))
+    result = run_module(d2l_course.main, args(description="Evolution", can_self_register=False))
+    assert not result.get("failed"), result
+    assert result["changed"] is True
+    assert (result["course"]["description"], result["course"]["can_self_register"]) == ("Evolution", False)
+
+    # the same again: compared with the text form (whitespace at either end aside), no write
+    sent = len(http.sent())
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING_147, CanSelfRegister=False,
+                                                         Description={"Text": "Evolution\n", "Html": "Evolution"}))
+    again = run_module(d2l_course.main, args(description=" Evolution", can_self_register=False))
+    assert again["changed"] is False
+    assert http.sent()[sent:] == [("GET", LP + "/courses/6612")]
+
+
+def test_an_html_description_is_compared_with_the_html_form(http, args):
+    expect_code_lookup(http, "BIO101-F", "3", FOUND, outypes=OUTYPES)
+    http.expect("GET", LP + "/courses/6612", answer=OFFERING_147)
+    result = run_module(d2l_course.main, args(description="<p>Cells &amp; genes</p>", description_format="html"))
+    assert result["changed"] is False and only_reads(http)
+
+
+def test_an_update_whose_answer_lost_a_field_fails_naming_it(http, args):
+    """A service that clears what the PUT sent back (or did not send) is caught on the read-back:
+    the task fails, changed, naming the field and both values."""
+    expect_code_lookup(http, "BIO101-F", "3", FOUND, outypes=OUTYPES)
+    http.expect("GET", LP + "/courses/6612", answer=OFFERING_147)
+    http.expect("PUT", LP + "/courses/6612")
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING_147, IsActive=True, CanSelfRegister=False))
+    result = run_module(d2l_course.main, args(is_active=True))
+    assert result["failed"] is True and result["changed"] is True
+    assert result["msg"] == ("course offering 'BIO101-F': the update was accepted, but the service changed what the "
+                             "task did not ask to change: can_self_register from True to False; set them again (give "
+                             "the options) and report this service behaviour")
+
+
+@pytest.mark.parametrize("option, value, version, since", [
+    ("description", "x", "1.25", "1.26"), ("can_self_register", True, "1.26", "1.27")])
+def test_a_field_the_lp_version_lacks_fails_before_any_write(http, args, option, value, version, since):
+    result = run_module(d2l_course.main, args(api_versions={"lp": version}, **{option: value}))
+    assert result["failed"] is True
+    assert result["msg"] == ("%s needs LP API %s or later (the course offering blocks have the field from there); "
+                             "this run uses LP %s (api_versions)" % (option, since, version))
+    assert not http.calls
+
+
+def test_self_registration_before_lp_1_28_is_set_right_after_the_create(http, tmp_path):
+    args = lp_options(tmp_path, code="BIO101-F", api_versions={"lp": "1.27"})
+    lp = "/d2l/api/lp/1.27"
+    http.expect("GET", lp + "/outypes/", answer=OUTYPES)
+    http.expect("GET", lp + "/orgstructure/", query={"exactOrgUnitCode": "BIO101-F", "orgUnitType": "3"},
+                answer={"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": []})
+    http.expect("GET", lp + "/orgstructure/6610", answer=TEMPLATE)
+    http.expect("POST", lp + "/courses/", json=dict(CREATE, SemesterId=None,
+                                                    Description={"Content": "Bio", "Type": "Text"}),
+                answer=dict(OFFERING_147, Description={"Text": "Bio", "Html": "Bio"}, CanSelfRegister=False))
+    http.expect("PUT", lp + "/courses/6612", json={
+        "Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "StartDate": "2026-09-01T00:00:00.000Z",
+        "EndDate": "2026-12-20T00:00:00.000Z", "IsActive": False, "Description": {"Content": "Bio", "Type": "Html"},
+        "CanSelfRegister": True})
+    http.expect("GET", lp + "/courses/6612", answer=dict(OFFERING_147, Description={"Text": "Bio", "Html": "Bio"}))
+    result = run_module(d2l_course.main, args(**full(template=6610, semester=None, description="Bio",
+                                                     can_self_register=True)))
+    assert not result.get("failed"), result
+    assert result["created"] is True and result["course"]["can_self_register"] is True
+
+
+# -- removal through the recycle bin, restore --------------------------------------------------
+
+RECYCLED = {"Identifier": "6612", "Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F",
+            "Path": "/content/enforced/BIO101-F/", "Type": OFFERING_TYPE}
+
+
+def test_permanent_removal_recycles_then_deletes_from_the_recycle_bin(http, args):
+    expect_lookup(http, FOUND)
+    http.expect("POST", LP + "/orgstructure/recyclebin/6612/recycle", body=b"")
+    http.expect("DELETE", LP + "/orgstructure/recyclebin/6612", body=b"")
+    result = run_module(d2l_course.main, args(state="absent", removal="permanent"))
+    assert result["changed"] is True and result["removal"] == "permanent"
+
+
+def test_permanent_removal_of_a_recycled_offering_deletes_it_from_the_bin_and_then_does_nothing(http, args):
+    expect_lookup(http)
+    http.expect("GET", LP + "/orgstructure/recyclebin/", answer=page(
+        dict(RECYCLED, Identifier="6001", Code="OTHER"), RECYCLED))
+    http.expect("DELETE", LP + "/orgstructure/recyclebin/6612", body=b"")
+    result = run_module(d2l_course.main, args(state="absent", removal="permanent"), diff=True)
+    assert result["changed"] is True and result["removal"] == "permanent"
+    assert result["diff"]["before"]["id"] == 6612 and result["diff"]["after"] == {}
+
+    sent = len(http.sent())
+    expect_lookup(http, outypes=False)
+    http.expect("GET", LP + "/orgstructure/recyclebin/", answer=page())
+    again = run_module(d2l_course.main, args(state="absent", removal="permanent"))
+    assert again["changed"] is False
+    assert http.sent()[sent:] == [("GET", LP + "/orgstructure/?exactOrgUnitCode=BIO101-F&orgUnitType=3"),
+                                  ("GET", LP + "/orgstructure/recyclebin/")]
+
+
+def test_restore_brings_the_recycled_offering_back_with_its_id_then_updates_it(http, args):
+    expect_lookup(http)
+    http.expect("GET", LP + "/orgstructure/recyclebin/", answer=page(RECYCLED))
+    http.expect("POST", LP + "/orgstructure/recyclebin/6612/restore", body=b"")
+    http.expect("GET", LP + "/courses/6612", answer=OFFERING)
+    http.expect("PUT", LP + "/courses/6612", json={"Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F",
+                                                   "StartDate": "2026-09-01T00:00:00.000Z",
+                                                   "EndDate": "2026-12-20T00:00:00.000Z", "IsActive": True})
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING, IsActive=True))
+    result = run_module(d2l_course.main, args(restore=True, is_active=True), diff=True)
+    assert not result.get("failed"), result
+    assert result["changed"] is True and result["restored"] is True and result["created"] is False
+    assert result["course"]["id"] == 6612 and result["course"]["is_active"] is True
+    assert result["diff"]["before"]["id"] == 6612
+
+
+def test_restore_in_check_mode_reads_the_bin_and_writes_nothing(http, args):
+    expect_lookup(http)
+    http.expect("GET", LP + "/orgstructure/recyclebin/", answer=page(RECYCLED))
+    result = run_module(d2l_course.main, args(restore=True, name="Renamed"), check_mode=True)
+    assert result["changed"] is True and result["restored"] is True
+    assert result["course"]["id"] == 6612 and result["course"]["name"] == "Renamed"
+    assert only_reads(http)
+
+
+def test_a_create_refused_over_a_recycled_code_names_it_and_both_ways_out(http, args):
+    expect_lookup(http)
+    expect_references(http)
+    http.expect("POST", LP + "/courses/", json=CREATE, status=400,
+                answer={"Errors": [{"Message": "Code: an org unit with this code already exists"}]})
+    expect_lookup(http, outypes=False)  # created meanwhile? no
+    http.expect("GET", LP + "/orgstructure/recyclebin/", answer=page(RECYCLED))
+    result = run_module(d2l_course.main, args(**full()))
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "course offering 'BIO101-F' cannot be created: the recycle bin holds course offering 6612 with this code "
+        "(the service keeps a recycled org unit's code). Restore it, with its id and content (restore: true), or "
+        "delete it for good first (state: absent, removal: permanent). The service said: POST "
+        "/d2l/api/lp/1.47/courses/ failed: 400 Bad Request: Code: an org unit with this code already exists")
+
+
+def test_removal_and_restore_given_where_they_do_nothing_warn(http, args):
+    expect_lookup(http, FOUND)
+    result = run_module(d2l_course.main, args(removal="permanent"))
+    assert result["changed"] is False
+    assert "removal has no effect unless state is absent (it is present here): it was ignored" in str(result["warnings"])

@@ -25,7 +25,8 @@ OFFERING = {"Identifier": "6612", "Name": "Biology 101 (Fall 2026)", "Code": "BI
 STATE = {"id": 6612, "name": "Biology 101 (Fall 2026)", "code": "BIO101-F", "path": "/content/bio/",
          "is_active": True, "start_date": "2026-09-01T00:00:00.000Z", "end_date": None,
          "template": 6610, "template_code": "BIO101", "semester": None, "semester_code": None,
-         "department": 6650, "department_code": "BIOLOGY"}
+         "department": 6650, "department_code": "BIOLOGY", "description": None, "description_html": None,
+         "can_self_register": None}
 TEMPLATE = {"Identifier": "6610", "Code": "BIO101", "Name": "Biology 101", "Path": "/content/bio101/"}
 TEMPLATE_FOUND = dict(TEMPLATE, Type=TEMPLATE_TYPE)
 TEMPLATE_STATE = {"id": 6610, "code": "BIO101", "name": "Biology 101", "path": "/content/bio101/"}

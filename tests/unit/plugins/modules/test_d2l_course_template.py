@@ -123,12 +123,20 @@ def test_reparent_adds_before_it_removes(http, args):
 
 # -- state absent ---------------------------------------------------------------------------------
 
-def test_absent_sends_the_delete(http, args):
+def test_absent_sends_it_to_the_recycle_bin(http, args):
     expect_lookup(http, FOUND)
-    http.expect("DELETE", LP + "/coursetemplates/6610", body=b"")
+    http.expect("POST", LP + "/orgstructure/recyclebin/6610/recycle", body=b"")
     result = run_module(d2l_course_template.main, args(state="absent", parent_org_units=["NOT-READ"]), diff=True)
     assert result["changed"] is True and result["created"] is False and result["course_template"] == {}
-    assert result["diff"] == {"before": STATE, "after": {}}
+    assert result["diff"] == {"before": STATE, "after": {}} and result["removal"] == "recycle"
+
+
+def test_permanent_removal_deletes_it_from_the_recycle_bin_too(http, args):
+    expect_lookup(http, FOUND)
+    http.expect("POST", LP + "/orgstructure/recyclebin/6610/recycle", body=b"")
+    http.expect("DELETE", LP + "/orgstructure/recyclebin/6610", body=b"")
+    result = run_module(d2l_course_template.main, args(state="absent", removal="permanent"))
+    assert result["changed"] is True and result["removal"] == "permanent"
 
 
 def test_absent_again_sends_only_the_look_up(http, args):
@@ -159,14 +167,14 @@ def test_a_refused_create_names_the_route_and_the_permission(http, args):
         "the role permission to manage or create courses and templates, the Courses reference page)"
 
 
-def test_a_template_with_offerings_is_not_deleted(http, args):
+def test_a_template_with_offerings_is_not_removed(http, args):
     expect_lookup(http, FOUND)
-    http.expect("DELETE", LP + "/coursetemplates/6610", status=400,
-                answer={"Errors": [{"Message": "Course template has course offerings"}]})
+    http.expect("POST", LP + "/orgstructure/recyclebin/6610/recycle", status=400,
+                answer={"Errors": [{"Message": "The org unit still has child org units"}]})
     result = run_module(d2l_course_template.main, args(state="absent"))
     assert result["failed"] is True
-    assert result["msg"] == "DELETE /d2l/api/lp/1.47/coursetemplates/6610 failed: 400 Bad Request: Course template " \
-        "has course offerings"
+    assert result["msg"] == "POST /d2l/api/lp/1.47/orgstructure/recyclebin/6610/recycle failed: 400 Bad Request: " \
+        "The org unit still has child org units"
 
 
 def test_an_unknown_parent_code_fails_before_the_create(http, args):

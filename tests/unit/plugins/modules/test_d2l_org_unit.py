@@ -134,13 +134,30 @@ def test_reparent_adds_before_it_removes(http, args):
 
 # -- state absent ---------------------------------------------------------------------------------
 
-def test_absent_recycles_then_deletes_from_the_recycle_bin(http, args):
+def test_absent_recycles_it(http, args):
+    expect_lookup(http, FALL)
+    http.expect("POST", LP + "/orgstructure/recyclebin/6700/recycle", body=b"")
+    result = run_module(d2l_org_unit.main, args(state="absent"), diff=True)
+    assert result["changed"] is True and result["created"] is False and result["org_unit"] == {}
+    assert result["diff"] == {"before": STATE, "after": {}} and result["removal"] == "recycle"
+
+
+def test_permanent_removal_recycles_then_deletes_from_the_recycle_bin(http, args):
     expect_lookup(http, FALL)
     http.expect("POST", LP + "/orgstructure/recyclebin/6700/recycle", body=b"")
     http.expect("DELETE", LP + "/orgstructure/recyclebin/6700", body=b"")
-    result = run_module(d2l_org_unit.main, args(state="absent"), diff=True)
-    assert result["changed"] is True and result["created"] is False and result["org_unit"] == {}
-    assert result["diff"] == {"before": STATE, "after": {}}
+    result = run_module(d2l_org_unit.main, args(state="absent", removal="permanent"))
+    assert result["changed"] is True and result["removal"] == "permanent"
+
+
+def test_restore_brings_the_semester_back_by_code(http, args):
+    expect_lookup(http)
+    http.expect("GET", LP + "/orgstructure/recyclebin/", answer=page(dict(FALL, Identifier="6001", Code="2025F"), FALL))
+    http.expect("POST", LP + "/orgstructure/recyclebin/6700/restore", body=b"")
+    http.expect("GET", LP + "/orgstructure/6700", answer=FALL)
+    result = run_module(d2l_org_unit.main, args(restore=True, name=FALL["Name"]))
+    assert not result.get("failed"), result
+    assert result["changed"] is True and result["restored"] is True and result["org_unit"] == STATE
 
 
 def test_absent_again_sends_only_the_look_up(http, args):
@@ -177,6 +194,7 @@ def test_a_400_on_create_looks_again_then_fails_with_the_message(http, args):
     http.expect("GET", LP + "/orgstructure/", query={"orgUnitType": "1"}, answer=page(ROOT))
     http.expect("POST", LP + "/orgstructure/", status=400, answer={"Errors": [{"Message": "Invalid Code"}]})
     expect_lookup(http, outypes=False)  # not created meanwhile by another run
+    http.expect("GET", LP + "/orgstructure/recyclebin/", answer=page())  # nor held by a recycled one
     result = run_module(d2l_org_unit.main, args(name="Fall 2026"))
     assert result["failed"] is True
     assert result["msg"] == "POST /d2l/api/lp/1.47/orgstructure/ failed: 400 Bad Request: Invalid Code"
