@@ -20,6 +20,15 @@ description:
     rate-limit pacing, retries and token cache.
   - Offerings with C(copy_from) or C(package) get their copy or import job once, when this run
     creates them (or with C(force_copy)); the jobs start and are waited for together.
+  - A run plans everything before it writes anything, and returns its RV(plan) (every create,
+    update, restore, removal and job, with the fields before and after) and RV(plan_digest). A check
+    run's plan can be written for a person to approve (O(plan_report), O(plan_file)); a later run
+    given O(approved_plan_digest) applies only that plan, and fails before any write, naming what
+    differs, when the tenant or the catalog changed since.
+  - Removal (an item's C(state=absent), O(purge)) sends org units to the recycle bin unless
+    O(removal=permanent); an item's C(restore) brings one back with its id. O(purge) removes only
+    the offerings that match O(owns), never more than O(purge_max) offerings nor more than
+    O(purge_max_percent) of a semester's, and checks both before the run writes anything.
   - The catalog may come from O(src), a D2L Standard CSV orgs file or a C(D2LStdCSV-*.zip) as
     sent to IPSIS, from the lists, or from both.
   - One item's failure does not stop the others; the task fails at the end, naming each failed
@@ -32,6 +41,11 @@ notes:
     there, and the connection options (and their environment variables) are read there.
   - O(purge) reads the offerings of each semester of the catalog with C(GET orgstructure/(id)/children/),
     a route D2L's utility library and scope table name but this API's reference pages do not.
+  - An update, restore or removal is planned again just before it is written, under the item's lock, and
+    is written only if it is still what the run planned; a create that meets an org unit made
+    meanwhile fails rather than updating it. So an approved plan is applied exactly, or not at all
+    for the items that changed.
+  - See the catalog guide, C(docs/catalog.md), section "Changing a live term safely".
 author:
   - d2l.brightspace contributors (@d2l-brightspace)
 extends_documentation_fragment:
@@ -66,6 +80,14 @@ options:
         type: str
         choices: [present, absent]
         default: present
+      removal:
+        description: How V(absent) removes it, as M(d2l.brightspace.d2l_org_unit) does (O(removal) when omitted).
+        type: str
+        choices: [recycle, permanent]
+      restore:
+        description: Restore it from the recycle bin when only a recycled one has the code, as M(d2l.brightspace.d2l_org_unit) does.
+        type: bool
+        default: false
   departments:
     description:
       - Departments, each with the options of M(d2l.brightspace.d2l_org_unit) (its O(d2l.brightspace.d2l_org_unit#module:type) is V(Department)).
@@ -100,6 +122,14 @@ options:
         type: str
         choices: [present, absent]
         default: present
+      removal:
+        description: How V(absent) removes it (O(removal) when omitted).
+        type: str
+        choices: [recycle, permanent]
+      restore:
+        description: Restore it from the recycle bin when only a recycled one has the code.
+        type: bool
+        default: false
   offerings:
     description:
       - Course offerings, each with the options of M(d2l.brightspace.d2l_course), and optionally
@@ -133,6 +163,17 @@ options:
       is_active:
         description: Whether the offering is active.
         type: bool
+      description:
+        description: Description, as M(d2l.brightspace.d2l_course) takes it (LP 1.26 or later).
+        type: str
+      description_format:
+        description: Whether C(description) is V(text) or V(html).
+        type: str
+        choices: [text, html]
+        default: text
+      can_self_register:
+        description: Whether users can self-register (LP 1.27 or later).
+        type: bool
       locale_id:
         description: Locale id, used when the offering is created.
         type: int
@@ -147,6 +188,14 @@ options:
         type: str
         choices: [present, absent]
         default: present
+      removal:
+        description: How V(absent) removes it (O(removal) when omitted).
+        type: str
+        choices: [recycle, permanent]
+      restore:
+        description: Restore it (with its id, content and enrollments) from the recycle bin when only a recycled one has the code.
+        type: bool
+        default: false
       copy_from:
         description:
           - Offering (id or code) to copy content from, as M(d2l.brightspace.d2l_copy_job) does,
@@ -182,10 +231,56 @@ options:
     type: path
   purge:
     description:
-      - Delete the offerings under the catalog's semesters (those in O(semesters) and in O(src))
-        that the catalog does not list. Check mode shows what would be deleted.
+      - Remove the offerings under the catalog's semesters (those in O(semesters) and in O(src))
+        that the catalog does not list and whose code matches O(owns) (required with it), by
+        O(removal). Check mode lists exactly what would go (RV(plan), RV(resources)).
+      - Refused before any write when it would remove more than O(purge_max) offerings, or more
+        than O(purge_max_percent) of one semester's offerings, naming each it would have removed.
     type: bool
     default: false
+  owns:
+    description:
+      - The offering codes this catalog owns, as shell-style patterns (C(*), C(?), C([...])) matched
+        against the whole code, case-insensitively, for example V(BIO*-2026F). O(purge) removes no
+        offering that matches none of them.
+    type: list
+    elements: str
+  purge_max:
+    description: The most offerings one O(purge) may remove.
+    type: int
+    default: 10
+  purge_max_percent:
+    description: The largest share (percent, 0 to 100) of one semester's offerings one O(purge) may remove.
+    type: float
+    default: 10
+  removal:
+    description:
+      - How O(purge), and the items with C(state=absent) that do not say, remove org units.
+      - V(recycle) sends them to the recycle bin, from which an item's C(restore) (or
+        M(d2l.brightspace.d2l_course)'s O(d2l.brightspace.d2l_course#module:restore)) brings them back with their id.
+        V(permanent) deletes them for good.
+    type: str
+    choices: [recycle, permanent]
+    default: recycle
+  approved_plan_digest:
+    description:
+      - The RV(plan_digest) of the check run a person approved. The run plans again and writes
+        only if its plan has this digest; otherwise it fails before any write, naming what
+        differs from O(approved_plan) (when given).
+    type: str
+  approved_plan:
+    description:
+      - The RV(plan) of that check run (the dict it returned), or the path of the O(plan_file) it
+        wrote, so that a refused run names what differs. Its own digest must be O(approved_plan_digest).
+    type: raw
+  plan_file:
+    description: Write the RV(plan) here as JSON (on the controller), replacing the file whole.
+    type: path
+  plan_report:
+    description:
+      - Write the plan here as Markdown for the approver (on the controller), with the digest, a
+        summary, and a table per action with the fields that change, before and after.
+    type: path
   force_copy:
     description: Run the copy job of every offering with C(copy_from), not only of those this run creates.
     type: bool
@@ -227,11 +322,27 @@ EXAMPLES = r"""
         copy_from: BIO101-MASTER-CONTENT
   register: catalog
 
-- name: The term as the SIS exports it for IPSIS, with what it no longer lists deleted
+- name: The term as the SIS exports it for IPSIS, with what it no longer lists recycled
   d2l.brightspace.d2l_catalog:
     src: files/D2LStdCSV-20260801000000.zip
     purge: true
+    owns: ["*-2026F"]
+    purge_max: 25
     concurrency: 16
+
+- name: Plan the change, for a person to approve
+  d2l.brightspace.d2l_catalog:
+    src: files/D2LStdCSV-20260801000000.zip
+    plan_report: /tmp/term-plan.md
+    plan_file: /tmp/term-plan.json
+  check_mode: true
+  register: planned
+
+- name: Apply exactly the approved plan (fails, changing nothing, if the tenant changed since)
+  d2l.brightspace.d2l_catalog:
+    src: files/D2LStdCSV-20260801000000.zip
+    approved_plan_digest: "{{ planned.plan_digest }}"
+    approved_plan: /tmp/term-plan.json
 """
 
 RETURN = r"""
@@ -239,7 +350,8 @@ summary:
   description: How many resources were (or, in check mode, would be) created, updated, deleted, left unchanged or failed, and the jobs.
   returned: always
   type: dict
-  sample: {"created": 2, "updated": 1, "deleted": 0, "unchanged": 497, "failed": 0, "jobs": 2, "jobs_failed": 0}
+  sample: {"created": 2, "updated": 1, "restored": 0, "deleted": 0, "unchanged": 497, "failed": 0, "jobs": 2,
+           "jobs_failed": 0}
 resources:
   description: One entry per resource, in the order of the levels.
   returned: always
@@ -256,7 +368,10 @@ resources:
       description: Its org unit id (null for one check mode would create, or that failed).
       type: int
     action:
-      description: V(created), V(updated), V(deleted), V(unchanged) or V(failed).
+      description: V(created), V(updated), V(restored), V(deleted), V(unchanged) or V(failed).
+      type: str
+    removal:
+      description: How a removed one was removed, V(recycle) or V(permanent) (purged offerings).
       type: str
     changed:
       description: Whether it changed (or would).
@@ -286,6 +401,28 @@ elapsed:
   description: Seconds the run took.
   returned: always
   type: float
+plan:
+  description:
+    - What the run does (in check mode, would do), in the canonical form its digest is taken over.
+    - C(actions) has one entry per change, in a fixed order (what is present level by level, the
+      removals, the jobs, the purge), each with C(action) (V(create), V(update), V(restore),
+      V(delete), V(job), V(purge) or V(error), for an item that cannot be planned), C(kind),
+      C(code), C(id), C(origin) (where it was given; not part of the digest), C(changes)
+      (each field with its C(before) and C(after)), and for a removal C(removal) and C(before);
+      C(summary) counts them.
+  returned: always
+  type: dict
+  sample: {"version": 1, "digest": "sha256:5f0c...", "summary": {"create": 1, "update": 0},
+           "actions": [{"action": "create", "kind": "course offering", "code": "BIO101-2026F", "id": null,
+                        "origin": "offerings[0]", "changes": {"name": {"before": null, "after": "Biology 101"}}}]}
+plan_digest:
+  description: The digest of RV(plan) (C(sha256:) and 64 hex digits), for O(approved_plan_digest).
+  returned: always
+  type: str
+report:
+  description: The plan as Markdown, as O(plan_report) writes it, for the approver.
+  returned: in check mode
+  type: str
 diff:
   description: C(before) and C(after) of each resource that changed (or would), in diff mode only.
   returned: when diff mode is on
@@ -304,13 +441,22 @@ ARGUMENT_SPEC = dict(
     offerings=dict(type="list", elements="dict", default=[], options=item_options("offerings")),
     src=dict(type="path"),
     purge=dict(type="bool", default=False),
+    owns=dict(type="list", elements="str"),
+    purge_max=dict(type="int", default=10),
+    purge_max_percent=dict(type="float", default=10),
+    removal=dict(type="str", choices=["recycle", "permanent"], default="recycle"),
+    approved_plan_digest=dict(type="str"),
+    approved_plan=dict(type="raw"),
+    plan_file=dict(type="path"),
+    plan_report=dict(type="path"),
     force_copy=dict(type="bool", default=False),
     force_import=dict(type="bool", default=False),
     concurrency=dict(type="int", default=8),
     job_timeout=dict(type="float", default=7200),
     poll_interval=dict(type="float", default=5),
 )
-RULES = dict(positive=("concurrency",), non_negative=("job_timeout", "poll_interval"), non_empty=("src",))
+RULES = dict(positive=("concurrency",), non_negative=("job_timeout", "poll_interval", "purge_max", "purge_max_percent"),
+             non_empty=("src", "approved_plan_digest", "plan_file", "plan_report"))
 
 
 def main():

@@ -52,8 +52,9 @@ def test_a_rerun_reads_each_resource_once_and_writes_nothing(http, args):
     result = run_module(d2l_catalog.main, args(**CATALOG))
     assert not result.get("failed"), result
     assert result["changed"] is False
-    assert result["summary"] == {"created": 0, "updated": 0, "deleted": 0, "unchanged": 3, "failed": 0, "jobs": 0,
-                                 "jobs_failed": 0}
+    assert result["summary"] == {"created": 0, "updated": 0, "restored": 0, "deleted": 0, "unchanged": 3,
+                                 "failed": 0, "jobs": 0, "jobs_failed": 0}
+    assert result["plan"]["actions"] == [] and result["plan_digest"].startswith("sha256:")
     assert [(r["kind"], r["code"], r["id"], r["action"], r["origin"]) for r in result["resources"]] == [
         ("semester", "2026F", 6700, "unchanged", "semesters[0]"),
         ("course template", "BIO101", 6610, "unchanged", "templates[0]"),
@@ -69,25 +70,143 @@ def test_check_mode_predicts_the_missing_offering_with_a_diff_and_writes_nothing
     # the template and semester the level before found are taken by id: no second look-up
     assert result["diff"] == [{"before": {}, "after": {
         "id": None, "code": "BIO101-F", "name": "Biology 101 (Fall 2026)", "is_active": None, "start_date": None,
-        "end_date": None, "template": 6610, "semester": 6700},
+        "end_date": None, "template": 6610, "semester": 6700, "description": None, "can_self_register": None},
         "before_header": "course offering BIO101-F", "after_header": "course offering BIO101-F"}]
     assert only_reads(http) and len(http.sent()) == 4  # the types and three look-ups
+    # the plan: the one create, with what the item gives (references as given, defaults included)
+    assert result["plan"]["actions"] == [{
+        "action": "create", "kind": "course offering", "code": "BIO101-F", "origin": "offerings[0]", "id": None,
+        "changes": {"description_format": {"before": None, "after": "text"},
+                    "name": {"before": None, "after": "Biology 101 (Fall 2026)"},
+                    "semester": {"before": None, "after": "2026F"}, "template": {"before": None, "after": "BIO101"}}}]
 
 
-def test_purge_deletes_the_offerings_of_its_semesters_it_does_not_list(http, args):
-    expect_code_lookup(http, "2026F", "5", SEMESTER, outypes=OUTYPES)
-    expect_code_lookup(http, "BIO101-F", "3")  # listed (state absent): ensured on its own, and not there
-    http.expect("GET", LP + "/orgstructure/6700/children/", query={"ouTypeId": "3"},
-                answer=[{"Identifier": "6612", "Name": "Listed", "Code": "bio101-f", "Type": OFFERING_TYPE},
-                        {"Identifier": "6613", "Name": "Old", "Code": "BIO101-OLD", "Type": OFFERING_TYPE}])
-    http.expect("DELETE", LP + "/courses/6613", answer=None)
-    result = run_module(d2l_catalog.main, args(semesters=CATALOG["semesters"], purge=True, concurrency=1,
+CHILDREN = [{"Identifier": "6612", "Name": "Listed", "Code": "bio101-f", "Type": OFFERING_TYPE},
+            {"Identifier": "6613", "Name": "Old", "Code": "BIO101-OLD", "Type": OFFERING_TYPE},
+            {"Identifier": "6614", "Name": "Not ours", "Code": "CHEM-OLD", "Type": OFFERING_TYPE}]
+
+
+def expect_purge_reads(http, outypes=True, recycle_bin=False):
+    expect_code_lookup(http, "2026F", "5", SEMESTER, outypes=OUTYPES if outypes else None)
+    expect_code_lookup(http, "BIO101-F", "3")  # listed (state absent): planned on its own, and not there
+    if recycle_bin:  # removal=permanent: an absent item is looked for in the recycle bin too
+        http.expect("GET", LP + "/orgstructure/recyclebin/",
+                    answer={"PagingInfo": {"Bookmark": "", "HasMoreItems": False}, "Items": []})
+    http.expect("GET", LP + "/orgstructure/6700/children/", query={"ouTypeId": "3"}, answer=CHILDREN)
+
+
+def test_purge_recycles_the_offerings_it_owns_of_its_semesters_that_it_does_not_list(http, args):
+    expect_purge_reads(http)
+    http.expect("POST", LP + "/orgstructure/recyclebin/6613/recycle", body=b"")
+    result = run_module(d2l_catalog.main, args(semesters=CATALOG["semesters"], purge=True, owns=["BIO*"],
+                                               purge_max_percent=50, concurrency=1,
                                                offerings=[{"code": "BIO101-F", "state": "absent"}]))
-    # the listed offering (codes compare case-insensitively) is not purged
+    # the listed offering (codes compare case-insensitively) and the one not owned are not purged
     assert result["changed"] is True and result["summary"]["deleted"] == 1, result
     purged = [r for r in result["resources"] if r.get("purge")]
     assert purged == [{"kind": "course offering", "code": "BIO101-OLD", "origin": "purge (semester 2026F)",
-                       "id": 6613, "action": "deleted", "changed": True, "error": None, "purge": True}]
+                       "id": 6613, "action": "deleted", "changed": True, "error": None, "purge": True,
+                       "removal": "recycle"}]
+    assert [(e["action"], e["code"], e["removal"]) for e in result["plan"]["actions"]] == [
+        ("purge", "BIO101-OLD", "recycle")]
+
+
+def test_purge_in_check_mode_lists_what_would_go_and_writes_nothing(http, args):
+    expect_purge_reads(http, recycle_bin=True)
+    result = run_module(d2l_catalog.main, args(semesters=CATALOG["semesters"], purge=True, owns=["*-OLD"],
+                                               purge_max_percent=100, removal="permanent", concurrency=1,
+                                               offerings=[{"code": "BIO101-F", "state": "absent"}]),
+                        check_mode=True)
+    assert only_reads(http)
+    assert sorted((r["code"], r["removal"]) for r in result["resources"] if r.get("purge")) == [
+        ("BIO101-OLD", "permanent"), ("CHEM-OLD", "permanent")]
+
+
+def test_a_purge_over_its_limit_is_refused_before_any_write(http, args):
+    """The default limits (10 offerings, 10% of a semester): 2 of its 3 offerings is too much; the
+    task fails naming them, and nothing (not even the catalog's own changes) is written."""
+    expect_purge_reads(http)
+    result = run_module(d2l_catalog.main, args(semesters=CATALOG["semesters"], purge=True, owns=["*"],
+                                               concurrency=1, offerings=[{"code": "BIO101-F", "state": "absent"}]))
+    assert result["failed"] is True and only_reads(http)
+    assert result["msg"] == (
+        "purge refused before any change: it would remove 2 of the 3 offerings of semester 2026F (67%), more than "
+        "purge_max_percent (10%). The offerings it would remove: BIO101-OLD (2026F), CHEM-OLD (2026F). If the "
+        "catalog is right (not a typo in its codes or semesters), raise purge_max or purge_max_percent for this "
+        "run, or narrow owns")
+
+    sent = len(http.sent())
+    expect_purge_reads(http, outypes=False)
+    result = run_module(d2l_catalog.main, args(semesters=CATALOG["semesters"], purge=True, owns=["*"], purge_max=1,
+                                               purge_max_percent=100, concurrency=1,
+                                               offerings=[{"code": "BIO101-F", "state": "absent"}]))
+    assert result["failed"] is True and "it would remove 2 offerings, more than purge_max (1)" in result["msg"]
+    assert [method for method, _path in http.sent()[sent:]] == ["GET"] * 3
+
+
+def test_purge_without_owns_is_refused_before_any_request(http, args):
+    result = run_module(d2l_catalog.main, args(semesters=CATALOG["semesters"], purge=True))
+    assert result["failed"] is True
+    assert result["msg"] == ("purge needs owns: the code patterns (such as BIO*-2026F) of the offerings this catalog "
+                             "owns; only offerings matching one of them are ever purged")
+    assert http.sent() == []
+
+
+# -- the plan, its digest, its approval ------------------------------------------------------------
+
+RENAME = dict(CATALOG, offerings=[dict(CATALOG["offerings"][0], name="Biology 101, fall")])
+
+
+def test_the_approved_digest_applies_and_another_is_refused_naming_the_difference(http, args, tmp_path):
+    expect_catalog(http)
+    planned = run_module(d2l_catalog.main, args(plan_file=str(tmp_path / "plan.json"),
+                                                plan_report=str(tmp_path / "plan.md"), **RENAME),
+                         check_mode=True)
+    assert only_reads(http)
+    assert planned["plan"]["actions"] == [{
+        "action": "update", "kind": "course offering", "code": "BIO101-F", "origin": "offerings[0]", "id": 6612,
+        "changes": {"name": {"before": "Biology 101 (Fall 2026)", "after": "Biology 101, fall"}}}]
+    report = (tmp_path / "plan.md").read_text()
+    assert "Digest: `%s`" % planned["plan_digest"] in report
+    assert "| course offering | BIO101-F | 6612 | name | Biology 101 (Fall 2026) | Biology 101, fall | offerings[0] |" \
+        in report
+
+    # the tenant changed since: the offering was renamed by hand; refused, nothing written
+    sent = len(http.sent())
+    expect_code_lookup(http, "2026F", "5", SEMESTER)
+    expect_code_lookup(http, "BIO101", "2", TEMPLATE)
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING, Name="Renamed by hand"))
+    refused = run_module(d2l_catalog.main, args(approved_plan_digest=planned["plan_digest"],
+                                                approved_plan=str(tmp_path / "plan.json"), **RENAME))
+    assert refused["failed"] is True and refused["changed"] is False
+    assert refused["msg"] == (
+        "the plan is not the approved one, so nothing was changed (approved %s, now %s); the tenant or the catalog "
+        "changed since the approval: what differs: update course offering BIO101-F differs (name: approved "
+        "\"Biology 101 (Fall 2026)\" -> \"Biology 101, fall\", now \"Renamed by hand\" -> \"Biology 101, fall\")"
+        % (planned["plan_digest"], refused["plan_digest"]))
+    assert [method for method, _path in http.sent()[sent:]] == ["GET"] * 3
+
+    # as approved: planned again (the same digest), re-read under the lock, written
+    sent = len(http.sent())
+    expect_code_lookup(http, "2026F", "5", SEMESTER)
+    expect_code_lookup(http, "BIO101", "2", TEMPLATE)
+    http.expect("GET", LP + "/courses/6612", answer=OFFERING)
+    http.expect("GET", LP + "/courses/6612", answer=OFFERING)
+    http.expect("PUT", LP + "/courses/6612", json={"Name": "Biology 101, fall", "Code": "BIO101-F", "StartDate": None,
+                                                   "EndDate": None, "IsActive": True})
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING, Name="Biology 101, fall"))
+    applied = run_module(d2l_catalog.main, args(approved_plan_digest=planned["plan_digest"],
+                                                approved_plan=planned["plan"], **RENAME))
+    assert not applied.get("failed"), applied
+    assert applied["changed"] is True and applied["plan_digest"] == planned["plan_digest"]
+    assert applied["summary"]["updated"] == 1
+
+
+def test_a_plan_that_is_not_the_digest_s_is_refused(http, args):
+    result = run_module(d2l_catalog.main, args(approved_plan_digest="sha256:" + "0" * 64,
+                                               approved_plan={"actions": []}, **CATALOG))
+    assert result["failed"] is True
+    assert result["msg"].startswith("approved_plan is not the plan of approved_plan_digest sha256:000")
 
 
 def test_bad_items_fail_before_any_request_naming_each(http, args):
