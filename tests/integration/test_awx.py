@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,121 @@ def test_demo_playbook_through_ansible_runner(emulator, collections_path, creden
     # the modules authenticated with the injected bearer token
     logged = emulator.requests()
     assert logged and any(r.get("status", 200) < 400 for r in logged)
+
+
+# --------------------------------------------------- the approved change workflow, AWX style
+
+WORKFLOW = ROOT / "extensions" / "awx" / "catalog_workflow.yml"
+ROLE = ROOT / "roles" / "course_provision"
+PUBLISHED = ("course_provision_approved_plan_digest", "course_provision_approved_plan")
+
+
+def workflow_definition():
+    """The workflow's job templates (by name) and nodes (by identifier), as the awx.awx tasks give them."""
+    play = yaml.safe_load(WORKFLOW.read_text())[0]
+    templates = dict((task["awx.awx.job_template"]["name"], task["awx.awx.job_template"])
+                     for task in play["tasks"] if "awx.awx.job_template" in task)
+    node_tasks = [task for task in play["tasks"] if "awx.awx.workflow_job_template_node" in task]
+    assert len(node_tasks) == 1
+    nodes = dict((node["identifier"], node) for node in node_tasks[0]["loop"])
+    return play, templates, nodes
+
+
+def test_the_workflow_is_a_check_job_an_approval_and_a_run_job_of_the_same_catalog():
+    play, templates, nodes = workflow_definition()
+    assert nodes["plan"]["success_nodes"] == ["approve"] and nodes["approve"]["success_nodes"] == ["apply"]
+    assert nodes["apply"]["success_nodes"] == []
+    assert "approval_node" in nodes["approve"] and "job_template" not in nodes["approve"]
+    assert nodes["approve"]["approval_node"]["timeout"]
+    plan, apply = templates[nodes["plan"]["job_template"]], templates[nodes["apply"]["job_template"]]
+    assert (plan["job_type"], apply["job_type"]) == ("check", "run")
+    assert plan["playbook"] == apply["playbook"] == "playbooks/provision_courses.yml"
+    assert (ROOT / plan["playbook"]).is_file()
+    assert plan["extra_vars"] == apply["extra_vars"] == "{{ catalog_vars }}"  # the same catalog
+    assert "playbooks/vars/catalog.yml" in play["vars"]["catalog_vars"]
+    assert plan["credentials"] == apply["credentials"] == ["{{ awx_credential }}"]
+    # every node is created after the nodes it leads to (they must exist to be linked)
+    order = [node["identifier"] for node in yaml.safe_load(WORKFLOW.read_text())[0]["tasks"][-1]["loop"]]
+    for identifier, node in nodes.items():
+        assert all(order.index(after) < order.index(identifier) for after in node["success_nodes"])
+    # what the check job publishes is exactly what the role takes to apply a plan
+    specs = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
+    tasks = yaml.safe_load((ROLE / "tasks" / "main.yml").read_text())
+    published = [task["ansible.builtin.set_stats"]["data"] for task in tasks if "ansible.builtin.set_stats" in task]
+    assert len(published) == 1 and sorted(published[0]) == sorted(PUBLISHED)
+    assert all(name in specs for name in PUBLISHED)
+
+
+def _job(ansible_runner, tmp_path, name, emulator, collections_path, extravars, check=False):
+    """One job of the workflow, as AWX runs a job template: ansible-runner, the credential's
+    injected environment, the job template's extra variables (and, for the run job, the
+    artifacts of the jobs before it); a check job template runs with --check --diff."""
+    private = tmp_path / name
+    private.mkdir()
+    envvars = {"BRIGHTSPACE_URL": emulator.url, "BRIGHTSPACE_ACCESS_TOKEN": TOKEN,
+               "ANSIBLE_COLLECTIONS_PATH": str(collections_path), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False",
+               "BRIGHTSPACE_TOKEN_CACHE": str(tmp_path / "cache" / "tokens.json"), "ANSIBLE_NOCOLOR": "1",
+               "ANSIBLE_RETRY_FILES_ENABLED": "0", "PATH": str(BIN) + os.pathsep + os.environ.get("PATH", "")}
+    result = ansible_runner.run(
+        private_data_dir=str(private), playbook=str(ROOT / "playbooks" / "provision_courses.yml"),
+        inventory=str(ROOT / "playbooks" / "inventory.yml"), envvars=envvars,
+        extravars=dict(extravars, ansible_python_interpreter=sys.executable),
+        cmdline="--check --diff" if check else None, quiet=True, timeout=300)
+    stdout = result.stdout.read()
+    stats = [event for event in result.events if event["event"] == "playbook_on_stats"]
+    artifacts = stats[-1]["event_data"].get("artifact_data") or {} if stats else {}
+    return result, stdout, artifacts
+
+
+def test_the_workflow_applies_the_approved_plan_and_refuses_a_tenant_changed_since(
+        emulator, collections_path, tmp_path):
+    ansible_runner = pytest.importorskip("ansible_runner")
+    if not emulator.control:
+        pytest.skip("the emulator has no control API (BRIGHTSPACE_TEST_URL is a real tenant)")
+    emulator.reset()
+    catalog = yaml.safe_load((ROOT / "playbooks" / "vars" / "catalog.yml").read_text())  # the job templates' vars
+
+    # the check job: plans, shows the plan, publishes digest and plan; writes nothing
+    mark = len(emulator.requests())
+    planned, stdout, artifacts = _job(ansible_runner, tmp_path, "plan", emulator, collections_path, catalog, check=True)
+    assert planned.status == "successful", stdout
+    assert sorted(artifacts) == sorted(PUBLISHED), artifacts
+    digest = artifacts["course_provision_approved_plan_digest"]
+    assert digest.startswith("sha256:") and artifacts["course_provision_approved_plan"]["digest"] == digest
+    assert "Digest: `%s`" % digest in stdout and "| course offering | CAT-CHEM-2027S-A |" in stdout
+    assert not [r for r in emulator.requests()[mark:] if r["method"] not in ("GET", "HEAD")
+                and not r["path"].startswith("/core/")]
+
+    # (the approval node: a person reads that report and approves)
+    # the run job: the job template's variables and the artifacts of the jobs before it
+    applied, stdout, _artifacts = _job(ansible_runner, tmp_path, "apply", emulator, collections_path,
+                                       dict(catalog, **artifacts))
+    assert applied.status == "successful", stdout
+    codes = dict((unit["Code"], unit) for unit in emulator.state()["course_offerings"])
+    assert {"CAT-CHEM-MASTER", "CAT-CHEM-2027S-A", "CAT-CHEM-2027S-B"} <= set(codes)
+
+    # a second change: planned and approved, then the tenant changes before the run job
+    changed = json.loads(json.dumps(catalog))
+    changed["course_provision_catalog"]["offerings"][1]["name"] = "Chemistry, Spring 2027, A (renamed)"
+    replanned, stdout, artifacts = _job(ansible_runner, tmp_path, "plan-2", emulator, collections_path, changed,
+                                        check=True)
+    assert replanned.status == "successful", stdout
+    offering = codes["CAT-CHEM-2027S-A"]  # renamed by hand, as the API allows
+    request = urllib.request.Request(
+        "%s/d2l/api/lp/1.47/courses/%d" % (emulator.url, offering["Identifier"]), method="PUT",
+        data=json.dumps({"Name": "Renamed by hand", "Code": offering["Code"], "StartDate": offering["StartDate"],
+                         "EndDate": offering["EndDate"], "IsActive": offering["IsActive"],
+                         "Description": {"Content": "", "Type": "Text"}, "CanSelfRegister": False}).encode(),
+        headers={"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+    mark = len(emulator.requests())
+    refused, stdout, _artifacts = _job(ansible_runner, tmp_path, "apply-2", emulator, collections_path,
+                                       dict(changed, **artifacts))
+    assert refused.status == "failed", stdout
+    assert "the plan is not the approved one, so nothing was changed" in stdout
+    assert "update course offering CAT-CHEM-2027S-A differs (name: approved" in stdout
+    assert not [r for r in emulator.requests()[mark:] if r["method"] not in ("GET", "HEAD")
+                and not r["path"].startswith("/core/")]
+    names = dict((unit["Code"], unit["Name"]) for unit in emulator.state()["course_offerings"])
+    assert names["CAT-CHEM-2027S-A"] == "Renamed by hand"
