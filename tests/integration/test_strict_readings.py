@@ -13,6 +13,8 @@ The emulator takes the strict reading by default and can be switched to the othe
   library sends them);
 * an upload key that expired between the upload and the publish (NOTES.md: unattached uploads
   are purged): d2l_lr_object uploads again and publishes once.
+* a recycled org unit whose code stays reserved, or does not: d2l_course removes, re-creates and
+  restores on both.
 (File artifact content replaced by an update, or not: targets/d2l_artifact/main.yml.)
 """
 
@@ -186,3 +188,41 @@ def test_course_offerings_work_at_every_lp_version_the_pages_name(emu, playbook,
 """ % {"lp": lp, "code": lp.replace(".", "-")}))
     assert result.returncode == 0, result.output
     assert all("/d2l/api/lp/%s/" % lp in r["path"] for r in emu.requests() if r["path"].startswith("/d2l/api/lp/"))
+
+
+@pytest.mark.parametrize("codes", ["reserved", "free"])
+def test_removal_and_restore_work_whether_a_recycled_code_stays_reserved_or_not(emu, playbook, tmp_path, codes):
+    """Nothing says whether a recycled org unit keeps its code. Reserved (the emulator's default):
+    a new offering with that code is refused, and the module says what holds it and how to restore
+    it. Free: the new offering is made, and the recycled one, whose code is now taken, cannot be
+    restored: restore: true finds the live one and leaves the recycle bin alone."""
+    emu.call("POST", "/_emulator/config", {"recycled_codes": codes})
+    result = playbook(play(tmp_path, """
+    - name: A template
+      d2l.brightspace.d2l_course_template: {code: IT-RB-TPL, name: Recycle template}
+    - name: An offering
+      d2l.brightspace.d2l_course: &offering {code: IT-RB-1, name: Recycle 1, template: IT-RB-TPL}
+      register: first
+    - name: Removed, to the recycle bin
+      d2l.brightspace.d2l_course: {code: IT-RB-1, state: absent}
+    - name: Another offering with its code
+      d2l.brightspace.d2l_course: *offering
+      register: second
+      ignore_errors: true
+    - name: Restore by code
+      d2l.brightspace.d2l_course: {code: IT-RB-1, restore: true}
+      register: restored
+    - name: What each reading gives
+      ansible.builtin.assert:
+        that:
+          - first is changed and first.created
+          - >-
+            (second is failed and 'the recycle bin holds course offering ' ~ first.course.id ~ ' with this code'
+            in second.msg and restored.restored and restored.course.id == first.course.id)
+            if '%(codes)s' == 'reserved' else
+            (second is changed and second.created and second.course.id != first.course.id
+            and restored is not changed and restored.restored is not defined and restored.course.id == second.course.id)
+""" % {"codes": codes}))
+    assert result.returncode == 0, result.output
+    live = [u for u in emu.state()["course_offerings"] if u["Code"] == "IT-RB-1" and not u.get("Recycled")]
+    assert len(live) == 1
