@@ -12,7 +12,8 @@ next, in the directory of ``token_cache`` (default ``~/.cache/d2l.brightspace/``
   LR repositories), reused for ``DISCOVERY_TTL`` seconds (``DiscoveryCache``);
 * ``ids.json``: the id of each org unit the collection looked up by code (``IdCache``), so a
   re-run reads the resource directly instead of looking it up first. An id is only a hint: the
-  resource read through it must still carry the code, or the look-up by code is made after all.
+  resource read through it must still carry the code, or the look-up by code is made after all;
+* ``plans/``: the plans of the catalog's check runs, by digest (``PlanStore``).
 
 The directory must be private: owned by the user running the module and closed to group and
 others (0700; created so when missing). Tokens are never written elsewhere (``TokenLocationError``
@@ -419,3 +420,45 @@ class KeyLocks:
             yield True
         finally:
             lock.__exit__(None, None, None)
+
+
+class PlanStore:
+    """The plans of the catalog's check runs, beside the token cache (``plans/``), one file per
+    tenant and digest, the newest ``KEEP`` kept: a later run on the same controller given only an
+    ``approved_plan_digest`` finds the approved plan by it, so its refusal can name what differs.
+    Like the other caches it is skipped in a directory that is not private, and a plan it cannot
+    write or read is simply not there."""
+
+    KEEP = 20
+
+    def __init__(self, token_cache_path, base_url):
+        self.directory = None
+        if token_cache_path:
+            self.directory = os.path.join(os.path.dirname(os.path.abspath(os.path.expanduser(token_cache_path))),
+                                          "plans")
+        self.prefix = hashlib.sha256(base_url.encode("utf-8")).hexdigest()[:12]
+
+    def path(self, digest):
+        return os.path.join(self.directory, "%s-%s.json" % (self.prefix, str(digest).split(":")[-1][:64]))
+
+    def put(self, plan):
+        if not self.directory or not _usable(os.path.dirname(self.directory)) or not _usable(self.directory):
+            return
+        try:
+            write_private_json(self.path(plan["digest"]), plan)
+            kept = sorted((os.path.join(self.directory, name) for name in os.listdir(self.directory)
+                           if name.endswith(".json")), key=os.path.getmtime, reverse=True)
+            for old in kept[self.KEEP:]:
+                os.unlink(old)
+        except OSError:
+            return
+
+    def get(self, digest):
+        if not self.directory or directory_problem(self.directory):
+            return None
+        try:
+            with open(self.path(digest), encoding="utf-8") as handle:
+                plan = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        return plan if isinstance(plan, dict) and plan.get("digest") == digest else None

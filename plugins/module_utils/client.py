@@ -24,7 +24,7 @@ except ImportError as exc:  # pragma: no cover - reported by the module base
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache, KeyLocks  # pylint: disable=unused-import  # noqa: F401 (re-exported)
+from .caches import DISCOVERY_TTL, DiscoveryCache, IdCache, KeyLocks, PlanStore  # pylint: disable=unused-import  # noqa: F401 (re-exported)
 from . import permissions
 from .auth import origin
 from .errors import BrightspaceConnectionError, BrightspaceError, BrightspaceHTTPError, extract_message, scrub
@@ -70,6 +70,7 @@ class BrightspaceClient:
         self.discovery = DiscoveryCache(discovery_cache, self.base_url)
         self.ids = IdCache(id_cache, self.base_url)
         self.locks = KeyLocks(locks, self.base_url)  # locks: the token cache's path (its directory holds them)
+        self.plans = PlanStore(locks, self.base_url)  # the catalog's check-run plans, beside them
         self._threads = threading.local()  # each thread's own record of what it sent
         self._all_sent = []
         self.warnings = []  # what the caller should warn of (clear text HTTP, ...)

@@ -272,6 +272,8 @@ options:
     description:
       - The RV(plan) of that check run (the dict it returned), or the path of the O(plan_file) it
         wrote, so that a refused run names what differs. Its own digest must be O(approved_plan_digest).
+      - Without it, a run on the controller where the check run ran finds the plan there (check runs
+        keep their plans beside the token cache, in C(plans/), the newest 20 per tenant).
     type: raw
   plan_file:
     description: Write the RV(plan) here as JSON (on the controller), replacing the file whole.

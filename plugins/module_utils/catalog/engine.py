@@ -314,11 +314,21 @@ class Catalog:
 
     # -- approval ----------------------------------------------------------------------------------
     def approve(self, plan):
-        """With ``approved_plan_digest``: the plan must be the approved one, or nothing is written."""
-        plans.approve(plan, self.params.get("approved_plan_digest"), self.params.get("approved_plan"))
+        """With ``approved_plan_digest``: the plan must be the approved one, or nothing is written.
+        Without ``approved_plan``, the check run's plan kept on this controller (``client.plans``)
+        names what differs."""
+        wanted = self.params.get("approved_plan_digest")
+        approved = self.params.get("approved_plan")
+        store = getattr(self.client, "plans", None)
+        if wanted and not approved and store is not None:
+            approved = store.get(wanted)
+        plans.approve(plan, wanted, approved)
 
     def write_plan(self, plan):
         plans.write(plan, self.params.get("plan_file"), self.params.get("plan_report"))
+        store = getattr(self.client, "plans", None)
+        if self.check and store is not None:
+            store.put(plan)
 
     # -- applying --------------------------------------------------------------------------------
     def apply_level(self, records):

@@ -217,9 +217,9 @@ def approve(plan, wanted, approved_plan=None):
         found = differences(approved.get("actions") or [], plan["actions"])
         detail = "what differs: " + "; ".join(found or ["only the order or the origin of items"])
     else:
-        detail = ("the plan now: %s (give approved_plan, the plan of the approved run, to have the differences "
-                  "named)" % (", ".join("%d %s" % (n, action) for action, n in sorted(plan["summary"].items()) if n)
-                              or "nothing to do"))
+        counts = ", ".join("%d %s" % (n, action) for action, n in sorted(plan["summary"].items()) if n)
+        detail = ("the plan now: %s (the approved plan is not kept on this controller: give approved_plan, the "
+                  "plan of the approved run, to have the differences named)" % (counts or "nothing to do"))
     error = ValidationError("the plan is not the approved one, so nothing was changed (approved %s, now %s); the "
                             "tenant or the catalog changed since the approval: %s" % (wanted, plan["digest"], detail))
     error.result = {"changed": False, "plan": plan, "plan_digest": plan["digest"]}

@@ -250,3 +250,30 @@ def test_key_locks_are_not_taken_in_a_shared_directory(tmp_path):
     with KeyLocks(str(shared / "tokens.json"), BASE).hold("X", "k") as held:
         assert held is False
     assert not (shared / "locks").exists()
+
+
+# -- the check runs' plans ---------------------------------------------------------------------
+
+def test_plans_are_kept_per_tenant_by_digest_the_newest_twenty(tmp_path):
+    from ansible_collections.d2l.brightspace.plugins.module_utils.caches import PlanStore
+
+    token_cache = str(tmp_path / "cache" / "tokens.json")
+    store = PlanStore(token_cache, BASE)
+    for n in range(25):
+        store.put({"digest": "sha256:%064x" % n, "actions": [n]})
+    assert len(list((tmp_path / "cache" / "plans").iterdir())) == PlanStore.KEEP
+    assert store.get("sha256:%064x" % 24)["actions"] == [24]
+    assert store.get("sha256:%064x" % 0) is None  # pruned
+    assert PlanStore(token_cache, "https://other.example.com").get("sha256:%064x" % 24) is None
+    assert oct((tmp_path / "cache" / "plans").stat().st_mode & 0o777) == "0o700"
+
+
+def test_plans_are_neither_read_nor_written_in_a_shared_directory(tmp_path):
+    from ansible_collections.d2l.brightspace.plugins.module_utils.caches import PlanStore
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    store = PlanStore(str(shared / "tokens.json"), BASE)
+    store.put({"digest": "sha256:%064x" % 1, "actions": []})
+    assert not (shared / "plans").exists() and store.get("sha256:%064x" % 1) is None

@@ -246,3 +246,27 @@ def test_the_connection_options_fall_back_to_the_tasks_environment():
     params = ArgumentSpecValidator(spec).validate({}).validated_parameters
     assert params["brightspace_url"] == "https://school.example.com" and params["timeout"] == 7
     assert ArgumentSpecValidator(with_environment(SPEC, {})).validate({}).validated_parameters["brightspace_url"] is None
+
+
+def test_the_digest_alone_finds_the_approved_plan_kept_by_the_check_run_on_this_controller(http, args, tmp_path):
+    expect_catalog(http)
+    planned = run_module(d2l_catalog.main, args(**RENAME), check_mode=True)
+    assert (tmp_path / "plans").is_dir() and len(list((tmp_path / "plans").iterdir())) == 1
+
+    expect_code_lookup(http, "2026F", "5", SEMESTER)
+    expect_code_lookup(http, "BIO101", "2", TEMPLATE)
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING, Name="Renamed by hand"))
+    refused = run_module(d2l_catalog.main, args(approved_plan_digest=planned["plan_digest"], **RENAME))
+    assert refused["failed"] is True
+    assert "what differs: update course offering BIO101-F differs (name: approved" in refused["msg"]
+
+    # another controller (another token cache) has no such plan: the summary instead
+    expect_code_lookup(http, "2026F", "5", SEMESTER, outypes=OUTYPES)
+    expect_code_lookup(http, "BIO101", "2", TEMPLATE)
+    expect_code_lookup(http, "BIO101-F", "3", FOUND)  # no id remembered there either
+    http.expect("GET", LP + "/courses/6612", answer=dict(OFFERING, Name="Renamed by hand"))
+    elsewhere = run_module(d2l_catalog.main, args(approved_plan_digest=planned["plan_digest"],
+                                                  token_cache=str(tmp_path / "other" / "tokens.json"), **RENAME))
+    assert elsewhere["failed"] is True
+    assert elsewhere["msg"].endswith("the plan now: 1 update (the approved plan is not kept on this controller: give "
+                                     "approved_plan, the plan of the approved run, to have the differences named)")
