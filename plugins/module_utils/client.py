@@ -75,6 +75,7 @@ class BrightspaceClient:
         self._all_sent = []
         self.warnings = []  # what the caller should warn of (clear text HTTP, ...)
         self.references = None  # {(type, code): id} while a catalog runs (orgunits.OrgUnitsApi.resolve)
+        self.planned = None  # while a catalog plans: whether it creates (type, code) (not looked up then)
         self._versions = None
 
     @property

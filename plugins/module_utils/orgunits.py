@@ -209,6 +209,10 @@ class OrgUnitsApi:
         key = ((type_name or "").casefold(), ref)
         if memo is not None and key in memo:
             return memo[key]
+        planned = getattr(self.client, "planned", None)  # a catalog planning what it creates: not there yet
+        if planned is not None and planned(type_name, ref):
+            raise NotFoundError("%s: no %s with code '%s' exists yet" % (option, type_name or "org unit", ref),
+                                type_name=type_name, code=ref)
         found = self.find_by_code(ref, type_name)
         if found is None:
             raise NotFoundError("%s: no %s with code '%s' exists" % (option, type_name or "org unit", ref),

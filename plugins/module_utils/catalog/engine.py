@@ -189,11 +189,15 @@ class Catalog:
         self.client.recycle_bin = recycle_bin_memo()  # read once if an item needs it
         started = time.monotonic()
         with self.client.ids.deferred():  # one write of the id hints, at the end
-            # 1. plan: reads only
-            for kind, _resource, _fixed in LEVELS:  # what is present, a parent before its children
-                self.plan_level([item for item in items if item.kind == kind and item.params.get("state") != "absent"])
-            for kind, _resource, _fixed in reversed(LEVELS):  # what is absent, children first
-                self.plan_level([item for item in items if item.kind == kind and item.params.get("state") == "absent"])
+            # 1. plan: reads only (a code an earlier level creates is not looked up: it is not there yet)
+            self.client.planned = self.is_planned
+            try:
+                for kind, _resource, _fixed in LEVELS:  # what is present, a parent before its children
+                    self.plan_level([i for i in items if i.kind == kind and i.params.get("state") != "absent"])
+                for kind, _resource, _fixed in reversed(LEVELS):  # what is absent, children first
+                    self.plan_level([i for i in items if i.kind == kind and i.params.get("state") == "absent"])
+            finally:
+                self.client.planned = None
             jobs = self.plan_jobs()
             doomed = self.plan_purge(items)
             # 2. the plan, and its approval

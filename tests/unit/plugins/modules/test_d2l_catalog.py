@@ -270,3 +270,33 @@ def test_the_digest_alone_finds_the_approved_plan_kept_by_the_check_run_on_this_
     assert elsewhere["failed"] is True
     assert elsewhere["msg"].endswith("the plan now: 1 update (the approved plan is not kept on this controller: give "
                                      "approved_plan, the plan of the approved run, to have the differences named)")
+
+
+def test_a_new_term_looks_each_code_up_once_and_creates_level_by_level(http, args):
+    """Nothing exists: each code is looked up once while planning (a code an earlier level creates
+    is not looked up again for the offering that names it), then the creates, parents first, the
+    offering naming what the run created by id."""
+    expect_code_lookup(http, "2026F", "5", outypes=OUTYPES)
+    expect_code_lookup(http, "BIO101", "2")
+    expect_code_lookup(http, "BIO101-F", "3")
+    http.expect("GET", LP + "/orgstructure/", query={"orgUnitType": "1"},
+                answer={"PagingInfo": {"Bookmark": "", "HasMoreItems": False},
+                        "Items": [{"Identifier": "6606", "Name": "Root", "Code": "ROOT", "Path": "",
+                                   "Type": ORGANIZATION_TYPE}]})
+    http.expect("POST", LP + "/orgstructure/", json={"Type": 5, "Name": "Fall 2026", "Code": "2026F", "Parents": [6606]},
+                answer=dict(SEMESTER))
+    http.expect("GET", LP + "/orgstructure/", query={"orgUnitType": "1"},
+                answer={"PagingInfo": {"Bookmark": "", "HasMoreItems": False},
+                        "Items": [{"Identifier": "6606", "Name": "Root", "Code": "ROOT", "Path": "",
+                                   "Type": ORGANIZATION_TYPE}]})
+    http.expect("POST", LP + "/coursetemplates/", json={"Name": "Biology 101", "Code": "BIO101", "Path": "",
+                                                        "ParentOrgUnitIds": [6606]}, answer=dict(TEMPLATE))
+    http.expect("POST", LP + "/courses/", json={"Name": "Biology 101 (Fall 2026)", "Code": "BIO101-F", "Path": "",
+                                                "CourseTemplateId": 6610, "SemesterId": 6700, "StartDate": None,
+                                                "EndDate": None, "LocaleId": None, "ForceLocale": False,
+                                                "ShowAddressBook": False}, answer=OFFERING)
+    result = run_module(d2l_catalog.main, args(**CATALOG))
+    assert not result.get("failed"), result
+    assert result["summary"]["created"] == 3 and result["warnings"] == []
+    assert [path for method, path in http.sent() if method == "GET"].count(
+        LP + "/orgstructure/?exactOrgUnitCode=2026F&orgUnitType=5") == 1
