@@ -439,7 +439,7 @@ class PlanStore:
         self.prefix = hashlib.sha256(base_url.encode("utf-8")).hexdigest()[:12]
 
     def path(self, digest):
-        return os.path.join(self.directory, "%s-%s.json" % (self.prefix, str(digest).split(":")[-1][:64]))
+        return os.path.join(self.directory, "%s-%s.json" % (self.prefix, str(digest).rsplit(":", maxsplit=1)[-1][:64]))
 
     def put(self, plan):
         if not self.directory or not _usable(os.path.dirname(self.directory)) or not _usable(self.directory):
