@@ -107,8 +107,8 @@ class Recyclable:
     """Removal through the recycle bin for a ``Resource`` of an org unit type (mixed in before
     ``ensure.Resource``). Options: ``removal`` (``recycle``, the default, or ``permanent``) and
     ``restore`` (with ``state=present``: bring a recycled unit with this code back rather than
-    create one). Declares ``recycle_type`` (the org unit type name) and ``recycle_api()``'s
-    ``OrgUnitsApi`` for the type id."""
+    create one). Declares ``recycle_type`` (the org unit type name), ``orgunits_api()`` (the
+    ``OrgUnitsApi`` that knows the type's id) and ``read_back(id)`` (the live block of a restored unit)."""
 
     OPTIONS = dict(
         removal=dict(type="str", choices=list(REMOVALS), default="recycle"),

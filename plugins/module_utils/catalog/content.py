@@ -67,8 +67,6 @@ def run_jobs(catalog, jobs):
 
 
 def run_job(catalog, job, record):
-    from .engine import ItemContext  # pylint: disable=import-outside-toplevel  # the engine imports this module
-
     item = record["_item"]
     params = {"target": record["id"] if record["id"] else item.params["code"], "job_token": None,
               "wait": True, "wait_timeout": catalog.params.get("job_timeout") or DEFAULT_JOB_TIMEOUT,
@@ -79,7 +77,7 @@ def run_job(catalog, job, record):
     else:
         job_class = CourseImportJob
         params.update(src=item.params["package"])
-    context = ItemContext(params, catalog.client, False, False)
+    context = catalog.job_context(params)
     try:
         result = JobRun(context, job_class(context)).run()
         job.update(job_token=result.get("job_token"), status=result.get("status"),

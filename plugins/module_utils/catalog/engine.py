@@ -35,6 +35,7 @@ A whole catalog in one run (``d2l_catalog``).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import threading
@@ -355,7 +356,7 @@ class Catalog:
             ensure = Ensure(context, resource)
             ensure.exact = True  # a create that meets one made meanwhile fails: it was not planned
             locks = getattr(self.client, "locks", None)
-            holding = locks.hold(type(resource).__name__, resource.lock_key()) if locks is not None else _nothing()
+            holding = locks.hold(type(resource).__name__, resource.lock_key()) if locks is not None else contextlib.nullcontext()
             with holding:
                 if planned.action == CREATE:
                     plan = planned
@@ -381,6 +382,10 @@ class Catalog:
         if context.warnings:
             record.setdefault("warnings", []).extend(context.warnings)
         self.tick(record)
+
+    def job_context(self, params):
+        """What one content job runs against (content.run_job): its options and the shared client."""
+        return ItemContext(params, self.client, False, False)
 
     def tick(self, record):
         with self.lock:
@@ -467,13 +472,3 @@ def _action_of(entry):
     return "%s%s" % (entry["action"], " of %s" % ", ".join(
         "%s %s -> %s" % (name, json.dumps(values["before"]), json.dumps(values["after"])) for name, values in changed)
         if changed else "")
-
-
-class _nothing:  # pylint: disable=invalid-name
-    """A lock that is no lock (no lock directory)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
